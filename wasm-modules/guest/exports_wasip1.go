@@ -1,0 +1,80 @@
+//go:build wasip1
+
+package guest
+
+import (
+	"unsafe"
+
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// The exports below need package state: a reactor has no main to pass an Analyzer around, and
+// buffers handed to the host must stay reachable until the host has read or written them (the
+// Go GC does not move objects on wasm, so a live reference is enough to pin them).
+var (
+	registered Analyzer
+	// inputs holds buffers returned by athena_alloc until athena_analyze consumes them.
+	inputs = map[uint32][]byte{}
+	// output holds the last result until the next call replaces it.
+	output []byte
+)
+
+// Register installs the module's analyzer. Call it from a package-level variable initializer in
+// the module's main package: a wasip1 reactor runs initializers in _initialize but never main.
+func Register(a Analyzer) bool {
+	registered = a
+	return true
+}
+
+// Emit sends a partial result to the host through the athena.emit import.
+func Emit(fragment *modulev1.AnalyzeResponse) {
+	b, err := proto.Marshal(fragment)
+	if err != nil || len(b) == 0 {
+		return
+	}
+	hostEmit(uint32(uintptr(unsafe.Pointer(&b[0]))), uint32(len(b)))
+}
+
+//go:wasmimport athena emit
+func hostEmit(ptr, length uint32)
+
+//go:wasmexport athena_alloc
+func athenaAlloc(size uint32) uint32 {
+	if size == 0 {
+		size = 1
+	}
+	buf := make([]byte, size)
+	ptr := uint32(uintptr(unsafe.Pointer(&buf[0])))
+	inputs[ptr] = buf
+	return ptr
+}
+
+//go:wasmexport athena_describe
+func athenaDescribe() uint64 {
+	if registered == nil {
+		return 0
+	}
+	return publish(Describe(registered))
+}
+
+//go:wasmexport athena_analyze
+func athenaAnalyze(ptr, length uint32) uint64 {
+	buf, ok := inputs[ptr]
+	if !ok || uint32(len(buf)) < length {
+		return publish(errorResponse(errBadInput))
+	}
+	delete(inputs, ptr)
+	if registered == nil {
+		return publish(errorResponse(errNotRegistered))
+	}
+	return publish(Handle(registered, buf[:length]))
+}
+
+func publish(b []byte) uint64 {
+	output = b
+	if len(b) == 0 {
+		return 0
+	}
+	return uint64(uintptr(unsafe.Pointer(&b[0])))<<32 | uint64(len(b))
+}

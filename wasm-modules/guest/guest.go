@@ -1,0 +1,74 @@
+// Package guest implements the Athena guest ABI (see ../ABI.md) so that an analyzer module only
+// writes an Analyzer. The wasip1 exports live in exports_wasip1.go; everything else is plain Go
+// and is tested natively.
+package guest
+
+import (
+	"fmt"
+
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// ABIVersion is the version of the guest ABI this package implements.
+const ABIVersion = 1
+
+// Analyzer is an analyzer module's logic.
+type Analyzer interface {
+	// Info describes the module; it is what athena_describe returns.
+	Info() *modulev1.ModuleInfo
+	// Analyze analyzes one sample. A returned error becomes AnalyzeResponse.error.
+	Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error)
+}
+
+// Emitter streams partial results to the host while a module works. The host merges every
+// fragment into the final response and keeps them if the call later hits its deadline.
+type Emitter interface {
+	Emit(fragment *modulev1.AnalyzeResponse)
+}
+
+// Describe serializes the module's info, filling in the ABI version.
+func Describe(a Analyzer) []byte {
+	info := proto.Clone(a.Info()).(*modulev1.ModuleInfo)
+	if info.AbiVersion == 0 {
+		info.AbiVersion = ABIVersion
+	}
+	b, err := proto.Marshal(info)
+	if err != nil {
+		// A ModuleInfo always marshals; an empty answer makes the host reject the module.
+		return nil
+	}
+	return b
+}
+
+// Handle decodes a request, runs the analyzer and encodes the response. It never panics: a
+// panic inside the analyzer is turned into AnalyzeResponse.error, because a guest panic would
+// otherwise trap and cost the host a pooled instance.
+func Handle(a Analyzer, in []byte) (out []byte) {
+	req := &modulev1.AnalyzeRequest{}
+	if err := proto.Unmarshal(in, req); err != nil {
+		return errorResponse(fmt.Errorf("decode request: %w", err))
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			out = errorResponse(fmt.Errorf("analyzer panic: %v", r))
+		}
+	}()
+	resp, err := a.Analyze(req)
+	if resp == nil {
+		resp = &modulev1.AnalyzeResponse{}
+	}
+	if err != nil {
+		resp.Error = err.Error()
+	}
+	b, err := proto.Marshal(resp)
+	if err != nil {
+		return errorResponse(fmt.Errorf("encode response: %w", err))
+	}
+	return b
+}
+
+func errorResponse(err error) []byte {
+	b, _ := proto.Marshal(&modulev1.AnalyzeResponse{Error: err.Error()})
+	return b
+}
