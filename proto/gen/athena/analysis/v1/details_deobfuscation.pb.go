@@ -30,8 +30,12 @@ type DeobfuscationDetails struct {
 	MaxDepth int32 `protobuf:"varint,2,opt,name=max_depth,json=maxDepth,proto3" json:"max_depth,omitempty"`
 	// budget_exhausted is true when the depth or byte budget stopped decoding.
 	BudgetExhausted bool `protobuf:"varint,3,opt,name=budget_exhausted,json=budgetExhausted,proto3" json:"budget_exhausted,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// candidates_tried is the number of decoder attempts made across all layers.
+	CandidatesTried int64 `protobuf:"varint,4,opt,name=candidates_tried,json=candidatesTried,proto3" json:"candidates_tried,omitempty"`
+	// work_bytes is the number of bytes the decoders consumed, the unit of the work budget.
+	WorkBytes     int64 `protobuf:"varint,5,opt,name=work_bytes,json=workBytes,proto3" json:"work_bytes,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DeobfuscationDetails) Reset() {
@@ -85,6 +89,20 @@ func (x *DeobfuscationDetails) GetBudgetExhausted() bool {
 	return false
 }
 
+func (x *DeobfuscationDetails) GetCandidatesTried() int64 {
+	if x != nil {
+		return x.CandidatesTried
+	}
+	return 0
+}
+
+func (x *DeobfuscationDetails) GetWorkBytes() int64 {
+	if x != nil {
+		return x.WorkBytes
+	}
+	return 0
+}
+
 // DecodedLayer is one decoded layer.
 type DecodedLayer struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -101,7 +119,13 @@ type DecodedLayer struct {
 	// sha256 is the decoded content's SHA-256.
 	Sha256 string `protobuf:"bytes,6,opt,name=sha256,proto3" json:"sha256,omitempty"`
 	// preview is the start of the decoded content.
-	Preview       string `protobuf:"bytes,7,opt,name=preview,proto3" json:"preview,omitempty"`
+	Preview string `protobuf:"bytes,7,opt,name=preview,proto3" json:"preview,omitempty"`
+	// parent is the index in layers of the layer this one was decoded from; -1 for the sample.
+	Parent int32 `protobuf:"varint,8,opt,name=parent,proto3" json:"parent,omitempty"`
+	// artifact is true when the layer was returned as an ARTIFACT_KIND_DECODED artifact.
+	Artifact bool `protobuf:"varint,9,opt,name=artifact,proto3" json:"artifact,omitempty"`
+	// kind is what the decoded content looks like, e.g. text, powershell, javascript, pe, gzip.
+	Kind          string `protobuf:"bytes,10,opt,name=kind,proto3" json:"kind,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -185,15 +209,39 @@ func (x *DecodedLayer) GetPreview() string {
 	return ""
 }
 
+func (x *DecodedLayer) GetParent() int32 {
+	if x != nil {
+		return x.Parent
+	}
+	return 0
+}
+
+func (x *DecodedLayer) GetArtifact() bool {
+	if x != nil {
+		return x.Artifact
+	}
+	return false
+}
+
+func (x *DecodedLayer) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
 var File_athena_analysis_v1_details_deobfuscation_proto protoreflect.FileDescriptor
 
 const file_athena_analysis_v1_details_deobfuscation_proto_rawDesc = "" +
 	"\n" +
-	".athena/analysis/v1/details_deobfuscation.proto\x12\x12athena.analysis.v1\"\x98\x01\n" +
+	".athena/analysis/v1/details_deobfuscation.proto\x12\x12athena.analysis.v1\"\xe2\x01\n" +
 	"\x14DeobfuscationDetails\x128\n" +
 	"\x06layers\x18\x01 \x03(\v2 .athena.analysis.v1.DecodedLayerR\x06layers\x12\x1b\n" +
 	"\tmax_depth\x18\x02 \x01(\x05R\bmaxDepth\x12)\n" +
-	"\x10budget_exhausted\x18\x03 \x01(\bR\x0fbudgetExhausted\"\xb8\x01\n" +
+	"\x10budget_exhausted\x18\x03 \x01(\bR\x0fbudgetExhausted\x12)\n" +
+	"\x10candidates_tried\x18\x04 \x01(\x03R\x0fcandidatesTried\x12\x1d\n" +
+	"\n" +
+	"work_bytes\x18\x05 \x01(\x03R\tworkBytes\"\x80\x02\n" +
 	"\fDecodedLayer\x12\x14\n" +
 	"\x05depth\x18\x01 \x01(\x05R\x05depth\x12\x1e\n" +
 	"\n" +
@@ -203,7 +251,11 @@ const file_athena_analysis_v1_details_deobfuscation_proto_rawDesc = "" +
 	"\x04size\x18\x04 \x01(\x03R\x04size\x12\x14\n" +
 	"\x05score\x18\x05 \x01(\x01R\x05score\x12\x16\n" +
 	"\x06sha256\x18\x06 \x01(\tR\x06sha256\x12\x18\n" +
-	"\apreview\x18\a \x01(\tR\apreviewBGZEgithub.com/athena-mesh/athena/proto/gen/athena/analysis/v1;analysisv1b\x06proto3"
+	"\apreview\x18\a \x01(\tR\apreview\x12\x16\n" +
+	"\x06parent\x18\b \x01(\x05R\x06parent\x12\x1a\n" +
+	"\bartifact\x18\t \x01(\bR\bartifact\x12\x12\n" +
+	"\x04kind\x18\n" +
+	" \x01(\tR\x04kindBGZEgithub.com/athena-mesh/athena/proto/gen/athena/analysis/v1;analysisv1b\x06proto3"
 
 var (
 	file_athena_analysis_v1_details_deobfuscation_proto_rawDescOnce sync.Once

@@ -37,7 +37,13 @@ type NetworkDetails struct {
 	// truncated is true when a packet or flow cap stopped reading.
 	Truncated bool `protobuf:"varint,6,opt,name=truncated,proto3" json:"truncated,omitempty"`
 	// icmp_count is the number of ICMP packets.
-	IcmpCount     int64 `protobuf:"varint,7,opt,name=icmp_count,json=icmpCount,proto3" json:"icmp_count,omitempty"`
+	IcmpCount int64 `protobuf:"varint,7,opt,name=icmp_count,json=icmpCount,proto3" json:"icmp_count,omitempty"`
+	// icmp are the ICMP messages grouped by endpoints, type and code.
+	Icmp []*ICMPMessage `protobuf:"bytes,8,rep,name=icmp,proto3" json:"icmp,omitempty"`
+	// capture_format is pcap or pcapng; empty when the content was not a capture.
+	CaptureFormat string `protobuf:"bytes,9,opt,name=capture_format,json=captureFormat,proto3" json:"capture_format,omitempty"`
+	// flow_count is the number of distinct flows seen, including any beyond the flows cap.
+	FlowCount     int64 `protobuf:"varint,10,opt,name=flow_count,json=flowCount,proto3" json:"flow_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -121,6 +127,109 @@ func (x *NetworkDetails) GetIcmpCount() int64 {
 	return 0
 }
 
+func (x *NetworkDetails) GetIcmp() []*ICMPMessage {
+	if x != nil {
+		return x.Icmp
+	}
+	return nil
+}
+
+func (x *NetworkDetails) GetCaptureFormat() string {
+	if x != nil {
+		return x.CaptureFormat
+	}
+	return ""
+}
+
+func (x *NetworkDetails) GetFlowCount() int64 {
+	if x != nil {
+		return x.FlowCount
+	}
+	return 0
+}
+
+// ICMPMessage is a group of ICMP messages with the same endpoints, type and code.
+type ICMPMessage struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// src_ip is the source address.
+	SrcIp string `protobuf:"bytes,1,opt,name=src_ip,json=srcIp,proto3" json:"src_ip,omitempty"`
+	// dst_ip is the destination address.
+	DstIp string `protobuf:"bytes,2,opt,name=dst_ip,json=dstIp,proto3" json:"dst_ip,omitempty"`
+	// type is the ICMP (or ICMPv6) type.
+	Type uint32 `protobuf:"varint,3,opt,name=type,proto3" json:"type,omitempty"`
+	// code is the ICMP code.
+	Code uint32 `protobuf:"varint,4,opt,name=code,proto3" json:"code,omitempty"`
+	// count is the number of messages.
+	Count         int64 `protobuf:"varint,5,opt,name=count,proto3" json:"count,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ICMPMessage) Reset() {
+	*x = ICMPMessage{}
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ICMPMessage) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ICMPMessage) ProtoMessage() {}
+
+func (x *ICMPMessage) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ICMPMessage.ProtoReflect.Descriptor instead.
+func (*ICMPMessage) Descriptor() ([]byte, []int) {
+	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ICMPMessage) GetSrcIp() string {
+	if x != nil {
+		return x.SrcIp
+	}
+	return ""
+}
+
+func (x *ICMPMessage) GetDstIp() string {
+	if x != nil {
+		return x.DstIp
+	}
+	return ""
+}
+
+func (x *ICMPMessage) GetType() uint32 {
+	if x != nil {
+		return x.Type
+	}
+	return 0
+}
+
+func (x *ICMPMessage) GetCode() uint32 {
+	if x != nil {
+		return x.Code
+	}
+	return 0
+}
+
+func (x *ICMPMessage) GetCount() int64 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
 // Flow is one 5-tuple flow.
 type Flow struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -148,7 +257,7 @@ type Flow struct {
 
 func (x *Flow) Reset() {
 	*x = Flow{}
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -160,7 +269,7 @@ func (x *Flow) String() string {
 func (*Flow) ProtoMessage() {}
 
 func (x *Flow) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -173,7 +282,7 @@ func (x *Flow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Flow.ProtoReflect.Descriptor instead.
 func (*Flow) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{1}
+	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Flow) GetProtocol() string {
@@ -249,14 +358,16 @@ type DNSRecord struct {
 	// answers are the answer data.
 	Answers []string `protobuf:"bytes,3,rep,name=answers,proto3" json:"answers,omitempty"`
 	// dga_score is the DGA likelihood, 0 to 1.
-	DgaScore      float64 `protobuf:"fixed64,4,opt,name=dga_score,json=dgaScore,proto3" json:"dga_score,omitempty"`
+	DgaScore float64 `protobuf:"fixed64,4,opt,name=dga_score,json=dgaScore,proto3" json:"dga_score,omitempty"`
+	// server_ip is the DNS server the query was sent to.
+	ServerIp      string `protobuf:"bytes,5,opt,name=server_ip,json=serverIp,proto3" json:"server_ip,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *DNSRecord) Reset() {
 	*x = DNSRecord{}
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -268,7 +379,7 @@ func (x *DNSRecord) String() string {
 func (*DNSRecord) ProtoMessage() {}
 
 func (x *DNSRecord) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -281,7 +392,7 @@ func (x *DNSRecord) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DNSRecord.ProtoReflect.Descriptor instead.
 func (*DNSRecord) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{2}
+	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *DNSRecord) GetName() string {
@@ -312,6 +423,13 @@ func (x *DNSRecord) GetDgaScore() float64 {
 	return 0
 }
 
+func (x *DNSRecord) GetServerIp() string {
+	if x != nil {
+		return x.ServerIp
+	}
+	return ""
+}
+
 // HTTPRequest is one HTTP request seen on the wire.
 type HTTPRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -333,7 +451,7 @@ type HTTPRequest struct {
 
 func (x *HTTPRequest) Reset() {
 	*x = HTTPRequest{}
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[3]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -345,7 +463,7 @@ func (x *HTTPRequest) String() string {
 func (*HTTPRequest) ProtoMessage() {}
 
 func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[3]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -358,7 +476,7 @@ func (x *HTTPRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HTTPRequest.ProtoReflect.Descriptor instead.
 func (*HTTPRequest) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{3}
+	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *HTTPRequest) GetMethod() string {
@@ -413,14 +531,16 @@ type TLSHello struct {
 	// dst_ip is the server address.
 	DstIp string `protobuf:"bytes,3,opt,name=dst_ip,json=dstIp,proto3" json:"dst_ip,omitempty"`
 	// dst_port is the server port.
-	DstPort       uint32 `protobuf:"varint,4,opt,name=dst_port,json=dstPort,proto3" json:"dst_port,omitempty"`
+	DstPort uint32 `protobuf:"varint,4,opt,name=dst_port,json=dstPort,proto3" json:"dst_port,omitempty"`
+	// ja3_string is the JA3 input string the ja3 hash is computed from.
+	Ja3String     string `protobuf:"bytes,5,opt,name=ja3_string,json=ja3String,proto3" json:"ja3_string,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TLSHello) Reset() {
 	*x = TLSHello{}
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[4]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -432,7 +552,7 @@ func (x *TLSHello) String() string {
 func (*TLSHello) ProtoMessage() {}
 
 func (x *TLSHello) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[4]
+	mi := &file_athena_analysis_v1_details_network_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -445,7 +565,7 @@ func (x *TLSHello) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TLSHello.ProtoReflect.Descriptor instead.
 func (*TLSHello) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{4}
+	return file_athena_analysis_v1_details_network_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *TLSHello) GetSni() string {
@@ -476,11 +596,18 @@ func (x *TLSHello) GetDstPort() uint32 {
 	return 0
 }
 
+func (x *TLSHello) GetJa3String() string {
+	if x != nil {
+		return x.Ja3String
+	}
+	return ""
+}
+
 var File_athena_analysis_v1_details_network_proto protoreflect.FileDescriptor
 
 const file_athena_analysis_v1_details_network_proto_rawDesc = "" +
 	"\n" +
-	"(athena/analysis/v1/details_network.proto\x12\x12athena.analysis.v1\"\xb6\x02\n" +
+	"(athena/analysis/v1/details_network.proto\x12\x12athena.analysis.v1\"\xb1\x03\n" +
 	"\x0eNetworkDetails\x12.\n" +
 	"\x05flows\x18\x01 \x03(\v2\x18.athena.analysis.v1.FlowR\x05flows\x12/\n" +
 	"\x03dns\x18\x02 \x03(\v2\x1d.athena.analysis.v1.DNSRecordR\x03dns\x123\n" +
@@ -489,7 +616,18 @@ const file_athena_analysis_v1_details_network_proto_rawDesc = "" +
 	"\fpacket_count\x18\x05 \x01(\x03R\vpacketCount\x12\x1c\n" +
 	"\ttruncated\x18\x06 \x01(\bR\ttruncated\x12\x1d\n" +
 	"\n" +
-	"icmp_count\x18\a \x01(\x03R\ticmpCount\"\xf2\x01\n" +
+	"icmp_count\x18\a \x01(\x03R\ticmpCount\x123\n" +
+	"\x04icmp\x18\b \x03(\v2\x1f.athena.analysis.v1.ICMPMessageR\x04icmp\x12%\n" +
+	"\x0ecapture_format\x18\t \x01(\tR\rcaptureFormat\x12\x1d\n" +
+	"\n" +
+	"flow_count\x18\n" +
+	" \x01(\x03R\tflowCount\"y\n" +
+	"\vICMPMessage\x12\x15\n" +
+	"\x06src_ip\x18\x01 \x01(\tR\x05srcIp\x12\x15\n" +
+	"\x06dst_ip\x18\x02 \x01(\tR\x05dstIp\x12\x12\n" +
+	"\x04type\x18\x03 \x01(\rR\x04type\x12\x12\n" +
+	"\x04code\x18\x04 \x01(\rR\x04code\x12\x14\n" +
+	"\x05count\x18\x05 \x01(\x03R\x05count\"\xf2\x01\n" +
 	"\x04Flow\x12\x1a\n" +
 	"\bprotocol\x18\x01 \x01(\tR\bprotocol\x12\x15\n" +
 	"\x06src_ip\x18\x02 \x01(\tR\x05srcIp\x12\x19\n" +
@@ -500,12 +638,13 @@ const file_athena_analysis_v1_details_network_proto_rawDesc = "" +
 	"\x05bytes\x18\a \x01(\x03R\x05bytes\x12\x19\n" +
 	"\bstart_us\x18\b \x01(\x03R\astartUs\x12\x1f\n" +
 	"\vduration_us\x18\t \x01(\x03R\n" +
-	"durationUs\"j\n" +
+	"durationUs\"\x87\x01\n" +
 	"\tDNSRecord\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x12\n" +
 	"\x04type\x18\x02 \x01(\tR\x04type\x12\x18\n" +
 	"\aanswers\x18\x03 \x03(\tR\aanswers\x12\x1b\n" +
-	"\tdga_score\x18\x04 \x01(\x01R\bdgaScore\"\x9c\x01\n" +
+	"\tdga_score\x18\x04 \x01(\x01R\bdgaScore\x12\x1b\n" +
+	"\tserver_ip\x18\x05 \x01(\tR\bserverIp\"\x9c\x01\n" +
 	"\vHTTPRequest\x12\x16\n" +
 	"\x06method\x18\x01 \x01(\tR\x06method\x12\x12\n" +
 	"\x04host\x18\x02 \x01(\tR\x04host\x12\x10\n" +
@@ -513,12 +652,14 @@ const file_athena_analysis_v1_details_network_proto_rawDesc = "" +
 	"\n" +
 	"user_agent\x18\x04 \x01(\tR\tuserAgent\x12\x15\n" +
 	"\x06dst_ip\x18\x05 \x01(\tR\x05dstIp\x12\x19\n" +
-	"\bdst_port\x18\x06 \x01(\rR\adstPort\"`\n" +
+	"\bdst_port\x18\x06 \x01(\rR\adstPort\"\x7f\n" +
 	"\bTLSHello\x12\x10\n" +
 	"\x03sni\x18\x01 \x01(\tR\x03sni\x12\x10\n" +
 	"\x03ja3\x18\x02 \x01(\tR\x03ja3\x12\x15\n" +
 	"\x06dst_ip\x18\x03 \x01(\tR\x05dstIp\x12\x19\n" +
-	"\bdst_port\x18\x04 \x01(\rR\adstPortB\xee\x01\n" +
+	"\bdst_port\x18\x04 \x01(\rR\adstPort\x12\x1d\n" +
+	"\n" +
+	"ja3_string\x18\x05 \x01(\tR\tja3StringB\xee\x01\n" +
 	"\x16com.athena.analysis.v1B\x13DetailsNetworkProtoP\x01ZUgithub.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1;analysisv1\xa2\x02\x03AAX\xaa\x02\x12Athena.Analysis.V1\xca\x02\x12Athena\\Analysis\\V1\xe2\x02\x1eAthena\\Analysis\\V1\\GPBMetadata\xea\x02\x14Athena::Analysis::V1b\x06proto3"
 
 var (
@@ -533,24 +674,26 @@ func file_athena_analysis_v1_details_network_proto_rawDescGZIP() []byte {
 	return file_athena_analysis_v1_details_network_proto_rawDescData
 }
 
-var file_athena_analysis_v1_details_network_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
+var file_athena_analysis_v1_details_network_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_athena_analysis_v1_details_network_proto_goTypes = []any{
 	(*NetworkDetails)(nil), // 0: athena.analysis.v1.NetworkDetails
-	(*Flow)(nil),           // 1: athena.analysis.v1.Flow
-	(*DNSRecord)(nil),      // 2: athena.analysis.v1.DNSRecord
-	(*HTTPRequest)(nil),    // 3: athena.analysis.v1.HTTPRequest
-	(*TLSHello)(nil),       // 4: athena.analysis.v1.TLSHello
+	(*ICMPMessage)(nil),    // 1: athena.analysis.v1.ICMPMessage
+	(*Flow)(nil),           // 2: athena.analysis.v1.Flow
+	(*DNSRecord)(nil),      // 3: athena.analysis.v1.DNSRecord
+	(*HTTPRequest)(nil),    // 4: athena.analysis.v1.HTTPRequest
+	(*TLSHello)(nil),       // 5: athena.analysis.v1.TLSHello
 }
 var file_athena_analysis_v1_details_network_proto_depIdxs = []int32{
-	1, // 0: athena.analysis.v1.NetworkDetails.flows:type_name -> athena.analysis.v1.Flow
-	2, // 1: athena.analysis.v1.NetworkDetails.dns:type_name -> athena.analysis.v1.DNSRecord
-	3, // 2: athena.analysis.v1.NetworkDetails.http:type_name -> athena.analysis.v1.HTTPRequest
-	4, // 3: athena.analysis.v1.NetworkDetails.tls:type_name -> athena.analysis.v1.TLSHello
-	4, // [4:4] is the sub-list for method output_type
-	4, // [4:4] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	2, // 0: athena.analysis.v1.NetworkDetails.flows:type_name -> athena.analysis.v1.Flow
+	3, // 1: athena.analysis.v1.NetworkDetails.dns:type_name -> athena.analysis.v1.DNSRecord
+	4, // 2: athena.analysis.v1.NetworkDetails.http:type_name -> athena.analysis.v1.HTTPRequest
+	5, // 3: athena.analysis.v1.NetworkDetails.tls:type_name -> athena.analysis.v1.TLSHello
+	1, // 4: athena.analysis.v1.NetworkDetails.icmp:type_name -> athena.analysis.v1.ICMPMessage
+	5, // [5:5] is the sub-list for method output_type
+	5, // [5:5] is the sub-list for method input_type
+	5, // [5:5] is the sub-list for extension type_name
+	5, // [5:5] is the sub-list for extension extendee
+	0, // [0:5] is the sub-list for field type_name
 }
 
 func init() { file_athena_analysis_v1_details_network_proto_init() }
@@ -564,7 +707,7 @@ func file_athena_analysis_v1_details_network_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_athena_analysis_v1_details_network_proto_rawDesc), len(file_athena_analysis_v1_details_network_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   5,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
