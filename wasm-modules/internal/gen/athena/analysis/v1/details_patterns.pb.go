@@ -31,7 +31,9 @@ type PatternDetails struct {
 	// rule_count is the number of rules evaluated.
 	RuleCount int32 `protobuf:"varint,3,opt,name=rule_count,json=ruleCount,proto3" json:"rule_count,omitempty"`
 	// timed_out is true when the scan hit its time limit.
-	TimedOut      bool `protobuf:"varint,4,opt,name=timed_out,json=timedOut,proto3" json:"timed_out,omitempty"`
+	TimedOut bool `protobuf:"varint,4,opt,name=timed_out,json=timedOut,proto3" json:"timed_out,omitempty"`
+	// diagnostics are compile errors and lint warnings, set in validate mode.
+	Diagnostics   []*PatternDiagnostic `protobuf:"bytes,5,rep,name=diagnostics,proto3" json:"diagnostics,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -94,6 +96,104 @@ func (x *PatternDetails) GetTimedOut() bool {
 	return false
 }
 
+func (x *PatternDetails) GetDiagnostics() []*PatternDiagnostic {
+	if x != nil {
+		return x.Diagnostics
+	}
+	return nil
+}
+
+// PatternDiagnostic is one compile error or lint warning for a ruleset.
+type PatternDiagnostic struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// severity is "error" or "warning".
+	Severity string `protobuf:"bytes,1,opt,name=severity,proto3" json:"severity,omitempty"`
+	// file is the ruleset resource name.
+	File string `protobuf:"bytes,2,opt,name=file,proto3" json:"file,omitempty"`
+	// line is the 1-based line, 0 when unknown.
+	Line int32 `protobuf:"varint,3,opt,name=line,proto3" json:"line,omitempty"`
+	// column is the 1-based column, 0 when unknown.
+	Column int32 `protobuf:"varint,4,opt,name=column,proto3" json:"column,omitempty"`
+	// message says what is wrong.
+	Message string `protobuf:"bytes,5,opt,name=message,proto3" json:"message,omitempty"`
+	// rule is the rule the diagnostic is about, when there is one.
+	Rule          string `protobuf:"bytes,6,opt,name=rule,proto3" json:"rule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PatternDiagnostic) Reset() {
+	*x = PatternDiagnostic{}
+	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PatternDiagnostic) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PatternDiagnostic) ProtoMessage() {}
+
+func (x *PatternDiagnostic) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PatternDiagnostic.ProtoReflect.Descriptor instead.
+func (*PatternDiagnostic) Descriptor() ([]byte, []int) {
+	return file_athena_analysis_v1_details_patterns_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *PatternDiagnostic) GetSeverity() string {
+	if x != nil {
+		return x.Severity
+	}
+	return ""
+}
+
+func (x *PatternDiagnostic) GetFile() string {
+	if x != nil {
+		return x.File
+	}
+	return ""
+}
+
+func (x *PatternDiagnostic) GetLine() int32 {
+	if x != nil {
+		return x.Line
+	}
+	return 0
+}
+
+func (x *PatternDiagnostic) GetColumn() int32 {
+	if x != nil {
+		return x.Column
+	}
+	return 0
+}
+
+func (x *PatternDiagnostic) GetMessage() string {
+	if x != nil {
+		return x.Message
+	}
+	return ""
+}
+
+func (x *PatternDiagnostic) GetRule() string {
+	if x != nil {
+		return x.Rule
+	}
+	return ""
+}
+
 // RuleMatch is one matched rule.
 type RuleMatch struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -113,7 +213,7 @@ type RuleMatch struct {
 
 func (x *RuleMatch) Reset() {
 	*x = RuleMatch{}
-	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -125,7 +225,7 @@ func (x *RuleMatch) String() string {
 func (*RuleMatch) ProtoMessage() {}
 
 func (x *RuleMatch) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -138,7 +238,7 @@ func (x *RuleMatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RuleMatch.ProtoReflect.Descriptor instead.
 func (*RuleMatch) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_patterns_proto_rawDescGZIP(), []int{1}
+	return file_athena_analysis_v1_details_patterns_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *RuleMatch) GetRule() string {
@@ -193,7 +293,7 @@ type StringMatch struct {
 
 func (x *StringMatch) Reset() {
 	*x = StringMatch{}
-	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -205,7 +305,7 @@ func (x *StringMatch) String() string {
 func (*StringMatch) ProtoMessage() {}
 
 func (x *StringMatch) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_patterns_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -218,7 +318,7 @@ func (x *StringMatch) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StringMatch.ProtoReflect.Descriptor instead.
 func (*StringMatch) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_patterns_proto_rawDescGZIP(), []int{2}
+	return file_athena_analysis_v1_details_patterns_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *StringMatch) GetIdentifier() string {
@@ -253,13 +353,21 @@ var File_athena_analysis_v1_details_patterns_proto protoreflect.FileDescriptor
 
 const file_athena_analysis_v1_details_patterns_proto_rawDesc = "" +
 	"\n" +
-	")athena/analysis/v1/details_patterns.proto\x12\x12athena.analysis.v1\"\xa8\x01\n" +
+	")athena/analysis/v1/details_patterns.proto\x12\x12athena.analysis.v1\"\xf1\x01\n" +
 	"\x0ePatternDetails\x127\n" +
 	"\amatches\x18\x01 \x03(\v2\x1d.athena.analysis.v1.RuleMatchR\amatches\x12!\n" +
 	"\fruleset_hash\x18\x02 \x01(\tR\vrulesetHash\x12\x1d\n" +
 	"\n" +
 	"rule_count\x18\x03 \x01(\x05R\truleCount\x12\x1b\n" +
-	"\ttimed_out\x18\x04 \x01(\bR\btimedOut\"\x82\x02\n" +
+	"\ttimed_out\x18\x04 \x01(\bR\btimedOut\x12G\n" +
+	"\vdiagnostics\x18\x05 \x03(\v2%.athena.analysis.v1.PatternDiagnosticR\vdiagnostics\"\x9d\x01\n" +
+	"\x11PatternDiagnostic\x12\x1a\n" +
+	"\bseverity\x18\x01 \x01(\tR\bseverity\x12\x12\n" +
+	"\x04file\x18\x02 \x01(\tR\x04file\x12\x12\n" +
+	"\x04line\x18\x03 \x01(\x05R\x04line\x12\x16\n" +
+	"\x06column\x18\x04 \x01(\x05R\x06column\x12\x18\n" +
+	"\amessage\x18\x05 \x01(\tR\amessage\x12\x12\n" +
+	"\x04rule\x18\x06 \x01(\tR\x04rule\"\x82\x02\n" +
 	"\tRuleMatch\x12\x12\n" +
 	"\x04rule\x18\x01 \x01(\tR\x04rule\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x12\n" +
@@ -290,22 +398,24 @@ func file_athena_analysis_v1_details_patterns_proto_rawDescGZIP() []byte {
 	return file_athena_analysis_v1_details_patterns_proto_rawDescData
 }
 
-var file_athena_analysis_v1_details_patterns_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_athena_analysis_v1_details_patterns_proto_msgTypes = make([]protoimpl.MessageInfo, 5)
 var file_athena_analysis_v1_details_patterns_proto_goTypes = []any{
-	(*PatternDetails)(nil), // 0: athena.analysis.v1.PatternDetails
-	(*RuleMatch)(nil),      // 1: athena.analysis.v1.RuleMatch
-	(*StringMatch)(nil),    // 2: athena.analysis.v1.StringMatch
-	nil,                    // 3: athena.analysis.v1.RuleMatch.MetaEntry
+	(*PatternDetails)(nil),    // 0: athena.analysis.v1.PatternDetails
+	(*PatternDiagnostic)(nil), // 1: athena.analysis.v1.PatternDiagnostic
+	(*RuleMatch)(nil),         // 2: athena.analysis.v1.RuleMatch
+	(*StringMatch)(nil),       // 3: athena.analysis.v1.StringMatch
+	nil,                       // 4: athena.analysis.v1.RuleMatch.MetaEntry
 }
 var file_athena_analysis_v1_details_patterns_proto_depIdxs = []int32{
-	1, // 0: athena.analysis.v1.PatternDetails.matches:type_name -> athena.analysis.v1.RuleMatch
-	3, // 1: athena.analysis.v1.RuleMatch.meta:type_name -> athena.analysis.v1.RuleMatch.MetaEntry
-	2, // 2: athena.analysis.v1.RuleMatch.strings:type_name -> athena.analysis.v1.StringMatch
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 0: athena.analysis.v1.PatternDetails.matches:type_name -> athena.analysis.v1.RuleMatch
+	1, // 1: athena.analysis.v1.PatternDetails.diagnostics:type_name -> athena.analysis.v1.PatternDiagnostic
+	4, // 2: athena.analysis.v1.RuleMatch.meta:type_name -> athena.analysis.v1.RuleMatch.MetaEntry
+	3, // 3: athena.analysis.v1.RuleMatch.strings:type_name -> athena.analysis.v1.StringMatch
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_athena_analysis_v1_details_patterns_proto_init() }
@@ -319,7 +429,7 @@ func file_athena_analysis_v1_details_patterns_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_athena_analysis_v1_details_patterns_proto_rawDesc), len(file_athena_analysis_v1_details_patterns_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   5,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
