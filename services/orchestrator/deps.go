@@ -1,0 +1,68 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	cachev1 "github.com/athena-mesh/athena/proto/gen/athena/cache/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
+)
+
+// Invoker runs analyzer modules: the wasmruntime service over gRPC, or the runtime in-process.
+type Invoker interface {
+	// Invoke runs one module. Module-level failures are reported in the response's status.
+	Invoke(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error)
+	// ListModules lists the loaded modules and their combined version.
+	ListModules(ctx context.Context) (*wasmruntimev1.ListModulesResponse, error)
+}
+
+// Store is the key-value store reports are cached in: the cache service over gRPC, or a
+// backend in-process.
+type Store interface {
+	// Get reads a key; found is false when it does not exist.
+	Get(ctx context.Context, key string) (value []byte, found bool, err error)
+	// Set writes a key with a TTL and tags.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags ...string) error
+}
+
+// RuntimeClient adapts the wasmruntime gRPC client to Invoker.
+type RuntimeClient struct {
+	// Client is the generated client.
+	Client wasmruntimev1.WasmRuntimeServiceClient
+}
+
+// Invoke implements Invoker.
+func (c RuntimeClient) Invoke(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+	return c.Client.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: module, Request: req})
+}
+
+// ListModules implements Invoker.
+func (c RuntimeClient) ListModules(ctx context.Context) (*wasmruntimev1.ListModulesResponse, error) {
+	return c.Client.ListModules(ctx, &wasmruntimev1.ListModulesRequest{})
+}
+
+// CacheClient adapts the cache gRPC client to Store.
+type CacheClient struct {
+	// Client is the generated client.
+	Client cachev1.CacheServiceClient
+}
+
+// Get implements Store.
+func (c CacheClient) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	resp, err := c.Client.Get(ctx, &cachev1.GetRequest{Key: key})
+	if err != nil {
+		return nil, false, fmt.Errorf("cache get: %w", err)
+	}
+	return resp.GetValue(), resp.GetFound(), nil
+}
+
+// Set implements Store.
+func (c CacheClient) Set(ctx context.Context, key string, value []byte, ttl time.Duration, tags ...string) error {
+	_, err := c.Client.Set(ctx, &cachev1.SetRequest{Entry: &cachev1.Entry{Key: key, Value: value, TtlMs: ttl.Milliseconds(), Tags: tags}})
+	if err != nil {
+		return fmt.Errorf("cache set: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,393 @@
+package orchestrator
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"time"
+
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+)
+
+const tracerName = "github.com/athena-mesh/athena/services/orchestrator"
+
+// pass is one analysis: a sample and its artifact tree, sharing the recursion budgets.
+type pass struct {
+	o        *Orchestrator
+	opts     *analysisv1.AnalysisOptions
+	mods     *moduleSet
+	rules    []*modulev1.Resource
+	emit     EventFunc
+	id       string
+	pipeline string
+	sem      chan struct{}
+
+	maxDepth     int
+	maxArtifacts int
+
+	mu         sync.Mutex
+	byteBudget int64
+	artifacts  int
+}
+
+// sample analyzes one object (the submitted sample at depth 0, an artifact deeper).
+// ancestors holds the hashes on the path from the root, for cycle detection.
+func (p *pass) sample(ctx context.Context, content []byte, filename string, depth int, ancestors map[string]bool) *analysisv1.Report {
+	ctx, span := otel.Tracer(tracerName).Start(ctx, "analyze sample", trace.WithAttributes(
+		attribute.Int("athena.depth", depth), attribute.Int("athena.size", len(content))))
+	defer span.End()
+
+	sha, sha1hex, md5hex := hashes(content)
+	span.SetAttributes(attribute.String("athena.sha256", sha))
+	r := &analysisv1.Report{
+		Sample: &analysisv1.Sample{
+			Sha256: sha, Sha1: sha1hex, Md5: md5hex, Size: int64(len(content)),
+			Filename: filename, Entropy: entropy(content),
+		},
+		Depth:           int32(depth),
+		PipelineVersion: p.pipeline,
+		Details:         &analysisv1.Details{},
+	}
+	req := &modulev1.AnalyzeRequest{Content: content, Filename: filename, Depth: int32(depth), Options: map[string]string{}}
+	if p.opts.IncludeStrings {
+		req.Options["strings"] = "true"
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		req.DeadlineUnixMs = dl.UnixMilli()
+	}
+
+	var children []*modulev1.Artifact
+	if p.mods.names[IdentifyModule] && p.wanted(IdentifyModule) {
+		resp := p.invoke(ctx, r, IdentifyModule, req)
+		if id := resp.GetIdentification(); id != nil {
+			r.Sample.FileType, r.Sample.MimeType, r.Sample.Description = id.FileType, id.MimeType, id.Description
+			r.Flavors = id.Flavors
+		}
+		children = append(children, p.merge(r, resp)...)
+	}
+	if r.Sample.FileType == "" {
+		r.Sample.FileType, r.Sample.MimeType = "unknown", "application/octet-stream"
+		r.Flavors = append(r.Flavors, "unknown", "data")
+	}
+	req.FileType, req.Flavors = r.Sample.FileType, r.Flavors
+	routed := p.o.cfg.Routes.Select(r.Flavors, p.mods.names, p.opts.Modules)
+	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_Identified{Identified: &analysisv1.IdentifiedEvent{
+		FileType: r.Sample.FileType, MimeType: r.Sample.MimeType, Flavors: r.Flavors, Modules: routed}}})
+
+	responses := make([]*modulev1.AnalyzeResponse, len(routed))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, name := range routed {
+		mreq := req
+		if name == "pattern-matcher" && len(p.rules) > 0 {
+			mreq = proto.Clone(req).(*modulev1.AnalyzeRequest)
+			mreq.Resources = p.rules
+		}
+		g.Go(func() error {
+			responses[i] = p.invoke(gctx, r, name, mreq)
+			return nil
+		})
+	}
+	_ = g.Wait() // invoke records failures in the report; it never returns an error.
+	for _, resp := range responses {
+		children = append(children, p.merge(r, resp)...)
+	}
+	if c := r.Details.GetCrypto(); c != nil {
+		r.Sample.Ssdeep, r.Sample.Tlsh, r.Sample.Sha512 = c.Ssdeep, c.Tlsh, c.Sha512
+	}
+	sortModules(r.Modules)
+	dedupeIOCs(r)
+	p.children(ctx, r, children, depth, ancestors)
+	for _, f := range r.Findings {
+		normalize(f)
+	}
+	r.Score = Score(r.Findings)
+	r.Verdict = p.o.cfg.Thresholds.Verdict(r.Score)
+	span.SetAttributes(attribute.Int("athena.score", int(r.Score)), attribute.String("athena.verdict", r.Verdict.String()))
+	return r
+}
+
+func (p *pass) wanted(module string) bool {
+	if len(p.opts.Modules) == 0 || module == IdentifyModule {
+		return true
+	}
+	for _, m := range p.opts.Modules {
+		if m == module {
+			return true
+		}
+	}
+	return false
+}
+
+// invoke runs one module under the per-request and global concurrency bounds and records
+// its outcome in r.Modules. It never fails the report.
+func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+	sha := r.Sample.Sha256
+	depth := int(r.Depth)
+	run := &analysisv1.ModuleRun{Name: module}
+	defer func() {
+		p.mu.Lock()
+		r.Modules = append(r.Modules, run)
+		p.mu.Unlock()
+		p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ModuleFinished{ModuleFinished: &analysisv1.ModuleFinishedEvent{Run: run}}})
+		p.o.metrics.modules.WithLabelValues(module, statusLabel(run.Status)).Inc()
+	}()
+	start := time.Now()
+	select {
+	case p.sem <- struct{}{}:
+		defer func() { <-p.sem }()
+	case <-ctx.Done():
+		run.Status, run.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, "deadline reached before the module could start"
+		return nil
+	}
+	select {
+	case p.o.global <- struct{}{}:
+		defer func() { <-p.o.global }()
+	case <-ctx.Done():
+		run.Status, run.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, "deadline reached waiting for a free worker"
+		return nil
+	}
+	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ModuleStarted{ModuleStarted: &analysisv1.ModuleStartedEvent{Module: module}}})
+	resp, err := p.o.cfg.Invoker.Invoke(ctx, module, req)
+	run.DurationMs = time.Since(start).Milliseconds()
+	if err != nil {
+		run.Status, run.Error = callStatus(ctx, err), status.Convert(err).Message()
+		return nil
+	}
+	run.Version = resp.Version
+	run.Status, run.Error = resp.Status, resp.Error
+	if run.Status == analysisv1.ModuleStatus_MODULE_STATUS_UNSPECIFIED {
+		run.Status = analysisv1.ModuleStatus_MODULE_STATUS_OK
+	}
+	if e := resp.GetResponse().GetError(); e != "" && run.Status == analysisv1.ModuleStatus_MODULE_STATUS_OK {
+		run.Status, run.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, e
+	}
+	run.FindingCount = int32(len(resp.GetResponse().GetFindings()))
+	return resp.GetResponse()
+}
+
+func callStatus(ctx context.Context, err error) analysisv1.ModuleStatus {
+	switch status.Code(err).String() {
+	case "DeadlineExceeded":
+		return analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED
+	case "ResourceExhausted":
+		return analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED
+	case "Unavailable":
+		return analysisv1.ModuleStatus_MODULE_STATUS_UNAVAILABLE
+	}
+	if ctx.Err() != nil {
+		return analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED
+	}
+	return analysisv1.ModuleStatus_MODULE_STATUS_ERROR
+}
+
+// merge folds a module response into the report and returns its artifacts.
+func (p *pass) merge(r *analysisv1.Report, resp *modulev1.AnalyzeResponse) []*modulev1.Artifact {
+	if resp == nil {
+		return nil
+	}
+	r.Findings = append(r.Findings, resp.Findings...)
+	r.Iocs = append(r.Iocs, resp.Iocs...)
+	r.Notes = append(r.Notes, resp.Notes...)
+	if resp.Details != nil {
+		proto.Merge(r.Details, resp.Details)
+	}
+	return resp.Artifacts
+}
+
+// children analyzes the artifacts of r within the depth, count and byte budgets and rolls
+// their verdicts up into r.
+func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modulev1.Artifact, depth int, ancestors map[string]bool) {
+	if len(arts) == 0 {
+		return
+	}
+	path := make(map[string]bool, len(ancestors)+1)
+	for k := range ancestors {
+		path[k] = true
+	}
+	path[r.Sample.Sha256] = true
+	seen := map[string]bool{}
+	var todo []int
+	for _, a := range arts {
+		if len(a.Content) == 0 {
+			continue
+		}
+		sha, _, _ := hashes(a.Content)
+		if seen[sha] {
+			continue
+		}
+		seen[sha] = true
+		art := &analysisv1.Artifact{
+			Kind: a.Kind, Sha256: sha, Size: int64(len(a.Content)), Description: a.Description,
+			Filename: a.Filename, Provenance: a.Provenance,
+		}
+		r.Artifacts = append(r.Artifacts, art)
+		p.event(r.Sample.Sha256, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ArtifactDiscovered{ArtifactDiscovered: &analysisv1.ArtifactDiscoveredEvent{
+			Kind: a.Kind, Sha256: sha, Size: art.Size, Description: a.Description}}})
+		switch {
+		case path[sha]:
+			art.SkippedReason = "cycle: the artifact equals an ancestor"
+			r.Findings = append(r.Findings, capFinding("recursion.cycle", "artifact repeats an ancestor (self-including container)", sha, 150))
+		case depth+1 > p.maxDepth:
+			art.SkippedReason = fmt.Sprintf("depth limit %d reached", p.maxDepth)
+			r.Findings = append(r.Findings, capFinding("recursion.depth_limit", "nesting deeper than the depth limit", sha, 100))
+		case !p.take(int64(len(a.Content))):
+			art.SkippedReason = "artifact count or byte budget exhausted"
+			r.Findings = append(r.Findings, capFinding("recursion.budget", "artifact count or byte budget exhausted", sha, 100))
+		case ctx.Err() != nil:
+			art.SkippedReason = "analysis deadline reached"
+		default:
+			todo = append(todo, len(r.Artifacts)-1)
+		}
+	}
+	var wg sync.WaitGroup
+	reports := make([]*analysisv1.Report, len(r.Artifacts))
+	contents := map[string][]byte{}
+	for _, a := range arts {
+		sha, _, _ := hashes(a.Content)
+		contents[sha] = a.Content
+	}
+	for _, i := range todo {
+		art := r.Artifacts[i]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i] = p.child(ctx, contents[art.Sha256], art, depth+1, path)
+		}()
+	}
+	wg.Wait()
+	for _, i := range todo {
+		art := r.Artifacts[i]
+		art.Report = reports[i]
+		if f := rollUp(art); f != nil {
+			r.Findings = append(r.Findings, f)
+		}
+	}
+	dedupeFindings(r)
+}
+
+// take reserves an artifact slot and bytes from the budget.
+func (p *pass) take(n int64) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.artifacts >= p.maxArtifacts || p.byteBudget < n {
+		return false
+	}
+	p.artifacts++
+	p.byteBudget -= n
+	return true
+}
+
+// child analyzes one artifact, reusing a cached report of the same bytes.
+func (p *pass) child(ctx context.Context, content []byte, art *analysisv1.Artifact, depth int, path map[string]bool) *analysisv1.Report {
+	key := reportKey(art.Sha256, optionsHash(p.opts)+fmt.Sprintf(":d%d", depth), p.pipeline)
+	if !p.opts.BypassCache {
+		if r := p.o.cached(ctx, key); r != nil {
+			r.Cached = true
+			return r
+		}
+	}
+	r := p.sample(ctx, content, art.Filename, depth, path)
+	r.Id = newID()
+	if ctx.Err() == nil {
+		p.o.store(ctx, key, r)
+	}
+	return r
+}
+
+func (p *pass) event(sha string, depth int, ev *analysisv1.AnalysisEvent) {
+	if p.emit != nil {
+		p.emit(event(p.id, sha, int32(depth), ev))
+	}
+}
+
+func capFinding(id, title, sha string, score int32) *analysisv1.Finding {
+	return &analysisv1.Finding{
+		Module: "orchestrator", Id: id, Title: title, Severity: analysisv1.Severity_SEVERITY_LOW,
+		Score: score, Evidence: "artifact sha256 " + sha, Offset: -1, Family: "recursion",
+		Reason: "recursion caps are an evasion technique when reached on purpose; weighted low",
+		AttackTechniques: []string{"T1027"},
+	}
+}
+
+func dedupeFindings(r *analysisv1.Report) {
+	seen := map[string]bool{}
+	out := r.Findings[:0]
+	for _, f := range r.Findings {
+		k := f.Module + "|" + f.Id + "|" + f.Evidence + "|" + fmt.Sprint(f.Offset)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, f)
+	}
+	r.Findings = out
+}
+
+func dedupeIOCs(r *analysisv1.Report) {
+	seen := map[string]bool{}
+	out := r.Iocs[:0]
+	for _, i := range r.Iocs {
+		k := i.Type.String() + "|" + i.Value
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, i)
+	}
+	r.Iocs = out
+}
+
+func sortModules(ms []*analysisv1.ModuleRun) {
+	order := map[string]int{}
+	for _, rt := range DefaultRoutes {
+		order[rt.Module] = rt.Priority
+	}
+	for i := 1; i < len(ms); i++ {
+		for j := i; j > 0 && order[ms[j].Name] < order[ms[j-1].Name]; j-- {
+			ms[j], ms[j-1] = ms[j-1], ms[j]
+		}
+	}
+}
+
+func statusLabel(s analysisv1.ModuleStatus) string {
+	switch s {
+	case analysisv1.ModuleStatus_MODULE_STATUS_OK:
+		return "ok"
+	case analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED:
+		return "deadline_exceeded"
+	case analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED:
+		return "resource_exhausted"
+	case analysisv1.ModuleStatus_MODULE_STATUS_UNAVAILABLE:
+		return "unavailable"
+	default:
+		return "error"
+	}
+}
+
+// entropy is the Shannon entropy of b in bits per byte.
+func entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	n := float64(len(b))
+	var h float64
+	for _, c := range counts {
+		if c > 0 {
+			q := float64(c) / n
+			h -= q * math.Log2(q)
+		}
+	}
+	return math.Round(h*10000) / 10000
+}
