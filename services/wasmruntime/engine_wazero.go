@@ -1,0 +1,198 @@
+package wasmruntime
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"github.com/tetratelabs/wazero/sys"
+)
+
+// wazeroEngine runs modules on wazero. The memory cap is a wazero RuntimeConfig setting, so each
+// compiled module gets its own wazero.Runtime; they share one on-disk compilation cache.
+type wazeroEngine struct {
+	cache wazero.CompilationCache
+}
+
+func newWazeroEngine(_ context.Context, cacheDir string) (*wazeroEngine, error) {
+	if cacheDir == "" {
+		base, err := os.UserCacheDir()
+		if err != nil {
+			base = os.TempDir()
+		}
+		cacheDir = filepath.Join(base, "athena", "wazero")
+	}
+	cache, err := wazero.NewCompilationCacheWithDir(cacheDir)
+	if err != nil {
+		return nil, fmt.Errorf("wazero compilation cache %s: %w", cacheDir, err)
+	}
+	return &wazeroEngine{cache: cache}, nil
+}
+
+func (e *wazeroEngine) name() string           { return engineWazero }
+func (e *wazeroEngine) deadlineEnforced() bool { return true }
+func (e *wazeroEngine) memoryEnforced() bool   { return true }
+
+func (e *wazeroEngine) close(ctx context.Context) error { return e.cache.Close(ctx) }
+
+func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uint32) (compiledModule, error) {
+	cfg := wazero.NewRuntimeConfig().
+		WithCompilationCache(e.cache).
+		// A runaway guest is stopped when the call's context ends: this is the deadline.
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(memoryPages)
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	ok := false
+	defer func() {
+		if !ok {
+			_ = rt.Close(ctx)
+		}
+	}()
+	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+		return nil, fmt.Errorf("instantiate wasi: %w", err)
+	}
+	_, err := rt.NewHostModuleBuilder("athena").
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(wazeroEmit), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, nil).
+		WithParameterNames("ptr", "len").
+		Export("emit").
+		Instantiate(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate host module athena: %w", err)
+	}
+	cm, err := rt.CompileModule(ctx, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	ok = true
+	return &wazeroCompiled{rt: rt, cm: cm}, nil
+}
+
+// wazeroEmit is the athena.emit host function; the collector travels in the call's context.
+func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
+	c := collectorFrom(ctx)
+	if c == nil {
+		return
+	}
+	c.emit(wazeroMemory{m.Memory()}, api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
+}
+
+type wazeroCompiled struct {
+	rt wazero.Runtime
+	cm wazero.CompiledModule
+}
+
+func (c *wazeroCompiled) exports() map[string]string {
+	out := map[string]string{}
+	for name, def := range c.cm.ExportedFunctions() {
+		out[name] = signature(def.ParamTypes(), def.ResultTypes())
+	}
+	for name := range c.cm.ExportedMemories() {
+		out[name] = "memory"
+	}
+	return out
+}
+
+func signature(params, results []api.ValueType) string {
+	names := func(ts []api.ValueType) string {
+		s := make([]string, len(ts))
+		for i, t := range ts {
+			s[i] = api.ValueTypeName(t)
+		}
+		return strings.Join(s, ",")
+	}
+	return "(" + names(params) + ")->(" + names(results) + ")"
+}
+
+func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
+	cfg := wazero.NewModuleConfig().
+		// An empty name lets one runtime hold many instances of the module.
+		WithName("").
+		// A WASI reactor: _initialize runs the Go runtime and package initializers; no _start.
+		WithStartFunctions("_initialize").
+		WithStdout(stdout).
+		WithStderr(stderr).
+		WithSysWalltime().
+		WithSysNanotime().
+		WithRandSource(rand.Reader)
+	m, err := c.rt.InstantiateModule(ctx, c.cm, cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("_initialize: %w: %w", errDeadline, err)
+		}
+		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	mem := m.Memory()
+	if mem == nil {
+		_ = m.Close(ctx)
+		return nil, errors.New("instantiate: module exports no memory")
+	}
+	return &wazeroInstance{m: m, fns: map[string]api.Function{}}, nil
+}
+
+func (c *wazeroCompiled) close(ctx context.Context) error {
+	return c.rt.Close(ctx)
+}
+
+type wazeroInstance struct {
+	m   api.Module
+	fns map[string]api.Function
+}
+
+func (i *wazeroInstance) call(ctx context.Context, fn string, args ...uint64) (uint64, error) {
+	f, ok := i.fns[fn]
+	if !ok {
+		f = i.m.ExportedFunction(fn)
+		if f == nil {
+			return 0, fmt.Errorf("export %s not found", fn)
+		}
+		i.fns[fn] = f
+	}
+	res, err := f.Call(ctx, args...)
+	if err != nil {
+		var exit *sys.ExitError
+		if errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled) {
+			return 0, fmt.Errorf("%s: %w: %w", fn, errDeadline, err)
+		}
+		return 0, fmt.Errorf("%s: %w", fn, err)
+	}
+	if len(res) == 0 {
+		return 0, nil
+	}
+	return res[0], nil
+}
+
+func (i *wazeroInstance) memory() memoryView { return wazeroMemory{i.m.Memory()} }
+
+func (i *wazeroInstance) close(ctx context.Context) error { return i.m.Close(ctx) }
+
+type wazeroMemory struct{ m api.Memory }
+
+func (w wazeroMemory) read(ptr, n uint32) ([]byte, bool) {
+	if w.m == nil {
+		return nil, false
+	}
+	return w.m.Read(ptr, n)
+}
+
+func (w wazeroMemory) write(ptr uint32, b []byte) bool {
+	if w.m == nil {
+		return false
+	}
+	return w.m.Write(ptr, b)
+}
+
+func (w wazeroMemory) size() uint64 {
+	if w.m == nil {
+		return 0
+	}
+	return uint64(w.m.Size())
+}

@@ -1,0 +1,63 @@
+package wasmruntime
+
+import (
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics are the runtime's Prometheus collectors. They always exist so the code never checks
+// for nil; they are registered only when Config.Registerer is set.
+type metrics struct {
+	invocations *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	poolSize    *prometheus.GaugeVec
+	poolInUse   *prometheus.GaugeVec
+	memoryPages *prometheus.GaugeVec
+	compile     *prometheus.GaugeVec
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		invocations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "athena_wasm_invocations_total",
+			Help: "Module invocations by module and outcome (ok, module_error, deadline, memory, output, pool, trap, abi, refused, cancelled).",
+		}, []string{"module", "outcome"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "athena_wasm_invocation_duration_seconds",
+			Help:    "Wall time of module invocations, waiting for an instance included.",
+			Buckets: []float64{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30},
+		}, []string{"module"}),
+		poolSize: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "athena_wasm_pool_instances",
+			Help: "Live instances per module (idle and busy).",
+		}, []string{"module"}),
+		poolInUse: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "athena_wasm_pool_in_use",
+			Help: "Instances serving a call per module.",
+		}, []string{"module"}),
+		memoryPages: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "athena_wasm_memory_pages",
+			Help: "Linear memory size in 64 KiB pages of the instance after its last call.",
+		}, []string{"module"}),
+		compile: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "athena_wasm_compile_seconds",
+			Help: "Compile time of the loaded version of each module (small when the disk cache hit).",
+		}, []string{"module"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile} {
+		if err := reg.Register(c); err != nil {
+			return nil, err
+		}
+	}
+	return m, nil
+}
+
+// forget drops the per-module gauges of an unloaded module.
+func (m *metrics) forget(module string) {
+	m.poolSize.DeleteLabelValues(module)
+	m.poolInUse.DeleteLabelValues(module)
+	m.memoryPages.DeleteLabelValues(module)
+	m.compile.DeleteLabelValues(module)
+}

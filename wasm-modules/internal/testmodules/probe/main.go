@@ -1,0 +1,79 @@
+//go:build wasip1
+
+// Command probe is a test guest for the host runtime (services/wasmruntime): a normal Go module
+// whose request options make it misbehave on purpose, so the host's limits can be exercised with
+// a real Go guest. It is never shipped in bin/modules.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
+)
+
+// A wasip1 reactor runs package initializers in _initialize but never calls main.
+var _ = guest.Register(probe{})
+
+// sink keeps allocations reachable so the "alloc" mode really grows memory.
+var sink [][]byte
+
+type probe struct{}
+
+func (probe) Info() *modulev1.ModuleInfo {
+	return &modulev1.ModuleInfo{
+		Name:        "probe",
+		Version:     "1.0.0",
+		Description: "host runtime test guest",
+	}
+}
+
+func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
+	opt := func(k string) int { n, _ := strconv.Atoi(req.Options[k]); return n }
+	switch req.Options["mode"] {
+	case "loop":
+		n := 0
+		for {
+			n++
+		}
+	case "emit-loop":
+		guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{"before loop"}})
+		n := 0
+		for {
+			n++
+		}
+	case "alloc":
+		for {
+			sink = append(sink, make([]byte, 1<<20))
+		}
+	case "crash":
+		// A panic on another goroutine is not recovered by guest.Handle: it kills the runtime.
+		go func() { panic("probe crash") }()
+		for {
+			runtime.Gosched()
+		}
+	case "error":
+		return nil, errors.New("probe failure")
+	case "print":
+		s := strings.Repeat("x", opt("size"))
+		fmt.Fprint(os.Stdout, "out:"+s)
+		fmt.Fprint(os.Stderr, "err:"+s)
+	case "big":
+		return &modulev1.AnalyzeResponse{Notes: []string{strings.Repeat("b", opt("size"))}}, nil
+	case "emit":
+		for i := range opt("count") {
+			guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("fragment %d", i)}})
+		}
+	}
+	return &modulev1.AnalyzeResponse{
+		Identification: &modulev1.Identification{FileType: "probe"},
+		Notes:          []string{fmt.Sprintf("bytes=%d", len(req.Content)), "filename=" + req.Filename},
+	}, nil
+}
+
+func main() {}
