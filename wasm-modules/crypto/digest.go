@@ -1,0 +1,83 @@
+// Package cryptoscan is the logic of the crypto analyzer module: cryptographic and fuzzy hashes
+// (ssdeep and TLSH identical to the Debian reference tools), entropy, crypto constants, embedded
+// keys and certificates, and cryptominer indicators. The wasip1 shim is in ./wasm.
+package cryptoscan
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"encoding/hex"
+	"math"
+)
+
+// Digests are the hashes of one sample.
+type Digests struct {
+	MD5, SHA1, SHA256, SHA512 string
+	SSDeep                    string
+	// TLSH is empty when the tlsh tool would print no digest.
+	TLSH string
+}
+
+// Hash computes every digest of data.
+func Hash(data []byte) Digests {
+	m := md5.Sum(data)
+	s1 := sha1.Sum(data)
+	s256 := sha256.Sum256(data)
+	s512 := sha512.Sum512(data)
+	return Digests{
+		MD5:    hex.EncodeToString(m[:]),
+		SHA1:   hex.EncodeToString(s1[:]),
+		SHA256: hex.EncodeToString(s256[:]),
+		SHA512: hex.EncodeToString(s512[:]),
+		SSDeep: SSDeep(data),
+		TLSH:   TLSH(data),
+	}
+}
+
+// Entropy is the Shannon entropy of data in bits per byte (0 for empty input).
+func Entropy(data []byte) float64 {
+	var counts [256]int
+	for _, b := range data {
+		counts[b]++
+	}
+	return entropyOf(&counts, len(data))
+}
+
+func entropyOf(counts *[256]int, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	total := float64(n)
+	e := 0.0
+	for _, c := range counts {
+		if c == 0 {
+			continue
+		}
+		p := float64(c) / total
+		e -= p * math.Log2(p)
+	}
+	return e
+}
+
+const (
+	// minEntropyWindow is the smallest profile window: below it entropy says little.
+	minEntropyWindow = 256
+	// maxEntropyWindows caps the profile's length so large samples keep a small report.
+	maxEntropyWindows = 1024
+)
+
+// EntropyProfile returns the entropy of consecutive windows of data and the window size: 256
+// bytes, doubled until there are at most 1024 windows. The last window may be shorter.
+func EntropyProfile(data []byte) (profile []float64, window int) {
+	window = minEntropyWindow
+	for len(data) > window*maxEntropyWindows {
+		window *= 2
+	}
+	for off := 0; off < len(data); off += window {
+		chunk := data[off:min(off+window, len(data))]
+		profile = append(profile, math.Round(Entropy(chunk)*1000)/1000)
+	}
+	return profile, window
+}
