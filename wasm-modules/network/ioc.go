@@ -1,0 +1,524 @@
+package network
+
+import (
+	"bytes"
+	"net/netip"
+	"strings"
+
+	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	"golang.org/x/net/publicsuffix"
+)
+
+// IOC is one indicator found in content, before it becomes an analysisv1.IOC.
+type IOC struct {
+	Type  analysisv1.IOCType
+	Value string
+	// Offset is where the indicator starts in the scanned content.
+	Offset int64
+	// Defanged is true when the content wrote the indicator in a defanged form (hxxp, [.]).
+	Defanged bool
+	// Reserved is true for private, loopback, link-local, documentation and other
+	// non-routable addresses: kept, but worth less than a public address.
+	Reserved bool
+}
+
+// ExtractLimits bounds IOC extraction.
+type ExtractLimits struct {
+	// MaxIOCs stops extraction after this many distinct indicators.
+	MaxIOCs int
+	// MaxTokenLen skips tokens longer than this (a 50 MB base64 run is not an indicator).
+	MaxTokenLen int
+}
+
+// DefaultExtractLimits returns the limits the module uses.
+func DefaultExtractLimits() ExtractLimits { return ExtractLimits{MaxIOCs: 5000, MaxTokenLen: 4096} }
+
+// tokenChar, urlChar, schemes, refangs and the other tables below are read-only lookup tables:
+// Go has no constant arrays or maps.
+//
+// tokenChar marks bytes that can be part of an indicator token. Whitespace, quotes, angle
+// brackets and most punctuation end a token; brackets and parentheses stay in so that defanged
+// forms such as evil[.]com and evil(.)com survive tokenization.
+var tokenChar = func() (t [256]bool) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = true
+	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = true
+	}
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte(".-_@:\\[]()%$~/+") {
+		t[c] = true
+	}
+	return t
+}()
+
+// urlChar marks bytes allowed inside a URL after its scheme.
+var urlChar = func() (t [256]bool) {
+	for c := 0x21; c < 0x7f; c++ {
+		t[c] = true
+	}
+	for _, c := range []byte("\"'<>`{}|^\\") {
+		t[c] = false
+	}
+	return t
+}()
+
+type extractor struct {
+	lim    ExtractLimits
+	seen   map[[2]string]bool
+	out    []IOC
+	covers []span
+}
+
+type span struct{ start, end int }
+
+// Extract finds indicators in content: URLs, domains, IP addresses, e-mail addresses, hashes,
+// cryptocurrency addresses, Windows paths, registry keys and user agents. Defanged forms are
+// refanged. Results are deduplicated by type and value, keeping the first offset.
+func Extract(content []byte, lim ExtractLimits) []IOC {
+	e := &extractor{lim: lim, seen: map[[2]string]bool{}}
+	e.urls(content)
+	e.userAgents(content)
+	e.tokens(content)
+	return e.out
+}
+
+func (e *extractor) full() bool { return e.lim.MaxIOCs > 0 && len(e.out) >= e.lim.MaxIOCs }
+
+func (e *extractor) add(ioc IOC) {
+	if e.full() || ioc.Value == "" {
+		return
+	}
+	k := [2]string{ioc.Type.String(), ioc.Value}
+	if e.seen[k] {
+		return
+	}
+	e.seen[k] = true
+	e.out = append(e.out, ioc)
+}
+
+// urlMarkers are the separators that introduce a URL's authority, plain and defanged.
+var urlMarkers = [][]byte{[]byte("://"), []byte("[:]//"), []byte("[://]"), []byte("(:)//")}
+
+func (e *extractor) urls(b []byte) {
+	for _, m := range urlMarkers {
+		for i := 0; i < len(b) && !e.full(); {
+			j := bytes.Index(b[i:], m)
+			if j < 0 {
+				break
+			}
+			at := i + j
+			i = at + len(m)
+			start := at
+			for start > 0 && start > at-8 && isAlpha(b[start-1]) {
+				start--
+			}
+			if start == at {
+				continue
+			}
+			scheme := strings.ToLower(string(b[start:at]))
+			end := i
+			for end < len(b) && end-start < e.lim.MaxTokenLen && urlChar[b[end]] {
+				end++
+			}
+			e.covers = append(e.covers, span{start, end})
+			e.url(scheme, string(b[i:end]), int64(start), len(m) != 3)
+		}
+	}
+}
+
+var schemes = map[string]string{
+	"http": "http", "https": "https", "ftp": "ftp", "ftps": "ftps", "ws": "ws", "wss": "wss",
+	"hxxp": "http", "hxxps": "https", "hxxxp": "http", "hxxxps": "https", "fxp": "ftp",
+	"hXXp": "http", "hXXps": "https", "meow": "http", "smb": "smb", "tcp": "tcp", "udp": "udp",
+}
+
+func (e *extractor) url(scheme, rest string, off int64, defanged bool) {
+	canon, ok := schemes[scheme]
+	if !ok {
+		return
+	}
+	if canon != scheme {
+		defanged = true
+	}
+	rest = strings.TrimRight(rest, ".,;:!?)]'\"")
+	fixed, changed := refang(rest)
+	defanged = defanged || changed
+	hostEnd := strings.IndexAny(fixed, "/?#")
+	if hostEnd < 0 {
+		hostEnd = len(fixed)
+	}
+	authority := fixed[:hostEnd]
+	if at := strings.LastIndexByte(authority, '@'); at >= 0 {
+		authority = authority[at+1:]
+	}
+	host := authority
+	if strings.HasPrefix(host, "[") {
+		if k := strings.IndexByte(host, ']'); k > 0 {
+			host = host[1:k]
+		}
+	} else if k := strings.LastIndexByte(host, ':'); k >= 0 {
+		host = host[:k]
+	}
+	host = strings.ToLower(host)
+	hostIOC, ok := classifyHost(host)
+	if !ok {
+		return
+	}
+	hostIOC.Offset, hostIOC.Defanged = off, defanged
+	e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_URL, Value: canon + "://" + fixed, Offset: off,
+		Defanged: defanged, Reserved: hostIOC.Reserved})
+	e.add(hostIOC)
+}
+
+// classifyHost turns a URL host into a domain or IP indicator.
+func classifyHost(host string) (IOC, bool) {
+	if a, err := netip.ParseAddr(host); err == nil {
+		t := analysisv1.IOCType_IOC_TYPE_IPV4
+		if a.Is6() && !a.Is4In6() {
+			t = analysisv1.IOCType_IOC_TYPE_IPV6
+		}
+		return IOC{Type: t, Value: a.Unmap().String(), Reserved: reservedAddr(a)}, true
+	}
+	if validDomain(host, true) {
+		return IOC{Type: analysisv1.IOCType_IOC_TYPE_DOMAIN, Value: host}, true
+	}
+	return IOC{}, false
+}
+
+// refangs are the defanging conventions undone, in order.
+var refangs = strings.NewReplacer(
+	"[.]", ".", "(.)", ".", "{.}", ".", "[dot]", ".", "(dot)", ".", "[DOT]", ".",
+	"[:]", ":", "[://]", "://", "[at]", "@", "(at)", "@", "[AT]", "@", "[@]", "@", "[/]", "/",
+)
+
+func refang(s string) (string, bool) {
+	if !strings.ContainsAny(s, "[({") {
+		return s, false
+	}
+	r := refangs.Replace(s)
+	return r, r != s
+}
+
+// fileExtTLDs are TLDs that are far more often a file extension than a domain in samples
+// (readme.md, setup.py, a.zip). A bare token ending in one is not reported as a domain; URLs
+// with such hosts still are.
+var fileExtTLDs = map[string]bool{
+	"md": true, "py": true, "sh": true, "pl": true, "rs": true, "so": true, "cs": true,
+	"ps": true, "zip": true, "mov": true, "cc": false, "ax": true, "tv": false, "ts": false,
+	"mp": true, "sc": true, "ai": false, "do": true, "ms": true,
+}
+
+// validDomain reports whether s is a syntactically valid host name under a known public suffix.
+func validDomain(s string, inURL bool) bool {
+	if len(s) < 4 || len(s) > 253 || !strings.Contains(s, ".") || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	labels := 0
+	for _, l := range strings.Split(s, ".") {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+		labels++
+	}
+	ps, icann := publicsuffix.PublicSuffix(s)
+	if !icann && !strings.Contains(ps, ".") {
+		return false
+	}
+	if ps == s {
+		return false
+	}
+	tld := s[strings.LastIndexByte(s, '.')+1:]
+	if tld[0] >= '0' && tld[0] <= '9' {
+		return false
+	}
+	if !inURL && labels == 2 && fileExtTLDs[tld] {
+		return false
+	}
+	return true
+}
+
+// reservedAddr reports addresses that are not globally routable: private, loopback,
+// link-local, multicast, unspecified, CGNAT, benchmarking and documentation ranges.
+func reservedAddr(a netip.Addr) bool {
+	a = a.Unmap()
+	if a.IsPrivate() || a.IsLoopback() || a.IsLinkLocalUnicast() || a.IsLinkLocalMulticast() ||
+		a.IsMulticast() || a.IsUnspecified() || a.IsInterfaceLocalMulticast() {
+		return true
+	}
+	for _, p := range reservedPrefixes {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+var reservedPrefixes = []netip.Prefix{
+	netip.MustParsePrefix("0.0.0.0/8"),
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("192.0.2.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("198.51.100.0/24"),
+	netip.MustParsePrefix("203.0.113.0/24"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("2001:db8::/32"),
+	netip.MustParsePrefix("100::/64"),
+}
+
+// uaPrefixes start user-agent strings commonly hard-coded in malware.
+var uaPrefixes = [][]byte{[]byte("Mozilla/"), []byte("User-Agent: "), []byte("curl/"), []byte("Wget/"),
+	[]byte("python-requests/"), []byte("WinHTTP"), []byte("Microsoft BITS/")}
+
+func (e *extractor) userAgents(b []byte) {
+	for _, p := range uaPrefixes {
+		for i := 0; i < len(b) && !e.full(); {
+			j := bytes.Index(b[i:], p)
+			if j < 0 {
+				break
+			}
+			start := i + j
+			i = start + len(p)
+			vs := start
+			if p[len(p)-1] == ' ' {
+				vs = i
+			}
+			end := vs
+			for end < len(b) && end-vs < 512 && b[end] >= 0x20 && b[end] < 0x7f && b[end] != '"' && b[end] != '\'' && b[end] != '`' {
+				end++
+			}
+			ua := strings.TrimSpace(string(b[vs:end]))
+			if len(ua) < 8 || !strings.Contains(ua, "/") {
+				continue
+			}
+			i = end
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_USER_AGENT, Value: ua, Offset: int64(vs)})
+		}
+	}
+}
+
+func (e *extractor) covered(start, end int) bool {
+	for _, s := range e.covers {
+		if start < s.end && end > s.start {
+			return true
+		}
+	}
+	return false
+}
+
+func (e *extractor) tokens(b []byte) {
+	i := 0
+	for i < len(b) && !e.full() {
+		for i < len(b) && !tokenChar[b[i]] {
+			i++
+		}
+		start := i
+		for i < len(b) && tokenChar[b[i]] {
+			i++
+		}
+		if i-start < 6 || i-start > e.lim.MaxTokenLen {
+			continue
+		}
+		e.token(b[start:i], start)
+	}
+}
+
+// token classifies one token. The cheap byte checks up front keep plain prose fast.
+func (e *extractor) token(tok []byte, off int) {
+	var dot, colon, at, bslash, bracket bool
+	for _, c := range tok {
+		switch c {
+		case '.':
+			dot = true
+		case ':':
+			colon = true
+		case '@':
+			at = true
+		case '\\':
+			bslash = true
+		case '[', '(':
+			bracket = true
+		}
+	}
+	if len(e.covers) > 0 && e.covered(off, off+len(tok)) {
+		return
+	}
+	s := string(tok)
+	if bslash {
+		e.pathOrKey(s, off)
+		return
+	}
+	s = strings.Trim(s, ".,;:!?()[]/-_$~%")
+	lead := strings.Index(string(tok), s)
+	if lead > 0 {
+		off += lead
+	}
+	if len(s) < 6 {
+		return
+	}
+	defanged := false
+	if bracket {
+		s, defanged = refang(s)
+		s = strings.Trim(s, "()[]")
+		dot = strings.Contains(s, ".")
+		at = strings.Contains(s, "@")
+	}
+	switch {
+	case at:
+		e.email(s, off, defanged)
+	case dot && !colon:
+		e.dotted(s, off, defanged)
+	case colon:
+		if a, err := netip.ParseAddr(s); err == nil && a.Is6() && strings.Count(s, ":") >= 2 {
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_IPV6, Value: a.String(), Offset: int64(off),
+				Reserved: reservedAddr(a), Defanged: defanged})
+		} else if dot {
+			// host:port
+			if k := strings.LastIndexByte(s, ':'); k > 0 && allDigits(s[k+1:]) {
+				e.dotted(s[:k], off, defanged)
+			}
+		}
+	default:
+		e.hashOrWallet(s, off)
+	}
+}
+
+func (e *extractor) email(s string, off int, defanged bool) {
+	k := strings.LastIndexByte(s, '@')
+	local, domain := s[:k], strings.ToLower(s[k+1:])
+	if local == "" || len(local) > 64 || !validDomain(domain, true) {
+		return
+	}
+	for i := 0; i < len(local); i++ {
+		c := local[i]
+		if !(isAlnum(c) || strings.IndexByte(".-_+%", c) >= 0) {
+			return
+		}
+	}
+	e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_EMAIL, Value: local + "@" + domain, Offset: int64(off), Defanged: defanged})
+	e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_DOMAIN, Value: domain, Offset: int64(off + k + 1), Defanged: defanged})
+}
+
+func (e *extractor) dotted(s string, off int, defanged bool) {
+	if k := strings.IndexByte(s, '/'); k > 0 {
+		s = s[:k]
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_IPV4, Value: a.String(), Offset: int64(off),
+			Reserved: reservedAddr(a), Defanged: defanged})
+		return
+	}
+	d := strings.ToLower(s)
+	if validDomain(d, defanged) {
+		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_DOMAIN, Value: d, Offset: int64(off), Defanged: defanged})
+	}
+}
+
+var registryRoots = []string{"HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER", "HKEY_CLASSES_ROOT",
+	"HKEY_USERS", "HKEY_CURRENT_CONFIG", "HKLM", "HKCU", "HKCR", "HKU", "HKCC"}
+
+func (e *extractor) pathOrKey(s string, off int) {
+	s = strings.TrimRight(s, ".,;:)]")
+	s = strings.TrimLeft(s, "([")
+	upper := strings.ToUpper(s)
+	for _, r := range registryRoots {
+		if strings.HasPrefix(upper, r+"\\") || strings.HasPrefix(upper, r+":\\") {
+			if len(s) > len(r)+2 {
+				e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_REGISTRY_KEY, Value: s, Offset: int64(off)})
+			}
+			return
+		}
+	}
+	if k := strings.Index(upper, "\\SOFTWARE\\"); k > 0 && strings.HasPrefix(upper, "REGISTRY\\") {
+		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_REGISTRY_KEY, Value: s, Offset: int64(off)})
+		return
+	}
+	switch {
+	case len(s) > 3 && isAlpha(s[0]) && s[1] == ':' && s[2] == '\\':
+	case strings.HasPrefix(s, "\\\\") && len(s) > 4 && isAlnum(s[2]):
+	case len(s) > 2 && s[0] == '%' && strings.Contains(s[1:], "%\\"):
+	default:
+		return
+	}
+	if strings.HasSuffix(s, "\\") && len(s) <= 3 {
+		return
+	}
+	e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_FILE_PATH, Value: s, Offset: int64(off)})
+}
+
+func (e *extractor) hashOrWallet(s string, off int) {
+	switch {
+	case (len(s) == 32 || len(s) == 40 || len(s) == 64) && allHex(s):
+		if !hashLike(s) {
+			return
+		}
+		t := map[int]analysisv1.IOCType{32: analysisv1.IOCType_IOC_TYPE_MD5, 40: analysisv1.IOCType_IOC_TYPE_SHA1,
+			64: analysisv1.IOCType_IOC_TYPE_SHA256}[len(s)]
+		e.add(IOC{Type: t, Value: strings.ToLower(s), Offset: int64(off)})
+	case len(s) == 42 && (s[:2] == "0x" || s[:2] == "0X") && allHex(s[2:]):
+		if validETH(s) {
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_ETH_ADDRESS, Value: "0x" + s[2:], Offset: int64(off)})
+		}
+	case len(s) >= 26 && len(s) <= 35 && (s[0] == '1' || s[0] == '3'):
+		if validBase58Check(s) {
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_BTC_ADDRESS, Value: s, Offset: int64(off)})
+		}
+	case len(s) >= 14 && len(s) <= 90 && (strings.HasPrefix(s, "bc1") || strings.HasPrefix(s, "BC1")):
+		if validBech32(strings.ToLower(s)) {
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_BTC_ADDRESS, Value: strings.ToLower(s), Offset: int64(off)})
+		}
+	case (len(s) == 95 || len(s) == 106) && (s[0] == '4' || s[0] == '8'):
+		if validMonero(s) {
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_XMR_ADDRESS, Value: s, Offset: int64(off)})
+		}
+	}
+}
+
+// hashLike rejects hex runs that are obviously not digests (all one digit, all letters, all
+// digits), which appear as padding and constants in binaries.
+func hashLike(s string) bool {
+	digits, letters := 0, 0
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			digits++
+		} else {
+			letters++
+		}
+	}
+	return digits > 0 && letters > 0 && strings.Count(s, s[:1]) < len(s)/2
+}
+
+func isAlpha(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
+func isAlnum(c byte) bool { return isAlpha(c) || c >= '0' && c <= '9' }
+
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c|0x20 >= 'a' && c|0x20 <= 'f') {
+			return false
+		}
+	}
+	return true
+}
