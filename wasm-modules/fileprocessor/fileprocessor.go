@@ -122,6 +122,26 @@ func (r *result) addArtifact(content []byte, filename, description string, prove
 
 // parse runs the parser for the identified type.
 func (r *result) parse(data []byte) {
+	switch r.id.FileType {
+	case "pe":
+		r.parsePE(data)
+	case "elf":
+		r.parseELF(data)
+	case "macho":
+		r.parseMachO(data)
+	case "pdf":
+		r.parsePDF(data)
+	case "zip", "jar", "ooxml", "apk", "odf":
+		r.parseZIP(data)
+	case "gzip":
+		r.parseGzip(data)
+	case "tar":
+		r.parseTar(data)
+	case "ole":
+		r.parseOLE(data)
+	case "rtf":
+		r.parseRTF(data)
+	}
 	if r.id.Category == catScript {
 		info, findings := analyzeScript(data, r.id.FileType)
 		r.details.Script = info
