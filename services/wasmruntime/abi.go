@@ -82,30 +82,31 @@ func collectorFrom(ctx context.Context) *collector {
 	return c
 }
 
-// emit handles one athena.emit(ptr, len). A bad fragment is recorded, not trapped on: the
-// guest's other output is still worth keeping, and the call ends with status ERROR.
-func (c *collector) emit(mem memoryView, ptr, n uint32) {
+// emit handles one athena.emit(ptr, len). It returns false when the guest broke the ABI or the
+// output cap: the engine then stops the guest, and the fragments kept so far survive.
+func (c *collector) emit(mem memoryView, ptr, n uint32) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.closed || c.err != nil {
-		return
+		return c.err == nil
 	}
 	if c.limit > 0 && c.bytes+int64(n) > c.limit {
 		c.err = fmt.Errorf("%w: emitted fragments exceed %d bytes", errOutputLimit, c.limit)
-		return
+		return false
 	}
 	b, ok := mem.read(ptr, n)
 	if !ok {
 		c.err = fmt.Errorf("%w: athena.emit [%#x, +%d) outside memory of %d bytes", errABI, ptr, n, mem.size())
-		return
+		return false
 	}
 	frag := &modulev1.AnalyzeResponse{}
 	if err := proto.Unmarshal(b, frag); err != nil {
 		c.err = fmt.Errorf("%w: athena.emit fragment: %w", errABI, err)
-		return
+		return false
 	}
 	c.bytes += int64(n)
 	c.fragments = append(c.fragments, frag)
+	return true
 }
 
 // finish closes the collector and returns the fragments merged into one response, or nil.

@@ -82,8 +82,15 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 	if c == nil {
 		return
 	}
-	c.emit(wazeroMemory{m.Memory()}, api.DecodeU32(stack[0]), api.DecodeU32(stack[1]))
+	if !c.emit(wazeroMemory{m.Memory()}, api.DecodeU32(stack[0]), api.DecodeU32(stack[1])) {
+		// Closing the module from inside a host function makes the guest's call return an
+		// ExitError: the guest is stopped now instead of running on to its deadline.
+		_ = m.CloseWithExitCode(ctx, exitCodeEmitRejected)
+	}
 }
+
+// exitCodeEmitRejected is the exit code of a guest stopped for a bad athena.emit.
+const exitCodeEmitRejected = 0xa7e0
 
 type wazeroCompiled struct {
 	rt wazero.Runtime

@@ -3,6 +3,8 @@ package wasmruntime
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -151,6 +153,7 @@ func newRuntime(t testing.TB, dir string, mod func(*Config)) *Runtime {
 		ReloadInterval:                   -1,
 		AllowUntrustedOnUnenforcedEngine: true,
 		Limits:                           Limits{Timeout: 5 * time.Second},
+		Logger:                           slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if mod != nil {
 		mod(&cfg)

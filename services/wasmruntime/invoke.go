@@ -196,7 +196,7 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 		}
 	case errors.Is(callErr, errOutputLimit) || errors.Is(emitErr, errOutputLimit):
 		res.outcome = outcomeOutput
-		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED, firstErr(callErr, emitErr).Error()
+		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED, firstErr(emitErr, callErr).Error()
 	case errors.Is(callErr, errABI) || errors.Is(emitErr, errABI):
 		res.outcome = outcomeABI
 		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, firstErr(emitErr, callErr).Error()

@@ -38,8 +38,13 @@ type pool struct {
 	metrics  *metrics
 
 	slots chan struct{} // one token per busy call: bounds concurrency to size
-	idle  chan *pooled  // ready instances
 	live  atomic.Int64  // idle + busy + being created; never above size
+	// idle is a stack of ready instances: recently used ones on top (warm, and a caller sees
+	// reuse deterministically), spares from the filler at the bottom. avail holds one token
+	// per idle entry so waiters can select on it.
+	mu    sync.Mutex
+	idle  []*pooled
+	avail chan struct{}
 
 	kick chan struct{} // wakes the filler
 	stop chan struct{} // closed by close
@@ -52,7 +57,7 @@ func newPool(name string, compiled compiledModule, size, maxUses int, logBytes i
 		name: name, compiled: compiled, size: size, maxUses: maxUses, logBytes: logBytes,
 		initTime: initTime, log: log, metrics: m,
 		slots: make(chan struct{}, size),
-		idle:  make(chan *pooled, size),
+		avail: make(chan struct{}, size),
 		kick:  make(chan struct{}, 1),
 		stop:  make(chan struct{}),
 	}
@@ -83,7 +88,7 @@ func (p *pool) fill() {
 			return
 		case <-p.kick:
 		}
-		for len(p.idle) == 0 && p.reserve() {
+		for p.idleLen() == 0 && p.reserve() {
 			pi, err := p.create(context.Background())
 			if err != nil {
 				p.release()
@@ -96,8 +101,7 @@ func (p *pool) fill() {
 				return
 			default:
 			}
-			p.idle <- pi
-			p.gauge()
+			p.push(pi, false)
 		}
 	}
 }
@@ -144,9 +148,8 @@ func (p *pool) acquire(ctx context.Context) (*pooled, error) {
 	defer p.wake() // keep a spare ready for the next caller
 	for {
 		select {
-		case pi := <-p.idle:
-			p.gauge()
-			return pi, nil
+		case <-p.avail:
+			return p.pop(), nil
 		default:
 		}
 		if p.reserve() {
@@ -160,9 +163,8 @@ func (p *pool) acquire(ctx context.Context) (*pooled, error) {
 		}
 		// Every live instance is idle-bound or being created by the filler: wait for one.
 		select {
-		case pi := <-p.idle:
-			p.gauge()
-			return pi, nil
+		case <-p.avail:
+			return p.pop(), nil
 		case <-p.stop:
 			<-p.slots
 			return nil, errPoolClosed
@@ -189,12 +191,37 @@ func (p *pool) put(pi *pooled, healthy bool) {
 		return
 	default:
 	}
-	select {
-	case p.idle <- pi:
-	default:
-		p.discard(pi) // cannot happen while live <= size; never block here
+	p.push(pi, true)
+}
+
+func (p *pool) idleLen() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.idle)
+}
+
+// push adds an idle instance on top (recently used) or at the bottom (a spare). It never
+// blocks: live <= size bounds the idle count by avail's capacity.
+func (p *pool) push(pi *pooled, top bool) {
+	p.mu.Lock()
+	if top {
+		p.idle = append(p.idle, pi)
+	} else {
+		p.idle = append([]*pooled{pi}, p.idle...)
 	}
+	p.mu.Unlock()
+	p.avail <- struct{}{}
 	p.gauge()
+}
+
+// pop takes the top idle instance; the caller holds an avail token, so there is one.
+func (p *pool) pop() *pooled {
+	p.mu.Lock()
+	pi := p.idle[len(p.idle)-1]
+	p.idle = p.idle[:len(p.idle)-1]
+	p.mu.Unlock()
+	p.gauge()
+	return pi
 }
 
 // abandon gives up an instance that is still running on an engine that cannot stop it: its
@@ -224,8 +251,8 @@ func (p *pool) close() {
 	p.wg.Wait()
 	for {
 		select {
-		case pi := <-p.idle:
-			p.discard(pi)
+		case <-p.avail:
+			p.discard(p.pop())
 		default:
 			return
 		}
