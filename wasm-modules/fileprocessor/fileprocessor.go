@@ -7,6 +7,7 @@ package fileprocessor
 import (
 	"math"
 	"strconv"
+	"strings"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
@@ -110,6 +111,12 @@ func (r *result) addArtifact(content []byte, filename, description string, prove
 		return false
 	}
 	r.artifactBytes += int64(len(content))
+	filename = strings.Map(func(c rune) rune {
+		if c < 0x20 || c == 0x7f || c == '/' || c == '\\' {
+			return -1
+		}
+		return c
+	}, filename)
 	r.artifacts = append(r.artifacts, &modulev1.Artifact{
 		Kind:        analysisv1.ArtifactKind_ARTIFACT_KIND_EXTRACTED,
 		Content:     content,
