@@ -11,13 +11,13 @@ import "strconv"
 // while giving the same digest as hashing every block size separately.
 
 const (
-	ssdeepWindow     = 7
-	ssdeepMinBlock   = 3
-	ssdeepLength     = 64 // SPAMSUM_LENGTH: characters of the first part
-	ssdeepNumBlocks  = 31 // block sizes 3<<0 ... 3<<30
-	ssdeepHashInit   = 0x27
-	ssdeepHashPrime  = 0x13 // FNV prime 0x01000193 modulo 64: only 6 bits of state matter
-	ssdeepBase64     = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	ssdeepWindow    = 7
+	ssdeepMinBlock  = 3
+	ssdeepLength    = 64 // SPAMSUM_LENGTH: characters of the first part
+	ssdeepNumBlocks = 31 // block sizes 3<<0 ... 3<<30
+	ssdeepHashInit  = 0x27
+	ssdeepHashPrime = 0x13 // FNV prime 0x01000193 modulo 64: only 6 bits of state matter
+	ssdeepBase64    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 )
 
 // ssdeepBlock is the piece hash of one candidate block size.

@@ -9,6 +9,6 @@ import (
 )
 
 // A wasip1 reactor runs package initializers in _initialize but never calls main.
-var _ = guest.Register(cryptoscan.New())
+var _ = guest.Register(cryptoscan.New(cryptoscan.WithEmit(guest.Emit)))
 
 func main() {}

@@ -46,10 +46,12 @@ type CryptoDetails struct {
 	Constants []*CryptoConstant `protobuf:"bytes,10,rep,name=constants,proto3" json:"constants,omitempty"`
 	// keys are embedded keys and certificates.
 	Keys []*EmbeddedKey `protobuf:"bytes,11,rep,name=keys,proto3" json:"keys,omitempty"`
-	// miner_indicators are cryptominer indicators.
+	// miner_indicators are cryptominer indicators as "kind:value" strings.
 	MinerIndicators []string `protobuf:"bytes,12,rep,name=miner_indicators,json=minerIndicators,proto3" json:"miner_indicators,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// miners are the cryptominer indicators with their kind and offset.
+	Miners        []*MinerIndicator `protobuf:"bytes,13,rep,name=miners,proto3" json:"miners,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CryptoDetails) Reset() {
@@ -166,6 +168,77 @@ func (x *CryptoDetails) GetMinerIndicators() []string {
 	return nil
 }
 
+func (x *CryptoDetails) GetMiners() []*MinerIndicator {
+	if x != nil {
+		return x.Miners
+	}
+	return nil
+}
+
+// MinerIndicator is one cryptominer indicator.
+type MinerIndicator struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is stratum_url, pool_domain, xmr_wallet or miner_software.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// value is the URL, domain, address or string seen.
+	Value string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	// offset is where it was found.
+	Offset        int64 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *MinerIndicator) Reset() {
+	*x = MinerIndicator{}
+	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *MinerIndicator) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*MinerIndicator) ProtoMessage() {}
+
+func (x *MinerIndicator) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use MinerIndicator.ProtoReflect.Descriptor instead.
+func (*MinerIndicator) Descriptor() ([]byte, []int) {
+	return file_athena_analysis_v1_details_crypto_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *MinerIndicator) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *MinerIndicator) GetValue() string {
+	if x != nil {
+		return x.Value
+	}
+	return ""
+}
+
+func (x *MinerIndicator) GetOffset() int64 {
+	if x != nil {
+		return x.Offset
+	}
+	return 0
+}
+
 // CryptoConstant is one detected crypto constant.
 type CryptoConstant struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -174,14 +247,20 @@ type CryptoConstant struct {
 	// name is the constant, e.g. sbox.
 	Name string `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
 	// offset is where it was found.
-	Offset        int64 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
+	Offset int64 `protobuf:"varint,3,opt,name=offset,proto3" json:"offset,omitempty"`
+	// id is the finding id of the constant, e.g. crypto.aes_sbox.
+	Id string `protobuf:"bytes,4,opt,name=id,proto3" json:"id,omitempty"`
+	// byte_order is le or be for tables of words, empty for byte tables and strings.
+	ByteOrder string `protobuf:"bytes,5,opt,name=byte_order,json=byteOrder,proto3" json:"byte_order,omitempty"`
+	// count is how many times the constant occurs in the sample (offsets are capped).
+	Count         int32 `protobuf:"varint,6,opt,name=count,proto3" json:"count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CryptoConstant) Reset() {
 	*x = CryptoConstant{}
-	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -193,7 +272,7 @@ func (x *CryptoConstant) String() string {
 func (*CryptoConstant) ProtoMessage() {}
 
 func (x *CryptoConstant) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -206,7 +285,7 @@ func (x *CryptoConstant) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CryptoConstant.ProtoReflect.Descriptor instead.
 func (*CryptoConstant) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_crypto_proto_rawDescGZIP(), []int{1}
+	return file_athena_analysis_v1_details_crypto_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CryptoConstant) GetAlgorithm() string {
@@ -226,6 +305,27 @@ func (x *CryptoConstant) GetName() string {
 func (x *CryptoConstant) GetOffset() int64 {
 	if x != nil {
 		return x.Offset
+	}
+	return 0
+}
+
+func (x *CryptoConstant) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *CryptoConstant) GetByteOrder() string {
+	if x != nil {
+		return x.ByteOrder
+	}
+	return ""
+}
+
+func (x *CryptoConstant) GetCount() int32 {
+	if x != nil {
+		return x.Count
 	}
 	return 0
 }
@@ -250,14 +350,18 @@ type EmbeddedKey struct {
 	// algorithm is the key algorithm.
 	Algorithm string `protobuf:"bytes,8,opt,name=algorithm,proto3" json:"algorithm,omitempty"`
 	// bits is the key size.
-	Bits          int32 `protobuf:"varint,9,opt,name=bits,proto3" json:"bits,omitempty"`
+	Bits int32 `protobuf:"varint,9,opt,name=bits,proto3" json:"bits,omitempty"`
+	// self_signed is true for a certificate whose issuer is its subject.
+	SelfSigned bool `protobuf:"varint,10,opt,name=self_signed,json=selfSigned,proto3" json:"self_signed,omitempty"`
+	// error is set when the block was recognised but did not parse.
+	Error         string `protobuf:"bytes,11,opt,name=error,proto3" json:"error,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *EmbeddedKey) Reset() {
 	*x = EmbeddedKey{}
-	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -269,7 +373,7 @@ func (x *EmbeddedKey) String() string {
 func (*EmbeddedKey) ProtoMessage() {}
 
 func (x *EmbeddedKey) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_crypto_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -282,7 +386,7 @@ func (x *EmbeddedKey) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EmbeddedKey.ProtoReflect.Descriptor instead.
 func (*EmbeddedKey) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_crypto_proto_rawDescGZIP(), []int{2}
+	return file_athena_analysis_v1_details_crypto_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *EmbeddedKey) GetKind() string {
@@ -348,11 +452,25 @@ func (x *EmbeddedKey) GetBits() int32 {
 	return 0
 }
 
+func (x *EmbeddedKey) GetSelfSigned() bool {
+	if x != nil {
+		return x.SelfSigned
+	}
+	return false
+}
+
+func (x *EmbeddedKey) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
 var File_athena_analysis_v1_details_crypto_proto protoreflect.FileDescriptor
 
 const file_athena_analysis_v1_details_crypto_proto_rawDesc = "" +
 	"\n" +
-	"'athena/analysis/v1/details_crypto.proto\x12\x12athena.analysis.v1\"\x9d\x03\n" +
+	"'athena/analysis/v1/details_crypto.proto\x12\x12athena.analysis.v1\"\xd9\x03\n" +
 	"\rCryptoDetails\x12\x10\n" +
 	"\x03md5\x18\x01 \x01(\tR\x03md5\x12\x12\n" +
 	"\x04sha1\x18\x02 \x01(\tR\x04sha1\x12\x16\n" +
@@ -366,11 +484,20 @@ const file_athena_analysis_v1_details_crypto_proto_rawDesc = "" +
 	"\tconstants\x18\n" +
 	" \x03(\v2\".athena.analysis.v1.CryptoConstantR\tconstants\x123\n" +
 	"\x04keys\x18\v \x03(\v2\x1f.athena.analysis.v1.EmbeddedKeyR\x04keys\x12)\n" +
-	"\x10miner_indicators\x18\f \x03(\tR\x0fminerIndicators\"Z\n" +
+	"\x10miner_indicators\x18\f \x03(\tR\x0fminerIndicators\x12:\n" +
+	"\x06miners\x18\r \x03(\v2\".athena.analysis.v1.MinerIndicatorR\x06miners\"R\n" +
+	"\x0eMinerIndicator\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x14\n" +
+	"\x05value\x18\x02 \x01(\tR\x05value\x12\x16\n" +
+	"\x06offset\x18\x03 \x01(\x03R\x06offset\"\x9f\x01\n" +
 	"\x0eCryptoConstant\x12\x1c\n" +
 	"\talgorithm\x18\x01 \x01(\tR\talgorithm\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\x12\x16\n" +
-	"\x06offset\x18\x03 \x01(\x03R\x06offset\"\xf1\x01\n" +
+	"\x06offset\x18\x03 \x01(\x03R\x06offset\x12\x0e\n" +
+	"\x02id\x18\x04 \x01(\tR\x02id\x12\x1d\n" +
+	"\n" +
+	"byte_order\x18\x05 \x01(\tR\tbyteOrder\x12\x14\n" +
+	"\x05count\x18\x06 \x01(\x05R\x05count\"\xa8\x02\n" +
 	"\vEmbeddedKey\x12\x12\n" +
 	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x16\n" +
 	"\x06format\x18\x02 \x01(\tR\x06format\x12\x16\n" +
@@ -381,7 +508,11 @@ const file_athena_analysis_v1_details_crypto_proto_rawDesc = "" +
 	"not_before\x18\x06 \x01(\tR\tnotBefore\x12\x1b\n" +
 	"\tnot_after\x18\a \x01(\tR\bnotAfter\x12\x1c\n" +
 	"\talgorithm\x18\b \x01(\tR\talgorithm\x12\x12\n" +
-	"\x04bits\x18\t \x01(\x05R\x04bitsBGZEgithub.com/athena-mesh/athena/proto/gen/athena/analysis/v1;analysisv1b\x06proto3"
+	"\x04bits\x18\t \x01(\x05R\x04bits\x12\x1f\n" +
+	"\vself_signed\x18\n" +
+	" \x01(\bR\n" +
+	"selfSigned\x12\x14\n" +
+	"\x05error\x18\v \x01(\tR\x05errorBGZEgithub.com/athena-mesh/athena/proto/gen/athena/analysis/v1;analysisv1b\x06proto3"
 
 var (
 	file_athena_analysis_v1_details_crypto_proto_rawDescOnce sync.Once
@@ -395,20 +526,22 @@ func file_athena_analysis_v1_details_crypto_proto_rawDescGZIP() []byte {
 	return file_athena_analysis_v1_details_crypto_proto_rawDescData
 }
 
-var file_athena_analysis_v1_details_crypto_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_athena_analysis_v1_details_crypto_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_athena_analysis_v1_details_crypto_proto_goTypes = []any{
 	(*CryptoDetails)(nil),  // 0: athena.analysis.v1.CryptoDetails
-	(*CryptoConstant)(nil), // 1: athena.analysis.v1.CryptoConstant
-	(*EmbeddedKey)(nil),    // 2: athena.analysis.v1.EmbeddedKey
+	(*MinerIndicator)(nil), // 1: athena.analysis.v1.MinerIndicator
+	(*CryptoConstant)(nil), // 2: athena.analysis.v1.CryptoConstant
+	(*EmbeddedKey)(nil),    // 3: athena.analysis.v1.EmbeddedKey
 }
 var file_athena_analysis_v1_details_crypto_proto_depIdxs = []int32{
-	1, // 0: athena.analysis.v1.CryptoDetails.constants:type_name -> athena.analysis.v1.CryptoConstant
-	2, // 1: athena.analysis.v1.CryptoDetails.keys:type_name -> athena.analysis.v1.EmbeddedKey
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	2, // 0: athena.analysis.v1.CryptoDetails.constants:type_name -> athena.analysis.v1.CryptoConstant
+	3, // 1: athena.analysis.v1.CryptoDetails.keys:type_name -> athena.analysis.v1.EmbeddedKey
+	1, // 2: athena.analysis.v1.CryptoDetails.miners:type_name -> athena.analysis.v1.MinerIndicator
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_athena_analysis_v1_details_crypto_proto_init() }
@@ -422,7 +555,7 @@ func file_athena_analysis_v1_details_crypto_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_athena_analysis_v1_details_crypto_proto_rawDesc), len(file_athena_analysis_v1_details_crypto_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,0 +1,227 @@
+package cryptoscan
+
+import (
+	"bytes"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/pem"
+	"fmt"
+	"time"
+)
+
+// Key is an embedded key or certificate.
+type Key struct {
+	Kind      string // certificate, private_key, public_key, encrypted_private_key, openssh_private_key ...
+	Format    string // pem or der
+	Offset    int64
+	Subject   string
+	Issuer    string
+	NotBefore time.Time
+	NotAfter  time.Time
+	Algorithm string // RSA, ECDSA, Ed25519 ...
+	Bits      int
+	// SelfSigned is set for certificates whose issuer is their subject.
+	SelfSigned bool
+	// Error is set when the block was recognised but did not parse.
+	Error string
+}
+
+// Private reports whether the key is private key material.
+func (k Key) Private() bool {
+	switch k.Kind {
+	case "private_key", "encrypted_private_key", "openssh_private_key":
+		return true
+	}
+	return false
+}
+
+const (
+	// maxKeys caps keys reported per sample.
+	maxKeys = 64
+	// maxDERAttempts caps DER parse attempts: every 0x30 0x82 is a candidate in binaries.
+	maxDERAttempts = 4096
+)
+
+// FindKeys returns PEM blocks and DER certificates and keys embedded in data.
+func FindKeys(data []byte) []Key {
+	var keys []Key
+	for off := 0; off < len(data) && len(keys) < maxKeys; {
+		i := bytes.Index(data[off:], []byte("-----BEGIN "))
+		if i < 0 {
+			break
+		}
+		start := off + i
+		block, rest := pem.Decode(data[start:])
+		if block == nil {
+			off = start + len("-----BEGIN ")
+			continue
+		}
+		k := parsePEM(block)
+		k.Offset = int64(start)
+		keys = append(keys, k)
+		off = len(data) - len(rest)
+		if off <= start {
+			off = start + 1
+		}
+	}
+
+	attempts := 0
+	for i := 0; i+4 <= len(data) && len(keys) < maxKeys && attempts < maxDERAttempts; i++ {
+		if data[i] != 0x30 || data[i+1] != 0x82 {
+			continue
+		}
+		n := int(data[i+2])<<8 | int(data[i+3])
+		end := i + 4 + n
+		if n < 64 || end > len(data) || !derCandidate(data[i+4:end]) {
+			continue
+		}
+		attempts++
+		if k, ok := parseDER(data[i:end]); ok {
+			k.Offset = int64(i)
+			keys = append(keys, k)
+			i = end - 1
+		}
+	}
+	return keys
+}
+
+// derCandidate reports whether the body of a long-form SEQUENCE starts like a certificate
+// (a long-form TBS SEQUENCE), a PKCS#1 or PKCS#8 private key (version 0) or an RSA
+// SubjectPublicKeyInfo, so that only plausible candidates cost a parse.
+func derCandidate(body []byte) bool {
+	switch {
+	case len(body) < 8:
+		return false
+	case body[0] == 0x30 && body[1] == 0x82: // certificate: TBSCertificate
+		return true
+	case body[0] == 0x02 && body[1] == 0x01 && body[2] == 0x00: // private key, version 0
+		return body[3] == 0x02 || body[3] == 0x30
+	case body[0] == 0x30 && body[1] == 0x0d && body[2] == 0x06 && body[3] == 0x09: // SPKI with RSA OID
+		return true
+	}
+	return false
+}
+
+// parsePEM parses one PEM block by its type.
+func parsePEM(b *pem.Block) Key {
+	k := Key{Format: "pem"}
+	var err error
+	switch b.Type {
+	case "CERTIFICATE", "X509 CERTIFICATE", "TRUSTED CERTIFICATE":
+		var c *x509.Certificate
+		if c, err = x509.ParseCertificate(b.Bytes); err == nil {
+			k = certKey(c, "pem")
+		}
+		k.Kind = "certificate"
+	case "RSA PRIVATE KEY":
+		k.Kind = "private_key"
+		if _, encrypted := b.Headers["DEK-Info"]; encrypted {
+			k.Kind, k.Algorithm = "encrypted_private_key", "RSA"
+			break
+		}
+		var key *rsa.PrivateKey
+		if key, err = x509.ParsePKCS1PrivateKey(b.Bytes); err == nil {
+			k.Algorithm, k.Bits = "RSA", key.N.BitLen()
+		}
+	case "EC PRIVATE KEY":
+		k.Kind = "private_key"
+		var key *ecdsa.PrivateKey
+		if key, err = x509.ParseECPrivateKey(b.Bytes); err == nil {
+			k.Algorithm, k.Bits = "ECDSA", key.Curve.Params().BitSize
+		}
+	case "PRIVATE KEY":
+		k.Kind = "private_key"
+		var key any
+		if key, err = x509.ParsePKCS8PrivateKey(b.Bytes); err == nil {
+			k.Algorithm, k.Bits = keyAlgorithm(key)
+		}
+	case "ENCRYPTED PRIVATE KEY":
+		k.Kind = "encrypted_private_key"
+	case "OPENSSH PRIVATE KEY":
+		k.Kind = "openssh_private_key"
+	case "DSA PRIVATE KEY":
+		k.Kind, k.Algorithm = "private_key", "DSA"
+	case "PUBLIC KEY":
+		k.Kind = "public_key"
+		var key any
+		if key, err = x509.ParsePKIXPublicKey(b.Bytes); err == nil {
+			k.Algorithm, k.Bits = keyAlgorithm(key)
+		}
+	case "RSA PUBLIC KEY":
+		k.Kind = "public_key"
+		var key *rsa.PublicKey
+		if key, err = x509.ParsePKCS1PublicKey(b.Bytes); err == nil {
+			k.Algorithm, k.Bits = "RSA", key.N.BitLen()
+		}
+	case "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST":
+		k.Kind = "certificate_request"
+		var csr *x509.CertificateRequest
+		if csr, err = x509.ParseCertificateRequest(b.Bytes); err == nil {
+			k.Subject = csr.Subject.String()
+			k.Algorithm, k.Bits = keyAlgorithm(csr.PublicKey)
+		}
+	default:
+		k.Kind = "pem_other"
+		k.Algorithm = b.Type
+	}
+	if err != nil {
+		k.Error = fmt.Sprintf("parse %s: %v", b.Type, err)
+	}
+	return k
+}
+
+// parseDER tries the DER structures worth reporting: certificates, PKCS#1 and PKCS#8 private
+// keys, and SubjectPublicKeyInfo public keys.
+func parseDER(der []byte) (Key, bool) {
+	if c, err := x509.ParseCertificate(der); err == nil {
+		return certKey(c, "der"), true
+	}
+	if key, err := x509.ParsePKCS1PrivateKey(der); err == nil {
+		return Key{Kind: "private_key", Format: "der", Algorithm: "RSA", Bits: key.N.BitLen()}, true
+	}
+	if key, err := x509.ParsePKCS8PrivateKey(der); err == nil {
+		algo, bits := keyAlgorithm(key)
+		return Key{Kind: "private_key", Format: "der", Algorithm: algo, Bits: bits}, true
+	}
+	if key, err := x509.ParsePKIXPublicKey(der); err == nil {
+		algo, bits := keyAlgorithm(key)
+		return Key{Kind: "public_key", Format: "der", Algorithm: algo, Bits: bits}, true
+	}
+	return Key{}, false
+}
+
+func certKey(c *x509.Certificate, format string) Key {
+	algo, bits := keyAlgorithm(c.PublicKey)
+	return Key{
+		Kind:       "certificate",
+		Format:     format,
+		Subject:    c.Subject.String(),
+		Issuer:     c.Issuer.String(),
+		NotBefore:  c.NotBefore.UTC(),
+		NotAfter:   c.NotAfter.UTC(),
+		Algorithm:  algo,
+		Bits:       bits,
+		SelfSigned: bytes.Equal(c.RawSubject, c.RawIssuer),
+	}
+}
+
+// keyAlgorithm names a public or private key and its size in bits.
+func keyAlgorithm(key any) (string, int) {
+	switch k := key.(type) {
+	case *rsa.PublicKey:
+		return "RSA", k.N.BitLen()
+	case *rsa.PrivateKey:
+		return "RSA", k.N.BitLen()
+	case *ecdsa.PublicKey:
+		return "ECDSA", k.Curve.Params().BitSize
+	case *ecdsa.PrivateKey:
+		return "ECDSA", k.Curve.Params().BitSize
+	case ed25519.PublicKey, ed25519.PrivateKey:
+		return "Ed25519", 256
+	case interface{ Bytes() []byte }: // *ecdh keys
+		return "ECDH", 8 * len(k.Bytes())
+	}
+	return fmt.Sprintf("%T", key), 0
+}
