@@ -221,3 +221,7 @@ func lineDiff(a, b string) string {
 	}
 	return sb.String()
 }
+
+func analyzeReq(data []byte) *modulev1.AnalyzeRequest {
+	return &modulev1.AnalyzeRequest{Content: data}
+}

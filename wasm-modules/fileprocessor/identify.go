@@ -416,13 +416,14 @@ func identifyText(b []byte) Identity {
 	if len(b) == 0 {
 		return Identity{FileType: "empty", MIME: "application/x-empty", Description: "empty", Category: catData}
 	}
-	if isBinary(b) {
+	// libmagic calls a one-byte file "very short file (no magic)", octet-stream; so do we.
+	if len(b) == 1 || isBinary(b) {
 		return Identity{FileType: "data", MIME: "application/octet-stream", Description: "data", Category: catData}
 	}
 	text := decodeTextHead(b, maxTextSniff)
 	lang := sniffLanguage(text)
 	id := Identity{FileType: lang.id, MIME: lang.mime, Description: lang.desc, Category: lang.category}
-	if lang.id == "json" && !json.Valid(b) {
+	if lang.id == "json" && (len(b) > maxJSONValidate || !json.Valid(b)) {
 		id = Identity{FileType: "text", MIME: "text/plain", Description: "text", Category: catText}
 	}
 	return id

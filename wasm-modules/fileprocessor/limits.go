@@ -5,6 +5,7 @@ package fileprocessor
 const (
 	maxIdentifyMembers = 2000             // zip central-directory names read for identification
 	maxTextSniff       = 64 << 10         // bytes of text inspected to guess a language
+	maxJSONValidate    = 16 << 20         // bytes of a JSON candidate validated in full
 	maxSections        = 256              // sections reported per executable
 	maxImports         = 4096             // imported functions reported per PE
 	maxExports         = 4096             // exported names reported per PE

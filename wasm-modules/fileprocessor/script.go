@@ -89,6 +89,7 @@ func sniffLanguage(text string) language {
 		strings.HasPrefix(lower, "<!--") && strings.Contains(lower, "<html"):
 		return langHTML
 	case strings.HasPrefix(trimmed, "{") || strings.HasPrefix(trimmed, "["):
+		// The caller validates the whole document; here the opening must look like JSON.
 		if looksJSON(trimmed) {
 			return langJSON
 		}
@@ -103,9 +104,10 @@ func head2(s string, n int) string {
 	return s
 }
 
+var reJSONStart = regexp.MustCompile(`^(\{\s*("|\})|\[\s*("|\{|\[|\]|-?\d|true|false|null))`)
+
 func looksJSON(s string) bool {
-	s = strings.TrimSpace(s)
-	return (strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}")) || (strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]"))
+	return reJSONStart.MatchString(s)
 }
 
 func shebangLanguage(line string) (language, bool) {
