@@ -68,13 +68,26 @@ func FindKeys(data []byte) []Key {
 	}
 
 	attempts := 0
-	for i := 0; i+4 <= len(data) && len(keys) < maxKeys && attempts < maxDERAttempts; i++ {
-		if data[i] != 0x30 || data[i+1] != 0x82 {
+	for i := 0; i+3 <= len(data) && len(keys) < maxKeys && attempts < maxDERAttempts; i++ {
+		if data[i] != 0x30 {
 			continue
 		}
-		n := int(data[i+2])<<8 | int(data[i+3])
-		end := i + 4 + n
-		if n < 64 || end > len(data) || !derCandidate(data[i+4:end]) {
+		// A SEQUENCE with a long-form length: one length byte (0x81) for small keys and
+		// certificates, two (0x82) for most.
+		var n, hdr int
+		switch data[i+1] {
+		case 0x81:
+			n, hdr = int(data[i+2]), 3
+		case 0x82:
+			if i+4 > len(data) {
+				continue
+			}
+			n, hdr = int(data[i+2])<<8|int(data[i+3]), 4
+		default:
+			continue
+		}
+		end := i + hdr + n
+		if n < 64 || end > len(data) || !derCandidate(data[i+hdr:end]) {
 			continue
 		}
 		attempts++
@@ -94,7 +107,7 @@ func derCandidate(body []byte) bool {
 	switch {
 	case len(body) < 8:
 		return false
-	case body[0] == 0x30 && body[1] == 0x82: // certificate: TBSCertificate
+	case body[0] == 0x30 && (body[1] == 0x82 || body[1] == 0x81): // certificate: TBSCertificate
 		return true
 	case body[0] == 0x02 && body[1] == 0x01 && body[2] == 0x00: // private key, version 0
 		return body[3] == 0x02 || body[3] == 0x30

@@ -1,0 +1,77 @@
+package cryptoscan
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// moneroFund is the Monero general fund's published donation address.
+const moneroFund = "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A"
+
+func TestMoneroAddress(t *testing.T) {
+	corrupt := []byte(moneroFund)
+	corrupt[50] = map[bool]byte{true: 'b', false: 'a'}[corrupt[50] == 'a']
+	tests := []struct {
+		name string
+		addr string
+		want bool
+	}{
+		{"general fund", moneroFund, true},
+		{"one character changed", string(corrupt), false},
+		{"too short", moneroFund[:94], false},
+		{"bitcoin-like prefix", "1" + moneroFund[1:], false},
+		{"not base58", strings.Repeat("0", 95), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := MoneroAddress(tt.addr); got != tt.want {
+				t.Errorf("MoneroAddress = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestFindMinerIndicators(t *testing.T) {
+	tests := []struct {
+		name string
+		data string
+		want []MinerIndicator
+	}{
+		{"nothing", "hello world, this is a perfectly ordinary string", nil},
+		{"xmrig config", "\x00\x01{\"url\": \"stratum+tcp://Gulf.MoneroOcean.Stream:10128\", \"user\": \"" + moneroFund + "\", \"donate-level\": 1}\x00",
+			[]MinerIndicator{
+				{Kind: "stratum_url", Value: "stratum+tcp://Gulf.MoneroOcean.Stream:10128", Offset: 11},
+				{Kind: "pool_domain", Value: "gulf.moneroocean.stream", Offset: 25},
+				{Kind: "xmr_wallet", Value: moneroFund, Offset: 66},
+				{Kind: "miner_software", Value: "stratum+", Offset: 11},
+			}},
+		{"defanged-free pool host", "connect pool.supportxmr.com:443 now", []MinerIndicator{{Kind: "pool_domain", Value: "pool.supportxmr.com", Offset: 8}}},
+		{"lookalike domain", "notsupportxmr.com.evil", nil},
+		{"xmrig banner", "XMRig 6.21 RandomX", []MinerIndicator{{Kind: "miner_software", Value: "xmrig", Offset: 0}, {Kind: "miner_software", Value: "randomx", Offset: 11}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := FindMinerIndicators([]byte(tt.data))
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("got  %+v\nwant %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func FuzzMinerIndicators(f *testing.F) {
+	f.Add([]byte("stratum+tcp://pool.supportxmr.com:3333 " + moneroFund))
+	f.Add([]byte("stratum://"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		got := FindMinerIndicators(data)
+		if len(got) > maxMinerIndicators {
+			t.Fatalf("%d indicators exceed the cap", len(got))
+		}
+		for _, m := range got {
+			if m.Offset < 0 || m.Offset >= int64(len(data)) || m.Value == "" {
+				t.Fatalf("bad indicator %+v", m)
+			}
+		}
+	})
+}
