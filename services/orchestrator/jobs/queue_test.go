@@ -296,17 +296,18 @@ func TestRedisRestartLosesNoJob(t *testing.T) {
 	defer producer.Close()
 	ids := submitAll(t, producer, 200)
 
-	var handled sync.Map
-	var done atomic.Int32
+	// After the first 40 jobs, handlers block on gate, so the outage starts with jobs in flight
+	// and they finish while Redis is down: their outcomes must wait for Redis, not be dropped.
+	var started atomic.Int32
+	gate := make(chan struct{})
 	h := func(ctx context.Context, p []byte) (*analysisv1.Report, error) {
-		v, _ := handled.LoadOrStore(string(p), new(atomic.Int32))
-		v.(*atomic.Int32).Add(1)
-		select {
-		case <-time.After(2 * time.Millisecond):
-		case <-ctx.Done():
-			return nil, ctx.Err()
+		if started.Add(1) > 40 {
+			select {
+			case <-gate:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
 		}
-		done.Add(1)
 		return echo(ctx, p)
 	}
 	for w := 0; w < 2; w++ {
@@ -314,11 +315,12 @@ func TestRedisRestartLosesNoJob(t *testing.T) {
 		wcfg.Consumer = fmt.Sprintf("w%d", w)
 		working(t, NewRedis(newClient(t, rs.Addr()), wcfg), 4, h)
 	}
-	for done.Load() < 40 {
+	for started.Load() < 44 {
 		time.Sleep(time.Millisecond)
 	}
 	rs.Stop()
-	time.Sleep(300 * time.Millisecond) // let workers hit the outage
+	close(gate)
+	time.Sleep(300 * time.Millisecond) // let the workers run into the outage
 	rs.Start()
 	for i, id := range ids {
 		j := waitState(t, producer, id, analysisv1.JobState_JOB_STATE_DONE)
