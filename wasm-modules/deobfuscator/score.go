@@ -1,0 +1,159 @@
+package deobfuscator
+
+import (
+	"bytes"
+	"math"
+	"unicode/utf8"
+)
+
+// magicKind names well-known file formats by their leading bytes.
+func magicKind(b []byte) string {
+	switch {
+	case len(b) >= 2 && b[0] == 'M' && b[1] == 'Z':
+		return "pe"
+	case len(b) >= 4 && string(b[:4]) == "\x7fELF":
+		return "elf"
+	case len(b) >= 3 && b[0] == 0x1f && b[1] == 0x8b && b[2] == 8:
+		return "gzip"
+	case len(b) >= 2 && b[0] == 0x78 && (b[1] == 0x01 || b[1] == 0x5e || b[1] == 0x9c || b[1] == 0xda):
+		return "zlib"
+	case len(b) >= 4 && string(b[:4]) == "PK\x03\x04":
+		return "zip"
+	case len(b) >= 5 && string(b[:5]) == "%PDF-":
+		return "pdf"
+	case len(b) >= 8 && string(b[:8]) == "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+		return "ole"
+	case len(b) >= 4 && (string(b[:4]) == "\xfe\xed\xfa\xce" || string(b[:4]) == "\xcf\xfa\xed\xfe" || string(b[:4]) == "\xce\xfa\xed\xfe"):
+		return "macho"
+	case len(b) >= 8 && string(b[:8]) == "\x89PNG\r\n\x1a\n":
+		return "png"
+	case len(b) >= 4 && string(b[:4]) == "\x00asm":
+		return "wasm"
+	case len(b) >= 6 && string(b[:6]) == "7z\xbc\xaf\x27\x1c":
+		return "7z"
+	case len(b) >= 4 && string(b[:4]) == "Rar!":
+		return "rar"
+	}
+	return ""
+}
+
+// textScore is the share of bytes that are printable text (valid UTF-8, tabs and newlines
+// count), 0..1. Binary noise scores low; decoded scripts score near 1.
+func textScore(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	good := 0
+	for i := 0; i < len(b); {
+		c := b[i]
+		if c < 0x80 {
+			if c >= 0x20 && c < 0x7f || c == '\n' || c == '\r' || c == '\t' {
+				good++
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r != utf8.RuneError && r >= 0xa0 {
+			good += n
+		}
+		i += n
+	}
+	return float64(good) / float64(len(b))
+}
+
+// keywords are tokens that make a decoded text layer worth keeping: script verbs, network
+// and execution APIs, file names. Matching is case-insensitive.
+var keywords = [][]byte{
+	[]byte("http"), []byte("powershell"), []byte("invoke-"), []byte("iex"), []byte("new-object"),
+	[]byte("downloadstring"), []byte("downloadfile"), []byte("webclient"), []byte("frombase64string"),
+	[]byte("function"), []byte("eval("), []byte("var "), []byte("wscript"), []byte("activexobject"),
+	[]byte("createobject"), []byte("cmd"), []byte(".exe"), []byte(".dll"), []byte("shell"), []byte("document."),
+	[]byte("window."), []byte("start-process"), []byte("system."), []byte("$env:"), []byte("-nop"), []byte("hidden"),
+	[]byte("bypass"), []byte("regsvr32"), []byte("rundll32"), []byte("mshta"), []byte("certutil"), []byte("bitsadmin"),
+	[]byte("<script"), []byte("import "), []byte("socket"), []byte("curl "), []byte("wget "), []byte("/bin/"),
+	[]byte("the "), []byte("hello"), []byte("password"), []byte("payload"), []byte("echo "), []byte("set "),
+}
+
+// keywordHits counts distinct keywords in the first 64 KiB of b.
+func keywordHits(b []byte) int {
+	b = b[:min(len(b), 64<<10)]
+	lower := bytes.ToLower(b)
+	n := 0
+	for _, k := range keywords {
+		if bytes.Contains(lower, k) {
+			n++
+		}
+	}
+	return n
+}
+
+// entropy is Shannon entropy in bits per byte of the first 64 KiB.
+func entropy(b []byte) float64 {
+	b = b[:min(len(b), 64<<10)]
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	h := 0.0
+	n := float64(len(b))
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// classify says what decoded content looks like: a file format from its magic, else a script
+// language or text from keywords, else binary.
+func classify(b []byte) string {
+	if m := magicKind(b); m != "" {
+		return m
+	}
+	if textScore(b[:min(len(b), 4096)]) < 0.9 {
+		return "binary"
+	}
+	lower := bytes.ToLower(b[:min(len(b), 64<<10)])
+	switch {
+	case bytes.Contains(lower, []byte("invoke-")) || bytes.Contains(lower, []byte("new-object")) ||
+		bytes.Contains(lower, []byte("iex")) || bytes.Contains(lower, []byte("[convert]::")) ||
+		bytes.Contains(lower, []byte("powershell")) || bytes.Contains(lower, []byte("$env:")):
+		return "powershell"
+	case bytes.Contains(lower, []byte("<script")) || bytes.Contains(lower, []byte("<html")):
+		return "html"
+	case bytes.Contains(lower, []byte("function")) || bytes.Contains(lower, []byte("var ")) ||
+		bytes.Contains(lower, []byte("activexobject")) || bytes.Contains(lower, []byte("eval(")):
+		return "javascript"
+	case bytes.Contains(lower, []byte("createobject")) || bytes.Contains(lower, []byte("dim ")):
+		return "vbscript"
+	case bytes.Contains(lower, []byte("cmd")) && bytes.Contains(lower, []byte("/c")):
+		return "batch"
+	}
+	return "text"
+}
+
+// score rates a decoded candidate relative to the encoded input it came from, 0..1:
+// a known file format scores high; text scores by printable ratio, keywords and entropy drop.
+func score(decoded []byte, encodedEntropy float64) float64 {
+	if len(decoded) == 0 {
+		return 0
+	}
+	if m := magicKind(decoded); m != "" {
+		return 0.95
+	}
+	ts := textScore(decoded[:min(len(decoded), 8192)])
+	if ts < 0.8 {
+		// Binary that is not a known format: keep it only as input for the binary decoders.
+		return ts * 0.3
+	}
+	s := 0.5*ts + 0.1*math.Min(float64(keywordHits(decoded)), 4)
+	if encodedEntropy > 0 && entropy(decoded) < encodedEntropy {
+		s += 0.1
+	}
+	return math.Min(s, 1)
+}
