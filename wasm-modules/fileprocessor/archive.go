@@ -44,10 +44,13 @@ func (r *result) guard(a *analysisv1.ArchiveInfo, name, evidence string) {
 	a.Guard = name
 	f := &analysisv1.Finding{Offset: -1, Evidence: evidence}
 	switch name {
-	case "ratio", "total_bytes":
-		f.Id, f.Title, f.Severity, f.Score = "archive.bomb", "decompression bomb: "+name+" guard stopped extraction", analysisv1.Severity_SEVERITY_HIGH, 400
+	case "ratio":
+		f.Id, f.Title, f.Severity, f.Score = "archive.bomb", "decompression bomb: expansion ratio guard stopped extraction", analysisv1.Severity_SEVERITY_HIGH, 400
 		f.AttackTechniques = []string{"T1499"}
-		f.Reason = "members expand far beyond their stored size, a decompression bomb meant to exhaust scanners"
+		f.Reason = "data expands more than " + itoa(maxRatio) + " times its stored size, a decompression bomb meant to exhaust scanners"
+	case "total_bytes":
+		f.Id, f.Title, f.Severity, f.Score = "archive.extraction_limit", "extraction byte budget reached", analysisv1.Severity_SEVERITY_LOW, 50
+		f.Reason = "large archives are usually benign, but content past the budget was not analyzed"
 	case "member_count":
 		f.Id, f.Title, f.Severity, f.Score = "archive.member_count", "archive member count exceeds the listing cap", analysisv1.Severity_SEVERITY_LOW, 100
 		f.Reason = "huge member counts are used to exhaust scanners; benign archives rarely exceed the cap"
@@ -120,8 +123,8 @@ func (r *result) parseZIP(data []byte) {
 		b, err := readCapped(rc, limit)
 		rc.Close()
 		if errors.Is(err, errTooLarge) {
-			if limit < maxArtifactBytes && limit < maxTotalExtracted-extracted {
-				r.guard(a, "ratio", zf.Name+": more than "+itoa(int(limit))+" bytes from "+itoa(int(m.CompressedSize)))
+			if int64(len(b)) > max(m.CompressedSize, 1)*maxRatio {
+				r.guard(a, "ratio", zf.Name+": more than "+itoa(len(b))+" bytes from "+itoa(int(m.CompressedSize)))
 			} else {
 				r.guard(a, "total_bytes", zf.Name+": extraction budget of "+itoa(maxTotalExtracted)+" bytes spent")
 			}
@@ -217,7 +220,8 @@ func cap200(s string) string {
 func (r *result) parseGzip(data []byte) {
 	a := &analysisv1.ArchiveInfo{Format: "gzip"}
 	r.details.Archive = a
-	zr, err := gzip.NewReader(bytes.NewReader(data))
+	in := &countingReader{r: bytes.NewReader(data)}
+	zr, err := gzip.NewReader(in)
 	if err != nil {
 		r.note("gzip header: " + err.Error())
 		return
@@ -234,12 +238,14 @@ func (r *result) parseGzip(data []byte) {
 		return
 	}
 	limit := min(int64(maxArtifactBytes), int64(len(data))*maxRatio+(1<<20))
+	// The ratio is judged on the compressed bytes consumed so far, so a bomb is recognised as
+	// one even when the byte budget stops it first.
 	b, err := readCapped(zr, limit)
 	m.Size = int64(len(b))
 	a.TotalUncompressed = m.Size
 	switch {
-	case errors.Is(err, errTooLarge) && limit < maxArtifactBytes:
-		r.guard(a, "ratio", "more than "+itoa(int(limit))+" bytes from "+itoa(len(data)))
+	case errors.Is(err, errTooLarge) && int64(len(b)) > max(in.n, 1)*maxRatio:
+		r.guard(a, "ratio", "more than "+itoa(len(b))+" bytes from "+itoa(len(data)))
 		return
 	case errors.Is(err, errTooLarge):
 		r.guard(a, "total_bytes", "payload larger than "+itoa(maxArtifactBytes)+" bytes")
@@ -288,4 +294,16 @@ func (r *result) parseTar(data []byte) {
 			m.Sha256 = sha256Hex(b)
 		}
 	}
+}
+
+// countingReader counts the bytes read through it.
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }

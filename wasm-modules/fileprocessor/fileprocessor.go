@@ -132,6 +132,8 @@ func (r *result) parse(data []byte) {
 	switch r.id.FileType {
 	case "pe":
 		r.parsePE(data)
+	case "dosexec":
+		r.parseDOS(data)
 	case "elf":
 		r.parseELF(data)
 	case "macho":

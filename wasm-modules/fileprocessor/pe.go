@@ -580,3 +580,19 @@ func errString(err error) string {
 	}
 	return err.Error()
 }
+
+// parseDOS flags an MZ file whose PE header is cut off: the header pointer leads past the end
+// of the file or to a PE signature with no room for the COFF header.
+func (r *result) parseDOS(data []byte) {
+	if len(data) < 0x40 {
+		r.add(&analysisv1.Finding{Id: "pe.truncated", Title: "MZ header is truncated", Severity: analysisv1.Severity_SEVERITY_LOW, Score: 50,
+			Evidence: itoa(len(data)) + " bytes", Offset: 0, Reason: "a cut-off executable is damaged or a fragment carved from memory or traffic"})
+		return
+	}
+	lfanew := int64(binary.LittleEndian.Uint32(data[0x3c:]))
+	if lfanew >= int64(len(data)) || lfanew+4 <= int64(len(data)) && string(data[lfanew:lfanew+4]) == "PE\x00\x00" {
+		r.add(&analysisv1.Finding{Id: "pe.truncated", Title: "PE header is cut off", Severity: analysisv1.Severity_SEVERITY_LOW, Score: 50,
+			Evidence: "e_lfanew 0x" + hex32(uint32(lfanew)) + ", file size " + itoa(len(data)), Offset: 0x3c,
+			Reason: "a cut-off executable is damaged or a fragment carved from memory or traffic"})
+	}
+}
