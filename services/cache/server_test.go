@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -234,5 +235,37 @@ func TestRedisRecovery(t *testing.T) {
 	})
 	if !got.GetFound() || string(got.GetValue()) != "v" {
 		t.Fatalf("Get after restart = %v (data written before the stop must survive)", got)
+	}
+}
+
+// TestRedisWithTelemetry checks that the redisotel-instrumented client (the production
+// configuration) works end to end.
+func TestRedisWithTelemetry(t *testing.T) {
+	r, err := NewRedis(context.Background(), RedisConfig{Addrs: []string{athenatest.Redis(t)}, KeyPrefix: athenatest.KeyPrefix(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	h := serve(t, r)
+	ctx := context.Background()
+	if _, err := h.client.Set(ctx, &cachev1.SetRequest{Entry: &cachev1.Entry{Key: "k", Value: []byte("v")}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.client.Get(ctx, &cachev1.GetRequest{Key: "k"})
+	if err != nil || string(got.GetValue()) != "v" {
+		t.Fatalf("Get = %v, %v", got, err)
+	}
+	st, err := h.client.Stats(ctx, &cachev1.StatsRequest{})
+	if err != nil || st.GetBackend() != "redis" || st.GetKeys() != 1 || !st.GetHealthy() || st.GetMemoryBytes() <= 0 {
+		t.Fatalf("Stats = %v, %v", st, err)
+	}
+}
+
+func TestNewRedisUnreachable(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := NewRedis(ctx, RedisConfig{Addrs: []string{"127.0.0.1:1"}, DisableTelemetry: true})
+	if !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("NewRedis on a closed port = %v, want ErrUnavailable", err)
 	}
 }
