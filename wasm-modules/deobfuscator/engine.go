@@ -78,7 +78,7 @@ type engine struct {
 // regexes are compiled once per search; they are not package globals so the module has no
 // mutable state between calls.
 type regexes struct {
-	psEnc, fromCharCode, psChars, concat, join, psJoin, format, replace, intList, quoted, charCast, number *regexp.Regexp
+	psEnc, fromCharCode, psChars, concat, join, psJoin, format, replace, intList, quoted, charCast, number, hexList *regexp.Regexp
 }
 
 func compileRegexes() *regexes {
@@ -95,6 +95,7 @@ func compileRegexes() *regexes {
 		quoted:       regexp.MustCompile(`'[^'\n]{0,1000}'|"[^"\n]{0,1000}"`),
 		charCast:     regexp.MustCompile(`(?i)\[char\]\s*\(?\s*(0x[0-9a-f]+|\d+)\s*\)?(?:\s*\+\s*\[char\]\s*\(?\s*(?:0x[0-9a-f]+|\d+)\s*\)?)+`),
 		number:       regexp.MustCompile(`(?i)0x[0-9a-f]+|\d+`),
+		hexList:      regexp.MustCompile(`(?:0[xX][0-9a-fA-F]{2}\s*,\s*){7,}0[xX][0-9a-fA-F]{2}`),
 	}
 }
 
@@ -175,7 +176,7 @@ func (e *engine) expand(data []byte, parent, depth int) {
 		e.seen[h] = true
 		s := score(c.data, inEntropy)
 		binaryFollowUp := magicKind(c.data) == "" && textScore(c.data[:min(len(c.data), 4096)]) < 0.8
-		if s < keepScore && !(binaryFollowUp && depth > 0 && len(c.data) >= 16) {
+		if s < keepScore && !(binaryFollowUp && len(c.data) >= 16 && e.binaryDecodes(c.data)) {
 			continue
 		}
 		if len(e.res.Layers) >= e.lim.MaxLayers {
@@ -199,6 +200,14 @@ func (e *engine) expand(data []byte, parent, depth int) {
 		}
 		e.expand(c.data, idx, depth+1)
 	}
+}
+
+// binaryDecodes reports whether a binary candidate yields anything to the binary decoders;
+// only then is it worth keeping as an intermediate layer.
+func (e *engine) binaryDecodes(data []byte) bool {
+	n := 0
+	e.binaryCandidates(data, 1, func(candidate) bool { n++; return false })
+	return n > 0
 }
 
 // finish applies the cheap deterministic steps that always follow a decode: UTF-16LE text and
