@@ -36,8 +36,16 @@ type CodeDetails struct {
 	Packer string `protobuf:"bytes,5,opt,name=packer,proto3" json:"packer,omitempty"`
 	// instructions_decoded counts instructions decoded.
 	InstructionsDecoded int64 `protobuf:"varint,6,opt,name=instructions_decoded,json=instructionsDecoded,proto3" json:"instructions_decoded,omitempty"`
-	unknownFields       protoimpl.UnknownFields
-	sizeCache           protoimpl.SizeCache
+	// markers are suspicious instructions found while disassembling (PEB access, int 2d, rdtsc,
+	// cpuid, API-hashing loops).
+	Markers []*CodeMarker `protobuf:"bytes,7,rep,name=markers,proto3" json:"markers,omitempty"`
+	// packer_evidence says why the packer verdict was reached (section names, entropy, entry
+	// point placement, import sparsity).
+	PackerEvidence []string `protobuf:"bytes,8,rep,name=packer_evidence,json=packerEvidence,proto3" json:"packer_evidence,omitempty"`
+	// truncated is true when the instruction budget stopped the walk.
+	Truncated     bool `protobuf:"varint,9,opt,name=truncated,proto3" json:"truncated,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *CodeDetails) Reset() {
@@ -112,6 +120,100 @@ func (x *CodeDetails) GetInstructionsDecoded() int64 {
 	return 0
 }
 
+func (x *CodeDetails) GetMarkers() []*CodeMarker {
+	if x != nil {
+		return x.Markers
+	}
+	return nil
+}
+
+func (x *CodeDetails) GetPackerEvidence() []string {
+	if x != nil {
+		return x.PackerEvidence
+	}
+	return nil
+}
+
+func (x *CodeDetails) GetTruncated() bool {
+	if x != nil {
+		return x.Truncated
+	}
+	return false
+}
+
+// CodeMarker is one suspicious instruction pattern.
+type CodeMarker struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// kind is the pattern, e.g. peb_access, int_2d, rdtsc, cpuid, api_hash_loop.
+	Kind string `protobuf:"bytes,1,opt,name=kind,proto3" json:"kind,omitempty"`
+	// address is the virtual address of the instruction.
+	Address uint64 `protobuf:"varint,2,opt,name=address,proto3" json:"address,omitempty"`
+	// instruction is the disassembled instruction.
+	Instruction string `protobuf:"bytes,3,opt,name=instruction,proto3" json:"instruction,omitempty"`
+	// function is the name of the function it was found in.
+	Function      string `protobuf:"bytes,4,opt,name=function,proto3" json:"function,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CodeMarker) Reset() {
+	*x = CodeMarker{}
+	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CodeMarker) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CodeMarker) ProtoMessage() {}
+
+func (x *CodeMarker) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CodeMarker.ProtoReflect.Descriptor instead.
+func (*CodeMarker) Descriptor() ([]byte, []int) {
+	return file_athena_analysis_v1_details_code_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *CodeMarker) GetKind() string {
+	if x != nil {
+		return x.Kind
+	}
+	return ""
+}
+
+func (x *CodeMarker) GetAddress() uint64 {
+	if x != nil {
+		return x.Address
+	}
+	return 0
+}
+
+func (x *CodeMarker) GetInstruction() string {
+	if x != nil {
+		return x.Instruction
+	}
+	return ""
+}
+
+func (x *CodeMarker) GetFunction() string {
+	if x != nil {
+		return x.Function
+	}
+	return ""
+}
+
 // CodeFunction summarizes one disassembled function.
 type CodeFunction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -133,7 +235,7 @@ type CodeFunction struct {
 
 func (x *CodeFunction) Reset() {
 	*x = CodeFunction{}
-	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -145,7 +247,7 @@ func (x *CodeFunction) String() string {
 func (*CodeFunction) ProtoMessage() {}
 
 func (x *CodeFunction) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -158,7 +260,7 @@ func (x *CodeFunction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CodeFunction.ProtoReflect.Descriptor instead.
 func (*CodeFunction) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_code_proto_rawDescGZIP(), []int{1}
+	return file_athena_analysis_v1_details_code_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *CodeFunction) GetName() string {
@@ -218,7 +320,7 @@ type Capability struct {
 
 func (x *Capability) Reset() {
 	*x = Capability{}
-	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -230,7 +332,7 @@ func (x *Capability) String() string {
 func (*Capability) ProtoMessage() {}
 
 func (x *Capability) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_code_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -243,7 +345,7 @@ func (x *Capability) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Capability.ProtoReflect.Descriptor instead.
 func (*Capability) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_code_proto_rawDescGZIP(), []int{2}
+	return file_athena_analysis_v1_details_code_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Capability) GetName() string {
@@ -271,14 +373,23 @@ var File_athena_analysis_v1_details_code_proto protoreflect.FileDescriptor
 
 const file_athena_analysis_v1_details_code_proto_rawDesc = "" +
 	"\n" +
-	"%athena/analysis/v1/details_code.proto\x12\x12athena.analysis.v1\"\xa5\x02\n" +
+	"%athena/analysis/v1/details_code.proto\x12\x12athena.analysis.v1\"\xa6\x03\n" +
 	"\vCodeDetails\x12\"\n" +
 	"\farchitecture\x18\x01 \x01(\tR\farchitecture\x12>\n" +
 	"\tfunctions\x18\x02 \x03(\v2 .athena.analysis.v1.CodeFunctionR\tfunctions\x12B\n" +
 	"\fcapabilities\x18\x03 \x03(\v2\x1e.athena.analysis.v1.CapabilityR\fcapabilities\x12#\n" +
 	"\rstack_strings\x18\x04 \x03(\tR\fstackStrings\x12\x16\n" +
 	"\x06packer\x18\x05 \x01(\tR\x06packer\x121\n" +
-	"\x14instructions_decoded\x18\x06 \x01(\x03R\x13instructionsDecoded\"\xbb\x01\n" +
+	"\x14instructions_decoded\x18\x06 \x01(\x03R\x13instructionsDecoded\x128\n" +
+	"\amarkers\x18\a \x03(\v2\x1e.athena.analysis.v1.CodeMarkerR\amarkers\x12'\n" +
+	"\x0fpacker_evidence\x18\b \x03(\tR\x0epackerEvidence\x12\x1c\n" +
+	"\ttruncated\x18\t \x01(\bR\ttruncated\"x\n" +
+	"\n" +
+	"CodeMarker\x12\x12\n" +
+	"\x04kind\x18\x01 \x01(\tR\x04kind\x12\x18\n" +
+	"\aaddress\x18\x02 \x01(\x04R\aaddress\x12 \n" +
+	"\vinstruction\x18\x03 \x01(\tR\vinstruction\x12\x1a\n" +
+	"\bfunction\x18\x04 \x01(\tR\bfunction\"\xbb\x01\n" +
 	"\fCodeFunction\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
 	"\aaddress\x18\x02 \x01(\x04R\aaddress\x12\"\n" +
@@ -304,20 +415,22 @@ func file_athena_analysis_v1_details_code_proto_rawDescGZIP() []byte {
 	return file_athena_analysis_v1_details_code_proto_rawDescData
 }
 
-var file_athena_analysis_v1_details_code_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
+var file_athena_analysis_v1_details_code_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
 var file_athena_analysis_v1_details_code_proto_goTypes = []any{
 	(*CodeDetails)(nil),  // 0: athena.analysis.v1.CodeDetails
-	(*CodeFunction)(nil), // 1: athena.analysis.v1.CodeFunction
-	(*Capability)(nil),   // 2: athena.analysis.v1.Capability
+	(*CodeMarker)(nil),   // 1: athena.analysis.v1.CodeMarker
+	(*CodeFunction)(nil), // 2: athena.analysis.v1.CodeFunction
+	(*Capability)(nil),   // 3: athena.analysis.v1.Capability
 }
 var file_athena_analysis_v1_details_code_proto_depIdxs = []int32{
-	1, // 0: athena.analysis.v1.CodeDetails.functions:type_name -> athena.analysis.v1.CodeFunction
-	2, // 1: athena.analysis.v1.CodeDetails.capabilities:type_name -> athena.analysis.v1.Capability
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	2, // [2:2] is the sub-list for extension type_name
-	2, // [2:2] is the sub-list for extension extendee
-	0, // [0:2] is the sub-list for field type_name
+	2, // 0: athena.analysis.v1.CodeDetails.functions:type_name -> athena.analysis.v1.CodeFunction
+	3, // 1: athena.analysis.v1.CodeDetails.capabilities:type_name -> athena.analysis.v1.Capability
+	1, // 2: athena.analysis.v1.CodeDetails.markers:type_name -> athena.analysis.v1.CodeMarker
+	3, // [3:3] is the sub-list for method output_type
+	3, // [3:3] is the sub-list for method input_type
+	3, // [3:3] is the sub-list for extension type_name
+	3, // [3:3] is the sub-list for extension extendee
+	0, // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_athena_analysis_v1_details_code_proto_init() }
@@ -331,7 +444,7 @@ func file_athena_analysis_v1_details_code_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_athena_analysis_v1_details_code_proto_rawDesc), len(file_athena_analysis_v1_details_code_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   3,
+			NumMessages:   4,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
