@@ -149,9 +149,11 @@ type cue struct {
 	weight int
 }
 
-// languageCues are the constructs counted by scoreLanguage, per language. They are compiled once
-// per sniff; a package-level table would be a mutable global.
-func languageCues() map[*language][]cue {
+// languageCues are the constructs counted by scoreLanguage, per language. Like the other
+// compiled patterns in this package they are built once and never written after init.
+var languageCues = buildLanguageCues()
+
+func buildLanguageCues() map[*language][]cue {
 	c := func(expr string, w int) cue { return cue{regexp.MustCompile(expr), w} }
 	return map[*language][]cue{
 		&langPowerShell: {
@@ -204,7 +206,7 @@ func languageCues() map[*language][]cue {
 
 // scoreLanguage counts language cues line by line and picks the clear winner, or plain text.
 func scoreLanguage(text string) language {
-	cues := languageCues()
+	cues := languageCues
 	scores := map[*language]int{}
 	lines := strings.Split(head2(text, maxTextSniff), "\n")
 	if len(lines) > 2000 {
@@ -250,7 +252,10 @@ type indicator struct {
 	title    string
 }
 
-func scriptIndicators() []indicator {
+// scriptIndicators are compiled once and never written after init.
+var scriptIndicators = buildScriptIndicators()
+
+func buildScriptIndicators() []indicator {
 	i := func(name, expr string, sev analysisv1.Severity, score int32, title string, attack ...string) indicator {
 		return indicator{name, regexp.MustCompile(expr), sev, score, attack, title}
 	}
@@ -294,7 +299,7 @@ func analyzeScript(data []byte, lang string) (*analysisv1.ScriptInfo, []*analysi
 		first *analysisv1.ScriptIndicator
 		count int
 	}
-	inds := scriptIndicators()
+	inds := scriptIndicators
 	hits := make([]hit, len(inds))
 	offset := int64(0)
 	firstOffset := make([]int64, len(inds))

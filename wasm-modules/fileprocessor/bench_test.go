@@ -1,0 +1,205 @@
+//go:build !wasip1
+
+package fileprocessor
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"github.com/athena-mesh/athena/internal/testutil"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"google.golang.org/protobuf/proto"
+)
+
+// machineBytes concatenates the largest binaries in /usr/bin up to n bytes: real code with a
+// realistic byte distribution, for section contents and throughput runs.
+func machineBytes(tb testing.TB, n int) []byte {
+	tb.Helper()
+	entries, _ := os.ReadDir("/usr/bin")
+	type f struct {
+		p    string
+		size int64
+	}
+	var files []f
+	for _, e := range entries {
+		if info, err := e.Info(); err == nil && info.Mode().IsRegular() {
+			files = append(files, f{filepath.Join("/usr/bin", e.Name()), info.Size()})
+		}
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].size > files[j].size })
+	var out []byte
+	for _, x := range files {
+		if len(out) >= n {
+			break
+		}
+		if b, err := os.ReadFile(x.p); err == nil {
+			out = append(out, b...)
+		}
+	}
+	if len(out) < n {
+		tb.Skipf("only %d bytes of binaries on this machine", len(out))
+	}
+	return out[:n]
+}
+
+// bigPE builds a 10 MB PE32 whose sections hold real machine code and data.
+func bigPE(tb testing.TB) []byte {
+	body := machineBytes(tb, 10<<20)
+	return buildPE(tb, peSpec{
+		entry: 0x1000,
+		sections: []peSec{
+			{name: ".text", chars: 0x60000020, data: body[:7<<20]},
+			{name: ".rdata", chars: 0x40000040, data: body[7<<20 : 9<<20]},
+			{name: ".data", chars: 0xc0000040, data: body[9<<20:]},
+		},
+		imports: []peDLL{{"KERNEL32.dll", []string{"CreateFileW", "ReadFile", "WriteFile", "CloseHandle", "VirtualAlloc"}}, {"USER32.dll", []string{"MessageBoxW"}}},
+	})
+}
+
+func BenchmarkIdentify(b *testing.B) {
+	data := bigPE(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		Identify(data)
+	}
+}
+
+func BenchmarkAnalyzePE10MB(b *testing.B) {
+	data := bigPE(b)
+	b.SetBytes(int64(len(data)))
+	m := New()
+	for b.Loop() {
+		if _, err := m.Analyze(&modulev1.AnalyzeRequest{Content: data}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkAnalyzeELF(b *testing.B) {
+	data := machineBytes(b, 1)
+	entries, _ := os.ReadDir("/usr/bin")
+	for _, e := range entries {
+		if bb, err := os.ReadFile(filepath.Join("/usr/bin", e.Name())); err == nil && len(bb) > len(data) && string(head(bb, 4)) == "\x7fELF" && len(bb) < 64<<20 {
+			data = bb
+		}
+	}
+	b.SetBytes(int64(len(data)))
+	m := New()
+	for b.Loop() {
+		m.Analyze(&modulev1.AnalyzeRequest{Content: data})
+	}
+}
+
+// guestModule runs the built fileprocessor.wasm through the guest ABI with wazero.
+type guestModule struct {
+	rt  wazero.Runtime
+	mod api.Module
+}
+
+func newGuest(tb testing.TB) *guestModule {
+	tb.Helper()
+	path := filepath.Join(testutil.ModulesDir(tb), "fileprocessor.wasm")
+	wasm, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("read module: %v", err)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	tb.Cleanup(func() { rt.Close(ctx) })
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	if _, err := rt.NewHostModuleBuilder("athena").NewFunctionBuilder().
+		WithFunc(func(context.Context, api.Module, uint32, uint32) {}).Export("emit").Instantiate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	compiled, err := rt.CompileModule(ctx, wasm)
+	if err != nil {
+		tb.Fatalf("compile: %v", err)
+	}
+	mod, err := rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
+	if err != nil {
+		tb.Fatalf("instantiate: %v", err)
+	}
+	return &guestModule{rt: rt, mod: mod}
+}
+
+func (g *guestModule) result(tb testing.TB, packed uint64, into proto.Message) {
+	tb.Helper()
+	b, ok := g.mod.Memory().Read(uint32(packed>>32), uint32(packed))
+	if !ok {
+		tb.Fatalf("result %x outside guest memory", packed)
+	}
+	if err := proto.Unmarshal(b, into); err != nil {
+		tb.Fatalf("decode guest result: %v", err)
+	}
+}
+
+func (g *guestModule) analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+	tb.Helper()
+	ctx := context.Background()
+	in, err := proto.Marshal(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := g.mod.ExportedFunction("athena_alloc").Call(ctx, uint64(len(in)))
+	if err != nil {
+		tb.Fatalf("athena_alloc: %v", err)
+	}
+	ptr := uint32(res[0])
+	if !g.mod.Memory().Write(ptr, in) {
+		tb.Fatalf("write request at %x", ptr)
+	}
+	out, err := g.mod.ExportedFunction("athena_analyze").Call(ctx, uint64(ptr), uint64(len(in)))
+	if err != nil {
+		tb.Fatalf("athena_analyze: %v", err)
+	}
+	resp := &modulev1.AnalyzeResponse{}
+	g.result(tb, out[0], resp)
+	return resp
+}
+
+// TestWASMGuest runs the built module through the ABI and checks it answers exactly as the
+// native package does.
+func TestWASMGuest(t *testing.T) {
+	g := newGuest(t)
+	out, err := g.mod.ExportedFunction("athena_describe").Call(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	info := &modulev1.ModuleInfo{}
+	g.result(t, out[0], info)
+	if info.Name != Name || info.AbiVersion != 1 || len(info.FileTypes) != 0 {
+		t.Fatalf("describe = %v", info)
+	}
+	for name, data := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			req := &modulev1.AnalyzeRequest{Content: data, Options: map[string]string{"strings": "true"}}
+			got := g.analyze(t, req)
+			want, err := New().Analyze(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Error != "" {
+				t.Fatalf("guest error: %s", got.Error)
+			}
+			if !proto.Equal(got, want) {
+				t.Errorf("guest and native reports differ:\n%s", lineDiff(want.String(), got.String()))
+			}
+		})
+	}
+}
+
+func BenchmarkWASMAnalyzePE10MB(b *testing.B) {
+	g := newGuest(b)
+	data := bigPE(b)
+	req := &modulev1.AnalyzeRequest{Content: data}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		g.analyze(b, req)
+	}
+}
