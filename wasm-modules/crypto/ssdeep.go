@@ -1,6 +1,9 @@
 package cryptoscan
 
-import "strconv"
+import (
+	"math/bits"
+	"strconv"
+)
 
 // ssdeep (context-triggered piecewise hashing, Kornblum 2006) as ssdeep 2.14 prints it with
 // fuzzy_hash_file: no sequence elimination, second part truncated to half length.
@@ -39,33 +42,39 @@ func SSDeep(data []byte) string {
 		needLast   bool
 		window     [ssdeepWindow]byte
 		h1, h2, h3 uint32
+		wi         int // window index, i mod 7 without a division
 		total      = uint64(len(data))
 	)
 	blocks[0].h, blocks[0].half = ssdeepHashInit, ssdeepHashInit
-	for i, c := range data {
+	for _, c := range data {
 		// Rolling hash over the last seven bytes.
 		h2 = h2 - h1 + ssdeepWindow*uint32(c)
-		h1 = h1 + uint32(c) - uint32(window[i%ssdeepWindow])
-		window[i%ssdeepWindow] = c
+		h1 = h1 + uint32(c) - uint32(window[wi])
+		window[wi] = c
+		if wi++; wi == ssdeepWindow {
+			wi = 0
+		}
 		h3 = h3<<5 ^ uint32(c)
 		sum := h1 + h2 + h3
 
 		c6 := c & 63
-		for b := start; b < end; b++ {
-			blocks[b].h = ssdeepSum(blocks[b].h, c6)
-			blocks[b].half = ssdeepSum(blocks[b].half, c6)
+		live := blocks[start:end]
+		for b := range live {
+			live[b].h = ssdeepSum(live[b].h, c6)
+			live[b].half = ssdeepSum(live[b].half, c6)
 		}
 		if needLast {
 			lastH = ssdeepSum(lastH, c6)
 		}
-		if sum%ssdeepMinBlock != ssdeepMinBlock-1 {
+		// Block size 3·2^b triggers when sum ≡ -1 modulo it, that is when sum+1 is divisible by
+		// 3 and by 2^b. Testing the power of two first skips the division-like check for most
+		// bytes once small block sizes have been dropped.
+		s1 := uint64(sum) + 1
+		tz := bits.TrailingZeros64(s1)
+		if tz < start || s1%ssdeepMinBlock != 0 {
 			continue
 		}
-		for b := start; b < end; b++ {
-			bs := uint32(ssdeepMinBlock) << b
-			if sum%bs != bs-1 {
-				break
-			}
+		for b := start; b < end && b <= tz; b++ {
 			bh := &blocks[b]
 			if bh.n == 0 {
 				// First trigger of the largest live block size: start the next one, whose
