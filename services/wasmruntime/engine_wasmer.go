@@ -1,0 +1,243 @@
+//go:build wasmer
+
+package wasmruntime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/wasmerio/wasmer-go/wasmer"
+)
+
+// wasmerEngine runs modules on wasmer-go (cgo, bundled libwasmer). It cannot interrupt a
+// running guest and has no memory cap, so the runtime refuses sample input on it unless
+// Config.AllowUntrustedOnUnenforcedEngine is set, checks memory after each call, and reports
+// both in every module's warnings.
+//
+// A wasmer Store is not safe for concurrent use, so every instance gets its own Store and
+// deserializes the module compiled once at load (no recompilation).
+type wasmerEngine struct {
+	eng *wasmer.Engine
+}
+
+func newWasmerEngine(context.Context) (engine, error) {
+	return &wasmerEngine{eng: wasmer.NewEngine()}, nil
+}
+
+func (e *wasmerEngine) name() string                { return engineWasmer }
+func (e *wasmerEngine) deadlineEnforced() bool      { return false }
+func (e *wasmerEngine) memoryEnforced() bool        { return false }
+func (e *wasmerEngine) close(context.Context) error { return nil }
+
+func (e *wasmerEngine) compile(_ context.Context, wasm []byte, _ uint32) (compiledModule, error) {
+	store := wasmer.NewStore(e.eng)
+	defer store.Close()
+	mod, err := wasmer.NewModule(store, wasm)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	defer mod.Close()
+	exports := map[string]string{}
+	for _, ex := range mod.Exports() {
+		ty := ex.Type()
+		switch ty.Kind() {
+		case wasmer.FUNCTION:
+			ft := ty.IntoFunctionType()
+			exports[ex.Name()] = "(" + kinds(ft.Params()) + ")->(" + kinds(ft.Results()) + ")"
+		case wasmer.MEMORY:
+			exports[ex.Name()] = "memory"
+		}
+	}
+	ser, err := mod.Serialize()
+	if err != nil {
+		return nil, fmt.Errorf("serialize: %w", err)
+	}
+	return &wasmerCompiled{eng: e.eng, serialized: ser, exp: exports}, nil
+}
+
+func kinds(vs []*wasmer.ValueType) string {
+	s := make([]string, len(vs))
+	for i, v := range vs {
+		s[i] = v.Kind().String()
+	}
+	return strings.Join(s, ",")
+}
+
+type wasmerCompiled struct {
+	eng        *wasmer.Engine
+	serialized []byte
+	exp        map[string]string
+}
+
+func (c *wasmerCompiled) exports() map[string]string { return c.exp }
+
+func (c *wasmerCompiled) close(context.Context) error { return nil }
+
+// wasmerEnv is the per-instance state athena.emit needs: the current call's context (which
+// carries its collector) and the instance's memory.
+type wasmerEnv struct {
+	mu  sync.Mutex
+	ctx context.Context
+	mem *wasmer.Memory
+}
+
+func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
+	store := wasmer.NewStore(c.eng)
+	ok := false
+	defer func() {
+		if !ok {
+			store.Close()
+		}
+	}()
+	mod, err := wasmer.DeserializeModule(store, c.serialized)
+	if err != nil {
+		return nil, fmt.Errorf("deserialize: %w", err)
+	}
+	wasi, err := wasmer.NewWasiStateBuilder("athena-module").CaptureStdout().CaptureStderr().Finalize()
+	if err != nil {
+		return nil, fmt.Errorf("wasi: %w", err)
+	}
+	imports, err := wasi.GenerateImportObject(store, mod)
+	if err != nil {
+		return nil, fmt.Errorf("wasi imports: %w", err)
+	}
+	env := &wasmerEnv{}
+	emit := wasmer.NewFunctionWithEnvironment(store,
+		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
+		env, wasmerEmit)
+	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit})
+	inst, err := wasmer.NewInstance(mod, imports)
+	if err != nil {
+		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	mem, err := inst.Exports.GetMemory("memory")
+	if err != nil {
+		inst.Close()
+		return nil, fmt.Errorf("instantiate: %w", err)
+	}
+	env.mem = mem
+	wi := &wasmerInstance{store: store, mod: mod, inst: inst, wasi: wasi, env: env, stdout: stdout, stderr: stderr, fns: map[string]wasmer.NativeFunction{}}
+	// _initialize is optional in the ABI (a module without a runtime to start needs none).
+	if _, err := inst.Exports.GetFunction("_initialize"); err == nil {
+		if _, err := wi.call(ctx, "_initialize"); err != nil {
+			wi.closeNow()
+			return nil, fmt.Errorf("_initialize: %w", err)
+		}
+	}
+	ok = true
+	return wi, nil
+}
+
+// wasmerEmit is the athena.emit host function. Returning an error traps the guest.
+func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
+	env := e.(*wasmerEnv)
+	env.mu.Lock()
+	ctx, mem := env.ctx, env.mem
+	env.mu.Unlock()
+	c := collectorFrom(ctx)
+	if c == nil || mem == nil {
+		return nil, nil
+	}
+	if !c.emit(wasmerMemory{mem}, uint32(args[0].I32()), uint32(args[1].I32())) {
+		return nil, errors.New("athena.emit rejected")
+	}
+	return nil, nil
+}
+
+type wasmerInstance struct {
+	store  *wasmer.Store
+	mod    *wasmer.Module
+	inst   *wasmer.Instance
+	wasi   *wasmer.WasiEnvironment
+	env    *wasmerEnv
+	stdout io.Writer
+	stderr io.Writer
+	fns    map[string]wasmer.NativeFunction
+	once   sync.Once
+}
+
+// call runs fn to completion: wasmer cannot interrupt it, the deadline is the caller's problem
+// (Runtime.run abandons the call on its own goroutine).
+func (i *wasmerInstance) call(ctx context.Context, fn string, args ...uint64) (uint64, error) {
+	f, ok := i.fns[fn]
+	if !ok {
+		var err error
+		if f, err = i.inst.Exports.GetFunction(fn); err != nil {
+			return 0, fmt.Errorf("export %s: %w", fn, err)
+		}
+		i.fns[fn] = f
+	}
+	i.env.mu.Lock()
+	i.env.ctx = ctx
+	i.env.mu.Unlock()
+	params := make([]interface{}, len(args))
+	for j, a := range args {
+		params[j] = int32(uint32(a)) // every ABI parameter is an i32
+	}
+	res, err := f(params...)
+	// Guest output captured by WASI goes to the bounded buffers after every call.
+	if b := i.wasi.ReadStdout(); len(b) > 0 {
+		_, _ = i.stdout.Write(b)
+	}
+	if b := i.wasi.ReadStderr(); len(b) > 0 {
+		_, _ = i.stderr.Write(b)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", fn, err)
+	}
+	switch v := res.(type) {
+	case int32:
+		return uint64(uint32(v)), nil
+	case int64:
+		return uint64(v), nil
+	default:
+		return 0, nil
+	}
+}
+
+func (i *wasmerInstance) memory() memoryView { return wasmerMemory{i.env.mem} }
+
+func (i *wasmerInstance) close(context.Context) error {
+	i.closeNow()
+	return nil
+}
+
+func (i *wasmerInstance) closeNow() {
+	i.once.Do(func() {
+		i.inst.Close()
+		i.mod.Close()
+		i.store.Close()
+	})
+}
+
+type wasmerMemory struct{ m *wasmer.Memory }
+
+func (w wasmerMemory) read(ptr, n uint32) ([]byte, bool) {
+	if w.m == nil {
+		return nil, false
+	}
+	return readMem(w.m.Data(), ptr, n)
+}
+
+func (w wasmerMemory) write(ptr uint32, b []byte) bool {
+	if w.m == nil || uint64(len(b)) > 1<<32-1 {
+		return false
+	}
+	dst, ok := readMem(w.m.Data(), ptr, uint32(len(b)))
+	if !ok {
+		return false
+	}
+	copy(dst, b)
+	return true
+}
+
+func (w wasmerMemory) size() uint64 {
+	if w.m == nil {
+		return 0
+	}
+	return uint64(w.m.DataSize())
+}
