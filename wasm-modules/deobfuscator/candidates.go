@@ -115,7 +115,17 @@ func (e *engine) candidates(data []byte, depth, max int) []candidate {
 		out = append(out, c)
 		return true
 	}
-	if magicKind(data) != "" {
+	switch kind := magicKind(data); kind {
+	case "gzip", "zlib":
+		// finish unwraps a few compression layers in place; deeper nesting continues here.
+		if e.tick(len(data)) {
+			if dec, _, err := inflate(data, kind, e.lim.MaxLayerBytes); err == nil && len(dec) > 0 {
+				out = append(out, candidate{provenance: []string{kind}, data: dec, whole: true})
+			}
+		}
+		return out
+	case "":
+	default:
 		return nil // a file format: the orchestrator parses it
 	}
 	if textScore(data[:min(len(data), 4096)]) < 0.8 {
@@ -154,8 +164,16 @@ func (e *engine) binaryCandidates(data []byte, depth int, add func(candidate) bo
 	}
 }
 
+// maxScriptBytes bounds the layers the regular-expression folds run on: scripts are small, and
+// a multi-megabyte layer is a blob that the linear run scanner handles alone.
+const maxScriptBytes = 2 << 20
+
 func (e *engine) textCandidates(data []byte, depth int, add func(candidate) bool) {
 	re := e.re
+	if len(data) > maxScriptBytes {
+		e.runs(data, nil, add)
+		return
+	}
 	// Whole-layer folds first: they rewrite the script and the rewritten text is scanned again.
 	if folded, steps := e.fold(data); len(steps) > 0 && !bytes.Equal(folded, data) {
 		if !add(candidate{provenance: steps, data: folded, whole: true}) {

@@ -321,8 +321,14 @@ func TestJavaScriptObfuscatorFixtures(t *testing.T) {
 func TestPathological(t *testing.T) {
 	t.Run("10000 nested gzip layers", func(t *testing.T) {
 		b := []byte("IEX 'http://deep.example.com/'")
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.NoCompression)
 		for i := 0; i < 10000; i++ {
-			b = gz(t, b)
+			buf.Reset()
+			w.Reset(&buf)
+			w.Write(b)
+			w.Close()
+			b = append([]byte{}, buf.Bytes()...)
 		}
 		lim := DefaultLimits()
 		res := Search([]byte("x='"+b64(b)+"'"), lim, time.Time{}, nil)
