@@ -98,8 +98,9 @@ func BenchmarkAnalyzeELF(b *testing.B) {
 
 // guestModule runs the built fileprocessor.wasm through the guest ABI with wazero.
 type guestModule struct {
-	rt  wazero.Runtime
-	mod api.Module
+	rt        wazero.Runtime
+	mod       api.Module
+	fragments []*modulev1.AnalyzeResponse // athena.emit fragments of the current call
 }
 
 func newGuest(tb testing.TB) *guestModule {
@@ -113,8 +114,17 @@ func newGuest(tb testing.TB) *guestModule {
 	rt := wazero.NewRuntime(ctx)
 	tb.Cleanup(func() { rt.Close(ctx) })
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	if _, err := rt.NewHostModuleBuilder("athena").NewFunctionBuilder().
-		WithFunc(func(context.Context, api.Module, uint32, uint32) {}).Export("emit").Instantiate(ctx); err != nil {
+	g := &guestModule{rt: rt}
+	emit := func(_ context.Context, m api.Module, ptr, n uint32) {
+		b, ok := m.Memory().Read(ptr, n)
+		f := &modulev1.AnalyzeResponse{}
+		if !ok || proto.Unmarshal(b, f) != nil {
+			tb.Errorf("bad athena.emit fragment at %x+%d", ptr, n)
+			return
+		}
+		g.fragments = append(g.fragments, f)
+	}
+	if _, err := rt.NewHostModuleBuilder("athena").NewFunctionBuilder().WithFunc(emit).Export("emit").Instantiate(ctx); err != nil {
 		tb.Fatal(err)
 	}
 	compiled, err := rt.CompileModule(ctx, wasm)
@@ -125,7 +135,8 @@ func newGuest(tb testing.TB) *guestModule {
 	if err != nil {
 		tb.Fatalf("instantiate: %v", err)
 	}
-	return &guestModule{rt: rt, mod: mod}
+	g.mod = mod
+	return g
 }
 
 func (g *guestModule) result(tb testing.TB, packed uint64, into proto.Message) {
@@ -158,8 +169,15 @@ func (g *guestModule) analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modu
 	if err != nil {
 		tb.Fatalf("athena_analyze: %v", err)
 	}
+	final := &modulev1.AnalyzeResponse{}
+	g.result(tb, out[0], final)
+	// Merge as the wasm runtime does: fragments first, then the returned response.
 	resp := &modulev1.AnalyzeResponse{}
-	g.result(tb, out[0], resp)
+	for _, f := range g.fragments {
+		proto.Merge(resp, f)
+	}
+	g.fragments = nil
+	proto.Merge(resp, final)
 	return resp
 }
 

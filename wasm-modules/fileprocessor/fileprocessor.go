@@ -20,10 +20,18 @@ const Name = "file-processor"
 const Version = "0.3.0"
 
 // Module is the file-processor analyzer.
-type Module struct{}
+type Module struct {
+	emit func(*modulev1.AnalyzeResponse)
+}
 
 // New returns the file-processor analyzer.
 func New() *Module { return &Module{} }
+
+// NewStreaming returns an analyzer that emits the identification through emit as soon as it is
+// known, before parsing starts, so the host keeps it even if a hostile sample makes parsing run
+// into the deadline. The final response then carries only what the fragment did not: the host
+// merges fragments and result with proto.Merge, which appends repeated fields such as flavors.
+func NewStreaming(emit func(*modulev1.AnalyzeResponse)) *Module { return &Module{emit: emit} }
 
 // Info describes the module: it accepts every file type.
 func (m *Module) Info() *modulev1.ModuleInfo {
@@ -46,6 +54,13 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 	fd := &analysisv1.FileDetails{FileType: id.FileType, MimeType: id.MIME, Description: id.Description}
 	r.details = fd
 	r.id = &id
+	var early []string
+	if m.emit != nil {
+		early = id.Flavors()
+		m.emit(&modulev1.AnalyzeResponse{Identification: &modulev1.Identification{
+			FileType: id.FileType, MimeType: id.MIME, Description: id.Description, Flavors: early,
+		}})
+	}
 	r.parse(data)
 	fd.Flavors = id.Flavors()
 	if opt := req.GetOptions(); opt["strings"] == "true" {
@@ -65,17 +80,16 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 			f.Family = familyOf(f.Id)
 		}
 	}
+	ident := &modulev1.Identification{FileType: id.FileType, MimeType: id.MIME, Description: id.Description, Flavors: fd.Flavors}
+	if early != nil {
+		ident.Flavors = fd.Flavors[len(early):]
+	}
 	return &modulev1.AnalyzeResponse{
-		Identification: &modulev1.Identification{
-			FileType:    id.FileType,
-			MimeType:    id.MIME,
-			Description: id.Description,
-			Flavors:     fd.Flavors,
-		},
-		Details:   &analysisv1.Details{File: fd},
-		Findings:  r.findings,
-		Artifacts: r.artifacts,
-		Notes:     r.notes,
+		Identification: ident,
+		Details:        &analysisv1.Details{File: fd},
+		Findings:       r.findings,
+		Artifacts:      r.artifacts,
+		Notes:          r.notes,
 	}, nil
 }
 

@@ -9,7 +9,8 @@ import (
 )
 
 // A wasip1 reactor runs package initializers in _initialize but never calls main, so the
-// analyzer is registered from a package-level initializer.
-var _ = guest.Register(fileprocessor.New())
+// analyzer is registered from a package-level initializer. The identification is streamed
+// through athena.emit before parsing, so it survives a deadline.
+var _ = guest.Register(fileprocessor.NewStreaming(guest.Emit))
 
 func main() {}

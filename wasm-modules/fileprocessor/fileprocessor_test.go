@@ -1,0 +1,36 @@
+package fileprocessor
+
+import (
+	"testing"
+
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"google.golang.org/protobuf/proto"
+)
+
+// TestStreamingMergesToSameReport checks that the emitted identification merged with the final
+// response (as the host merges them) equals the non-streaming report.
+func TestStreamingMergesToSameReport(t *testing.T) {
+	for name, data := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			req := &modulev1.AnalyzeRequest{Content: data}
+			want, err := New().Analyze(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var frags []*modulev1.AnalyzeResponse
+			final, err := NewStreaming(func(f *modulev1.AnalyzeResponse) { frags = append(frags, f) }).Analyze(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(frags) != 1 || frags[0].Identification.GetFileType() == "" {
+				t.Fatalf("fragments = %v", frags)
+			}
+			got := &modulev1.AnalyzeResponse{}
+			proto.Merge(got, frags[0])
+			proto.Merge(got, final)
+			if !proto.Equal(got, want) {
+				t.Errorf("merged streaming report differs:\n%s", lineDiff(want.String(), got.String()))
+			}
+		})
+	}
+}
