@@ -102,10 +102,10 @@ func compileRegexes() *regexes {
 // Search runs the speculative decoder over content.
 func Search(content []byte, lim Limits, deadline time.Time, onLayer func(*Layer)) *Result {
 	e := &engine{lim: lim, res: &Result{}, seen: map[[32]byte]bool{}, deadline: deadline, onLayer: onLayer}
-	e.seen[sha256.Sum256(content)] = true
 	if !worthLooking(content, lim.MinRun) {
 		return e.res
 	}
+	e.seen[sha256.Sum256(content)] = true
 	e.re = compileRegexes()
 	e.expand(content, -1, 0)
 	e.pickArtifacts()

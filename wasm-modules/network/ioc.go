@@ -3,6 +3,7 @@ package network
 import (
 	"bytes"
 	"net/netip"
+	"slices"
 	"strings"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
@@ -71,6 +72,7 @@ type extractor struct {
 	seen   map[[2]string]bool
 	out    []IOC
 	covers []span
+	cursor int
 }
 
 type span struct{ start, end int }
@@ -81,6 +83,7 @@ type span struct{ start, end int }
 func Extract(content []byte, lim ExtractLimits) []IOC {
 	e := &extractor{lim: lim, seen: map[[2]string]bool{}}
 	e.urls(content)
+	slices.SortFunc(e.covers, func(a, b span) int { return a.start - b.start })
 	e.userAgents(content)
 	e.tokens(content)
 	return e.out
@@ -307,9 +310,14 @@ func (e *extractor) userAgents(b []byte) {
 	}
 }
 
+// covered reports whether a token overlaps a URL span. Tokens arrive in increasing offset
+// order and covers is sorted by start, so a cursor makes the whole scan linear.
 func (e *extractor) covered(start, end int) bool {
-	for _, s := range e.covers {
-		if start < s.end && end > s.start {
+	for e.cursor < len(e.covers) && e.covers[e.cursor].end <= start {
+		e.cursor++
+	}
+	for i := e.cursor; i < len(e.covers) && e.covers[i].start < end; i++ {
+		if start < e.covers[i].end && end > e.covers[i].start {
 			return true
 		}
 	}
