@@ -1,0 +1,376 @@
+package analysisengine
+
+import (
+	"fmt"
+	"sort"
+
+	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	"golang.org/x/arch/x86/x86asm"
+)
+
+// walkLimits bound the disassembly.
+type walkLimits struct {
+	maxInstructions int // over the whole sample
+	maxPerFunction  int
+	maxFunctions    int
+	listing         int // instructions kept as text per function
+}
+
+// walkResult is what the walker found.
+type walkResult struct {
+	functions    []*analysisv1.CodeFunction
+	markers      []*analysisv1.CodeMarker
+	stackStrings []string
+	features     map[string]int // marker kind -> count
+	decoded      int64
+	truncated    bool
+}
+
+type walker struct {
+	im      *image
+	mode    int
+	limits  walkLimits
+	res     *walkResult
+	visited map[uint64]bool // instruction addresses already decoded
+	queued  map[uint64]bool // function starts already queued
+	queue   []symbol
+	strings map[string]bool
+}
+
+// walk disassembles from the entry point and the exports, following direct calls to further
+// functions (breadth first) and jumps inside each function, until the budgets run out.
+func walk(im *image, limits walkLimits) *walkResult {
+	w := &walker{
+		im: im, mode: im.bits, limits: limits,
+		res:     &walkResult{features: map[string]int{}},
+		visited: map[uint64]bool{}, queued: map[uint64]bool{}, strings: map[string]bool{},
+	}
+	if im.entry != 0 && im.entry != im.base {
+		w.enqueue(symbol{name: "entry", addr: im.entry})
+	}
+	for _, e := range im.exports {
+		w.enqueue(e)
+	}
+	for i := 0; i < len(w.queue) && len(w.res.functions) < limits.maxFunctions; i++ {
+		if int(w.res.decoded) >= limits.maxInstructions {
+			w.res.truncated = true
+			break
+		}
+		w.function(w.queue[i])
+	}
+	if len(w.queue) > limits.maxFunctions {
+		w.res.truncated = true
+	}
+	return w.res
+}
+
+func (w *walker) enqueue(s symbol) {
+	if w.queued[s.addr] {
+		return
+	}
+	if sec := w.im.sectionAt(s.addr); sec == nil {
+		return
+	}
+	w.queued[s.addr] = true
+	w.queue = append(w.queue, s)
+}
+
+// stackSlot identifies a byte of a stack frame by base register and displacement.
+type stackSlot struct {
+	base x86asm.Reg
+	disp int64
+}
+
+// function disassembles one function.
+func (w *walker) function(sym symbol) {
+	fn := &analysisv1.CodeFunction{Name: sym.name, Address: sym.addr}
+	blocks := []uint64{sym.addr}
+	seenBlock := map[uint64]bool{sym.addr: true}
+	stack := map[stackSlot]byte{}
+	regs := map[x86asm.Reg]uint64{}
+	var rotates []uint64
+	var lastEAX uint64
+	for len(blocks) > 0 && int(fn.Instructions) < w.limits.maxPerFunction {
+		pc := blocks[0]
+		blocks = blocks[1:]
+		fn.BasicBlocks++
+		for int(fn.Instructions) < w.limits.maxPerFunction {
+			if int(w.res.decoded) >= w.limits.maxInstructions {
+				w.res.truncated = true
+				break
+			}
+			if w.visited[pc] {
+				break
+			}
+			code := w.im.read(pc, 16)
+			if len(code) == 0 {
+				break
+			}
+			inst, err := x86asm.Decode(code, w.mode)
+			if err != nil || inst.Len == 0 {
+				break
+			}
+			w.visited[pc] = true
+			w.res.decoded++
+			fn.Instructions++
+			if len(fn.Disassembly) < w.limits.listing {
+				fn.Disassembly = append(fn.Disassembly, fmt.Sprintf("%#x: %s", pc, x86asm.IntelSyntax(inst, pc, nil)))
+			}
+			next := pc + uint64(inst.Len)
+			w.markers(sym.name, pc, inst, &lastEAX, &rotates)
+			trackStack(inst, stack, regs)
+
+			target, direct := branchTarget(inst, next)
+			switch inst.Op {
+			case x86asm.CALL:
+				if direct {
+					fn.Calls = append(fn.Calls, target)
+					w.enqueue(symbol{name: fmt.Sprintf("sub_%x", target), addr: target})
+				}
+			case x86asm.JMP:
+				if direct && !seenBlock[target] {
+					seenBlock[target] = true
+					blocks = append(blocks, target)
+				}
+				w.backwardJump(sym.name, pc, target, direct, rotates, inst)
+				next = 0
+			case x86asm.RET, x86asm.LRET, x86asm.HLT, x86asm.UD2, x86asm.IRET, x86asm.IRETD, x86asm.IRETQ:
+				next = 0
+			default:
+				if isConditional(inst.Op) {
+					if direct && !seenBlock[target] {
+						seenBlock[target] = true
+						blocks = append(blocks, target)
+					}
+					w.backwardJump(sym.name, pc, target, direct, rotates, inst)
+					if !seenBlock[next] {
+						seenBlock[next] = true
+						blocks = append(blocks, next)
+					}
+					next = 0
+				}
+			}
+			if next == 0 {
+				break
+			}
+			pc = next
+		}
+	}
+	w.collectStackStrings(stack)
+	w.res.functions = append(w.res.functions, fn)
+}
+
+// markers records suspicious single instructions.
+func (w *walker) markers(fn string, pc uint64, inst x86asm.Inst, lastEAX *uint64, rotates *[]uint64) {
+	mark := func(kind string) {
+		w.res.features[kind]++
+		if len(w.res.markers) < 256 {
+			w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
+				Kind: kind, Address: pc, Instruction: x86asm.IntelSyntax(inst, pc, nil), Function: fn,
+			})
+		}
+	}
+	for _, a := range inst.Args {
+		m, isMem := a.(x86asm.Mem)
+		if !isMem || m.Base != 0 || m.Index != 0 {
+			continue
+		}
+		if (m.Segment == x86asm.FS && m.Disp == 0x30) || (m.Segment == x86asm.GS && m.Disp == 0x60) {
+			mark("peb_access")
+		}
+	}
+	switch inst.Op {
+	case x86asm.INT:
+		if imm, isImm := inst.Args[0].(x86asm.Imm); isImm && imm == 0x2d {
+			mark("int_2d")
+		}
+	case x86asm.RDTSC:
+		mark("rdtsc")
+	case x86asm.CPUID:
+		if *lastEAX == 0x40000000 || *lastEAX == 1 {
+			mark("cpuid_hypervisor")
+		} else {
+			mark("cpuid")
+		}
+	case x86asm.MOV:
+		if r, isReg := inst.Args[0].(x86asm.Reg); isReg && (r == x86asm.EAX || r == x86asm.RAX) {
+			if imm, isImm := inst.Args[1].(x86asm.Imm); isImm {
+				*lastEAX = uint64(imm)
+			}
+		}
+	case x86asm.ROR, x86asm.ROL:
+		if imm, isImm := inst.Args[1].(x86asm.Imm); isImm && imm > 1 {
+			*rotates = append(*rotates, pc)
+		}
+	}
+}
+
+// backwardJump flags a loop that rotates by a constant: the shape of the ROR-13 style hash that
+// shellcode and loaders compute over export names instead of importing functions.
+func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates []uint64, inst x86asm.Inst) {
+	if !direct || target > pc {
+		return
+	}
+	for _, r := range rotates {
+		if r >= target && r < pc && pc-target < 256 {
+			w.res.features["api_hash_loop"]++
+			if len(w.res.markers) < 256 {
+				w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
+					Kind: "api_hash_loop", Address: pc, Instruction: x86asm.IntelSyntax(inst, pc, nil), Function: fn,
+				})
+			}
+			return
+		}
+	}
+}
+
+func branchTarget(inst x86asm.Inst, next uint64) (uint64, bool) {
+	if rel, isRel := inst.Args[0].(x86asm.Rel); isRel {
+		return uint64(int64(next) + int64(rel)), true
+	}
+	return 0, false
+}
+
+func isConditional(op x86asm.Op) bool {
+	switch op {
+	case x86asm.JA, x86asm.JAE, x86asm.JB, x86asm.JBE, x86asm.JE, x86asm.JG, x86asm.JGE, x86asm.JL,
+		x86asm.JLE, x86asm.JNE, x86asm.JNO, x86asm.JNP, x86asm.JNS, x86asm.JO, x86asm.JP, x86asm.JS,
+		x86asm.JCXZ, x86asm.JECXZ, x86asm.JRCXZ, x86asm.LOOP, x86asm.LOOPE, x86asm.LOOPNE:
+		return true
+	}
+	return false
+}
+
+// trackStack follows immediate stores into the stack frame, directly or through a register
+// loaded with an immediate: the way compilers and malware authors build a string on the stack
+// so it never appears in the file's data.
+func trackStack(inst x86asm.Inst, stack map[stackSlot]byte, regs map[x86asm.Reg]uint64) {
+	if inst.Op != x86asm.MOV {
+		if r, isReg := inst.Args[0].(x86asm.Reg); isReg {
+			delete(regs, full(r))
+		}
+		return
+	}
+	switch dst := inst.Args[0].(type) {
+	case x86asm.Reg:
+		if imm, isImm := inst.Args[1].(x86asm.Imm); isImm {
+			regs[full(dst)] = uint64(imm)
+		} else {
+			delete(regs, full(dst))
+		}
+	case x86asm.Mem:
+		if dst.Index != 0 || dst.Segment != 0 {
+			return
+		}
+		switch dst.Base {
+		case x86asm.ESP, x86asm.EBP, x86asm.RSP, x86asm.RBP:
+		default:
+			return
+		}
+		var v uint64
+		switch src := inst.Args[1].(type) {
+		case x86asm.Imm:
+			v = uint64(src)
+		case x86asm.Reg:
+			known, ok := regs[full(src)]
+			if !ok {
+				return
+			}
+			v = known
+		default:
+			return
+		}
+		base := dst.Base
+		if base == x86asm.ESP {
+			base = x86asm.RSP
+		} else if base == x86asm.EBP {
+			base = x86asm.RBP
+		}
+		for i := 0; i < inst.MemBytes && i < 8; i++ {
+			stack[stackSlot{base: base, disp: dst.Disp + int64(i)}] = byte(v >> (8 * i))
+		}
+	}
+}
+
+// full maps a sub-register to the register that contains it, for the registers compilers use
+// to carry string immediates.
+func full(r x86asm.Reg) x86asm.Reg {
+	switch {
+	case r >= x86asm.EAX && r <= x86asm.R15L:
+		return r - x86asm.EAX + x86asm.RAX
+	}
+	return r
+}
+
+// collectStackStrings joins the bytes stored at consecutive frame offsets and keeps the
+// printable runs (ASCII, or UTF-16LE with zero high bytes).
+func (w *walker) collectStackStrings(stack map[stackSlot]byte) {
+	if len(stack) < 4 {
+		return
+	}
+	slots := make([]stackSlot, 0, len(stack))
+	for s := range stack {
+		slots = append(slots, s)
+	}
+	sort.Slice(slots, func(i, j int) bool {
+		if slots[i].base != slots[j].base {
+			return slots[i].base < slots[j].base
+		}
+		return slots[i].disp < slots[j].disp
+	})
+	var run []byte
+	flush := func() {
+		for _, s := range printableRuns(run) {
+			if !w.strings[s] && len(w.res.stackStrings) < 256 {
+				w.strings[s] = true
+				w.res.stackStrings = append(w.res.stackStrings, s)
+			}
+		}
+		run = run[:0]
+	}
+	for i, s := range slots {
+		if i > 0 && (s.base != slots[i-1].base || s.disp != slots[i-1].disp+1) {
+			flush()
+		}
+		run = append(run, stack[s])
+	}
+	flush()
+}
+
+func printableRuns(b []byte) []string {
+	var out []string
+	// UTF-16LE first: every other byte zero.
+	var wide []byte
+	for i := 0; i+1 < len(b); i += 2 {
+		if b[i+1] == 0 && isPrintable(b[i]) {
+			wide = append(wide, b[i])
+			continue
+		}
+		if len(wide) >= 4 {
+			out = append(out, string(wide))
+		}
+		wide = wide[:0]
+	}
+	if len(wide) >= 4 {
+		out = append(out, string(wide))
+	}
+	if len(out) > 0 {
+		return out
+	}
+	start := -1
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && isPrintable(b[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start >= 4 {
+			out = append(out, string(b[start:i]))
+		}
+		start = -1
+	}
+	return out
+}
+
+func isPrintable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' }

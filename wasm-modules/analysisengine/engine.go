@@ -1,0 +1,263 @@
+// Package analysisengine is the analysis-engine analyzer: it disassembles the entry point and
+// exported functions of x86 / x86-64 PE and ELF files (golang.org/x/arch/x86/x86asm), bounded by
+// instruction count, flags suspicious instruction patterns and recovers stack strings, detects
+// capabilities from imports, strings and code with a declarative rule table mapped to MITRE
+// ATT&CK, and detects packers.
+package analysisengine
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+)
+
+// Name is the module name.
+const Name = "analysis-engine"
+
+// Version is the module version; it changes whenever rules or findings change.
+const Version = "1.0.0"
+
+// Limits bound the work of one analysis.
+type Limits struct {
+	// MaxInstructions is the number of instructions decoded per sample.
+	MaxInstructions int
+	// MaxPerFunction is the number of instructions decoded per function.
+	MaxPerFunction int
+	// MaxFunctions is the number of functions walked (entry, exports, call targets).
+	MaxFunctions int
+	// ListingLines is how many instructions per function are kept as text in the details.
+	ListingLines int
+	// MaxStringBytes is how much of the file is scanned for strings.
+	MaxStringBytes int
+}
+
+// DefaultLimits are the limits used by New.
+func DefaultLimits() Limits {
+	return Limits{MaxInstructions: 200_000, MaxPerFunction: 20_000, MaxFunctions: 2000, ListingLines: 24, MaxStringBytes: 32 << 20}
+}
+
+// Analyzer is the analysis-engine module; it keeps no per-sample state.
+type Analyzer struct {
+	limits Limits
+}
+
+// New returns the analyzer with the given limits, or the defaults when none are given.
+func New(limits ...Limits) *Analyzer {
+	a := &Analyzer{limits: DefaultLimits()}
+	if len(limits) > 0 {
+		a.limits = limits[0]
+	}
+	return a
+}
+
+// Info describes the module.
+func (a *Analyzer) Info() *modulev1.ModuleInfo {
+	return &modulev1.ModuleInfo{
+		Name:          Name,
+		Version:       Version,
+		Description:   "x86 / x86-64 disassembly of entry points and exports, capability rules mapped to ATT&CK, packer detection",
+		FileTypes:     []string{"pe", "elf"},
+		MaxInputBytes: 64 << 20,
+	}
+}
+
+// Analyze disassembles one sample and evaluates the capability table.
+func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
+	im, err := load(req.GetContent())
+	if errors.Is(err, errNotCode) {
+		return &modulev1.AnalyzeResponse{Notes: []string{err.Error()}}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res := walk(im, walkLimits{
+		maxInstructions: a.limits.MaxInstructions, maxPerFunction: a.limits.MaxPerFunction,
+		maxFunctions: a.limits.MaxFunctions, listing: a.limits.ListingLines,
+	})
+	det := &analysisv1.CodeDetails{
+		Architecture:        map[int]string{32: "x86", 64: "x86-64"}[im.bits],
+		StackStrings:        res.stackStrings,
+		InstructionsDecoded: res.decoded,
+		Markers:             res.markers,
+		Truncated:           res.truncated,
+	}
+	// The listing keeps the named functions (entry, exports) and the first call targets.
+	for _, f := range res.functions {
+		if len(det.Functions) < 64 || !strings.HasPrefix(f.Name, "sub_") {
+			det.Functions = append(det.Functions, f)
+		}
+	}
+	resp := &modulev1.AnalyzeResponse{Details: &analysisv1.Details{Code: det}}
+	if res.truncated {
+		resp.Notes = append(resp.Notes, fmt.Sprintf("disassembly stopped at its budget (%d instructions, %d functions)", a.limits.MaxInstructions, a.limits.MaxFunctions))
+	}
+
+	content := req.GetContent()
+	if len(content) > a.limits.MaxStringBytes {
+		content = content[:a.limits.MaxStringBytes]
+	}
+	strs := append(extractStrings(content, 5, 20000), res.stackStrings...)
+	for _, m := range detect(newEvidence(im.imports, strs, res.features)) {
+		det.Capabilities = append(det.Capabilities, &analysisv1.Capability{
+			Name: m.rule.name, AttackTechniques: m.attack, Evidence: m.evidence,
+		})
+		resp.Findings = append(resp.Findings, &analysisv1.Finding{
+			Module: Name, Id: "capability." + m.rule.name, Title: m.rule.title,
+			Severity: m.rule.severity, Score: m.rule.score, AttackTechniques: m.attack,
+			Evidence: strings.Join(m.evidence, "; "), Offset: -1, Reason: m.rule.reason,
+		})
+	}
+	if len(res.stackStrings) > 0 {
+		resp.Findings = append(resp.Findings, &analysisv1.Finding{
+			Module: Name, Id: "code.stack_strings", Title: "Builds strings on the stack",
+			Severity: analysisv1.Severity_SEVERITY_LOW, Score: 100, AttackTechniques: []string{"T1027"},
+			Evidence: strings.Join(firstN(res.stackStrings, 8), ", "), Offset: -1,
+			Reason: "strings assembled by immediate stores never appear in the file's data, which hides them from string scans",
+		})
+	}
+
+	packer, evidence := detectPacker(im)
+	det.Packer, det.PackerEvidence = packer, evidence
+	if packer != "" {
+		id := "packer." + strings.ToLower(strings.NewReplacer(" ", "_", "-", "_").Replace(packer))
+		resp.Findings = append(resp.Findings, &analysisv1.Finding{
+			Module: Name, Id: id, Title: "Packed with " + packer, Severity: analysisv1.Severity_SEVERITY_MEDIUM,
+			Score: 300, AttackTechniques: []string{"T1027.002"}, Evidence: strings.Join(evidence, "; "), Offset: -1,
+			Reason: "packing hides the real code from static analysis",
+		})
+	}
+	return resp, nil
+}
+
+func firstN(s []string, n int) []string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// extractStrings returns ASCII and UTF-16LE strings of at least minLen printable characters.
+func extractStrings(b []byte, minLen, max int) []string {
+	var out []string
+	start := -1
+	for i := 0; i <= len(b) && len(out) < max; i++ {
+		if i < len(b) && isPrintable(b[i]) {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 && i-start >= minLen {
+			out = append(out, string(b[start:i]))
+		}
+		start = -1
+	}
+	for align := 0; align < 2; align++ {
+		var run []byte
+		for i := align; i+1 < len(b) && len(out) < max; i += 2 {
+			if b[i+1] == 0 && isPrintable(b[i]) {
+				run = append(run, b[i])
+				continue
+			}
+			if len(run) >= minLen {
+				out = append(out, string(run))
+			}
+			run = run[:0]
+		}
+	}
+	return out
+}
+
+// knownPackers maps section names to the packer that writes them.
+var knownPackers = map[string]string{
+	"upx0": "UPX", "upx1": "UPX", "upx2": "UPX", ".upx0": "UPX", ".upx1": "UPX",
+	".aspack": "ASPack", ".adata": "ASPack", ".mpress1": "MPRESS", ".mpress2": "MPRESS",
+	".petite": "Petite", ".nsp0": "NsPack", ".nsp1": "NsPack", "pec1": "PECompact", "pec2": "PECompact",
+	".themida": "Themida", ".winlice": "WinLicense", ".vmp0": "VMProtect", ".vmp1": "VMProtect",
+	".enigma1": "Enigma", ".enigma2": "Enigma", ".packed": "generic", ".rlpack": "RLPack", "fsg!": "FSG",
+	"mew": "MEW", ".perplex": "Perplex", ".yp": "Y0da", ".spack": "Simple Pack",
+}
+
+// detectPacker combines section names, section entropy, entry-point placement and import
+// sparsity. A named packer section is decisive; otherwise two independent signs are required.
+func detectPacker(im *image) (string, []string) {
+	var evidence []string
+	name := ""
+	for _, s := range im.sections {
+		if p, ok := knownPackers[strings.ToLower(s.name)]; ok {
+			name = p
+			evidence = append(evidence, fmt.Sprintf("section %q is written by %s", s.name, p))
+		}
+	}
+	signs := 0
+	for i := range im.sections {
+		s := &im.sections[i]
+		s.entropyVal = entropy(s.data)
+		if len(s.data) >= 1024 && s.entropyVal > 7.2 && (s.exec || im.sectionAt(im.entry) == s) {
+			signs++
+			evidence = append(evidence, fmt.Sprintf("section %q has entropy %.2f", s.name, s.entropyVal))
+		}
+		if s.exec && s.rawSize == 0 && s.virtSize > 0 {
+			signs++
+			evidence = append(evidence, fmt.Sprintf("executable section %q has no file data (unpacked at run time)", s.name))
+		}
+	}
+	if im.format == "pe" && len(im.sections) > 0 {
+		ep := im.sectionAt(im.entry)
+		switch {
+		case ep == nil:
+			signs++
+			evidence = append(evidence, "entry point outside every section")
+		case ep.write && ep.exec:
+			signs++
+			evidence = append(evidence, fmt.Sprintf("entry point in writable and executable section %q", ep.name))
+		case ep == &im.sections[len(im.sections)-1] && len(im.sections) > 1 && !ep.exec:
+			signs++
+			evidence = append(evidence, fmt.Sprintf("entry point in last, non-code section %q", ep.name))
+		}
+		if len(im.imports) > 0 && len(im.imports) < 8 && hasLoader(im.imports) {
+			signs++
+			evidence = append(evidence, fmt.Sprintf("only %d imports, with LoadLibrary/GetProcAddress", len(im.imports)))
+		}
+	}
+	if name == "" && signs >= 2 {
+		name = "generic"
+	}
+	if name == "" {
+		return "", nil
+	}
+	return name, evidence
+}
+
+func hasLoader(imports []string) bool {
+	var load, proc bool
+	for _, i := range imports {
+		n := normalizeImport(i)
+		load = load || strings.HasPrefix(n, "loadlibrary")
+		proc = proc || n == "getprocaddress"
+	}
+	return load && proc
+}
+
+func entropy(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range b {
+		counts[c]++
+	}
+	var h float64
+	n := float64(len(b))
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
