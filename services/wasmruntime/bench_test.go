@@ -1,0 +1,227 @@
+package wasmruntime
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/athena-mesh/athena/internal/testutil"
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+)
+
+// Benchmarks run on the engine the binary is built for: `go test -bench . ./services/wasmruntime/`
+// for wazero, add `-tags wasmer` for wasmer. docs/bench/wasmruntime.md has the numbers.
+
+func reportPercentiles(b *testing.B, d []time.Duration) {
+	if len(d) == 0 {
+		return
+	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkInvokePooled: host overhead of a pooled call whose analyze does nothing, for the WAT
+// module (pure host cost) and the Go probe (Go guest's request decode + response encode).
+func BenchmarkInvokePooled(b *testing.B) {
+	for _, tc := range []struct {
+		name, module string
+		wasm         func(testing.TB) []byte
+	}{
+		{"wat-empty", "empty", func(t testing.TB) []byte { return wat(t, hostileWAT("empty", "", analyzeOK)) }},
+		{"go-probe", "probe", probeWasm},
+	} {
+		b.Run(testEngine()+"/"+tc.name, func(b *testing.B) {
+			r := newRuntime(b, modulesDir(b, map[string][]byte{tc.module + ".wasm": tc.wasm(b)}), nil)
+			ctx := context.Background()
+			req := &modulev1.AnalyzeRequest{Content: []byte("x"), Filename: "f"}
+			if resp, err := r.Invoke(ctx, tc.module, req); err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+				b.Fatalf("warm-up: %v %v", resp, err)
+			}
+			d := make([]time.Duration, 0, b.N)
+			b.ResetTimer()
+			for b.Loop() {
+				start := time.Now()
+				if _, err := r.Invoke(ctx, tc.module, req); err != nil {
+					b.Fatal(err)
+				}
+				d = append(d, time.Since(start))
+			}
+			reportPercentiles(b, d)
+		})
+	}
+}
+
+func realModules(b *testing.B) map[string][]byte {
+	b.Helper()
+	dir := testutil.ModulesDir(b)
+	files, _ := filepath.Glob(filepath.Join(dir, "*.wasm"))
+	out := map[string][]byte{}
+	for _, f := range files {
+		w, err := os.ReadFile(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out[strings.TrimSuffix(filepath.Base(f), ".wasm")] = w
+	}
+	return out
+}
+
+// BenchmarkInstantiateFresh: a new instance (including _initialize, i.e. the Go runtime start)
+// of each real module and of the probe.
+func BenchmarkInstantiateFresh(b *testing.B) {
+	mods := realModules(b)
+	mods["probe"] = probeWasm(b)
+	eng, err := newEngine(context.Background(), testEngine(), filepath.Join(built.dir, "cache-"+testEngine()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.close(context.Background())
+	for _, name := range sortedKeys(mods) {
+		b.Run(testEngine()+"/"+name, func(b *testing.B) {
+			cm, err := eng.compile(context.Background(), mods[name], DefaultMemoryPages)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cm.close(context.Background())
+			d := make([]time.Duration, 0, b.N)
+			for b.Loop() {
+				start := time.Now()
+				inst, err := cm.instantiate(context.Background(), newBoundedBuffer(1024), newBoundedBuffer(1024))
+				if err != nil {
+					b.Fatal(err)
+				}
+				d = append(d, time.Since(start))
+				_ = inst.close(context.Background())
+			}
+			reportPercentiles(b, d)
+		})
+	}
+}
+
+// BenchmarkCompile: cold compile (empty cache directory) vs cached compile per module. wasmer has
+// no disk cache here, so both of its rows are cold.
+func BenchmarkCompile(b *testing.B) {
+	mods := realModules(b)
+	for _, name := range sortedKeys(mods) {
+		for _, mode := range []string{"cold", "cached"} {
+			b.Run(testEngine()+"/"+name+"/"+mode, func(b *testing.B) {
+				cache := b.TempDir()
+				if mode == "cached" {
+					warm, _ := newEngine(context.Background(), testEngine(), cache)
+					cm, err := warm.compile(context.Background(), mods[name], DefaultMemoryPages)
+					if err != nil {
+						b.Fatal(err)
+					}
+					_ = cm.close(context.Background())
+					_ = warm.close(context.Background())
+				}
+				for b.Loop() {
+					dir := cache
+					if mode == "cold" {
+						b.StopTimer()
+						dir = b.TempDir()
+						b.StartTimer()
+					}
+					eng, err := newEngine(context.Background(), testEngine(), dir)
+					if err != nil {
+						b.Fatal(err)
+					}
+					cm, err := eng.compile(context.Background(), mods[name], DefaultMemoryPages)
+					if err != nil {
+						b.Fatal(err)
+					}
+					_ = cm.close(context.Background())
+					_ = eng.close(context.Background())
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkRSSAllModules: process RSS with every real module loaded and PoolSize (4) instances
+// of each alive at once.
+func BenchmarkRSSAllModules(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		debug.FreeOSMemory()
+		base := rssBytesB(b)
+		r := newRuntime(b, testutil.ModulesDir(b), func(c *Config) { c.PoolSize = 4; c.Limits.Timeout = 2 * time.Minute })
+		type held struct {
+			p  *pool
+			pi *pooled
+		}
+		var pis []held
+		var pools []*pool
+		r.mu.RLock()
+		for _, m := range r.modules {
+			pools = append(pools, m.pool)
+		}
+		r.mu.RUnlock()
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, p := range pools {
+			for range 4 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					pi, err := p.acquire(context.Background())
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					// One call so each instance has touched its heap once.
+					_, _ = callAnalyze(withCollector(context.Background(), &collector{}), pi.inst, []byte{}, DefaultOutputBytes)
+					mu.Lock()
+					pis = append(pis, held{p, pi})
+					mu.Unlock()
+				}()
+			}
+		}
+		wg.Wait()
+		runtime.GC()
+		rss := rssBytesB(b)
+		b.ReportMetric(float64(rss>>20), "RSS-MiB")
+		b.ReportMetric(float64((rss-base)>>20), "runtime-MiB")
+		b.ReportMetric(float64(len(pis)), "instances")
+		for _, h := range pis {
+			h.p.put(h.pi, true)
+		}
+		b.StartTimer()
+	}
+}
+
+func rssBytesB(b *testing.B) int64 {
+	b.Helper()
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc")
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			var kb int64
+			for _, c := range strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")) {
+				kb = kb*10 + int64(c-'0')
+			}
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
