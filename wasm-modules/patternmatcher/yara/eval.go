@@ -550,6 +550,9 @@ func (s *scanState) evalForIn(n *forIn) value {
 	count := 0
 	base := len(s.vars)
 	for _, vals := range items {
+		if s.checkTime(256) {
+			break
+		}
 		s.vars = s.vars[:base]
 		for i, name := range n.vars {
 			v := undef

@@ -183,7 +183,10 @@ func (s *scanState) search() {
 	}
 	for _, si := range s.rs.slow {
 		cs := s.rs.strs[si]
-		for p := 0; p+cs.minLen <= len(data); p++ {
+		if len(cs.variants) == 0 {
+			continue
+		}
+		for p := 0; p < len(data) && p+cs.minLen <= len(data); p++ {
 			if !cs.first.has(data[p]) && cs.minLen > 0 {
 				continue
 			}
