@@ -49,7 +49,10 @@ func newSession(a *Analyzer, req *modulev1.AnalyzeRequest, status int) *session 
 	now := time.Now()
 	end := now.Add(a.limits.DefaultBudget)
 	if d := req.GetDeadlineUnixMs(); d > 0 {
-		end = time.UnixMilli(d).Add(-a.limits.DeadlineMargin)
+		// The margin shrinks with a short deadline so a tight budget still runs the script.
+		deadline := time.UnixMilli(d)
+		margin := min(a.limits.DeadlineMargin, deadline.Sub(now)/10)
+		end = deadline.Add(-max(margin, 0))
 	}
 	name := path.Base(strings.ReplaceAll(req.GetFilename(), `\`, "/"))
 	if name == "" || name == "." || name == "/" {
