@@ -10,8 +10,13 @@ import (
 //
 // All candidate block sizes 3·2^i are hashed in one pass: a block size only starts once the
 // previous one has triggered (before that their states are identical), and the smallest one is
-// dropped once it can no longer be chosen. That keeps two or three live block hashes at a time
-// while giving the same digest as hashing every block size separately.
+// dropped once it can no longer be chosen. That keeps a few live block hashes at a time while
+// giving the same digest as hashing every block size separately.
+//
+// The piece hashes are FNV reduced to six bits (only h mod 64 is ever printed, and the low six
+// bits of a product depend only on the low six bits of its factors). Each block size has two of
+// them, the piece hash and the half-digest hash, kept in 16-bit lanes of a uint64 so one
+// multiply updates two block sizes at once: 63·19 < 2^16, so lanes never carry into each other.
 
 const (
 	ssdeepWindow    = 7
@@ -19,52 +24,63 @@ const (
 	ssdeepLength    = 64 // SPAMSUM_LENGTH: characters of the first part
 	ssdeepNumBlocks = 31 // block sizes 3<<0 ... 3<<30
 	ssdeepHashInit  = 0x27
-	ssdeepHashPrime = 0x13 // FNV prime 0x01000193 modulo 64: only 6 bits of state matter
+	ssdeepHashPrime = 0x13 // FNV prime 0x01000193 modulo 64
 	ssdeepBase64    = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+	laneMask   = 0x003f003f003f003f
+	laneRepeat = 0x0001000100010001
 )
 
-// ssdeepBlock is the piece hash of one candidate block size.
+// ssdeepBlock is the digest of one candidate block size.
 type ssdeepBlock struct {
-	h, half  uint8
 	digest   [ssdeepLength]byte
 	n        int  // characters in digest; digest[n] holds a pending last character or 0
 	halfChar byte // last character of the truncated second part, 0 if none
 }
 
-func ssdeepSum(h, c uint8) uint8 { return (h*ssdeepHashPrime ^ c) & 63 }
+// ssdeepLanes holds the piece hash (h) and half hash of every block size: block b uses word
+// b/2, bits 32·(b%2) (h) and 32·(b%2)+16 (half).
+type ssdeepLanes [(ssdeepNumBlocks + 1) / 2]uint64
+
+func (l *ssdeepLanes) get(b, half int) uint8 {
+	return uint8(l[b/2]>>(32*(b%2)+16*half)) & 63
+}
+
+func (l *ssdeepLanes) set(b, half int, v uint8) {
+	shift := 32*(b%2) + 16*half
+	l[b/2] = l[b/2]&^(0xffff<<shift) | uint64(v)<<shift
+}
 
 // SSDeep returns the ssdeep digest of data, e.g. "96:Ab...:Cd...".
 func SSDeep(data []byte) string {
 	var (
 		blocks     [ssdeepNumBlocks]ssdeepBlock
+		lanes      ssdeepLanes
 		start, end = 0, 1
 		lastH      uint8
 		needLast   bool
-		window     [ssdeepWindow]byte
 		h1, h2, h3 uint32
-		wi         int // window index, i mod 7 without a division
 		total      = uint64(len(data))
 	)
-	blocks[0].h, blocks[0].half = ssdeepHashInit, ssdeepHashInit
-	for _, c := range data {
-		// Rolling hash over the last seven bytes.
-		h2 = h2 - h1 + ssdeepWindow*uint32(c)
-		h1 = h1 + uint32(c) - uint32(window[wi])
-		window[wi] = c
-		if wi++; wi == ssdeepWindow {
-			wi = 0
+	lanes.set(0, 0, ssdeepHashInit)
+	lanes.set(0, 1, ssdeepHashInit)
+	for i, c := range data {
+		// Rolling hash over the last seven bytes, read back from the input itself.
+		var old byte
+		if i >= ssdeepWindow {
+			old = data[i-ssdeepWindow]
 		}
+		h2 = h2 - h1 + ssdeepWindow*uint32(c)
+		h1 = h1 + uint32(c) - uint32(old)
 		h3 = h3<<5 ^ uint32(c)
 		sum := h1 + h2 + h3
 
-		c6 := c & 63
-		live := blocks[start:end]
-		for b := range live {
-			live[b].h = ssdeepSum(live[b].h, c6)
-			live[b].half = ssdeepSum(live[b].half, c6)
+		cc := uint64(c&63) * laneRepeat
+		for w := start / 2; w <= (end-1)/2; w++ {
+			lanes[w] = (lanes[w]*ssdeepHashPrime ^ cc) & laneMask
 		}
 		if needLast {
-			lastH = ssdeepSum(lastH, c6)
+			lastH = (lastH*ssdeepHashPrime ^ c) & 63
 		}
 		// Block size 3·2^b triggers when sum ≡ -1 modulo it, that is when sum+1 is divisible by
 		// 3 and by 2^b. Testing the power of two first skips the division-like check for most
@@ -80,22 +96,22 @@ func SSDeep(data []byte) string {
 				// First trigger of the largest live block size: start the next one, whose
 				// state so far equals this one's.
 				if end < ssdeepNumBlocks {
-					nb := &blocks[end]
-					nb.h, nb.half = blocks[end-1].h, blocks[end-1].half
+					lanes.set(end, 0, lanes.get(end-1, 0))
+					lanes.set(end, 1, lanes.get(end-1, 1))
 					end++
 				} else if !needLast {
 					needLast = true
-					lastH = blocks[end-1].h
+					lastH = lanes.get(end-1, 0)
 				}
 			}
-			bh.digest[bh.n] = ssdeepBase64[bh.h]
-			bh.halfChar = ssdeepBase64[bh.half]
+			bh.digest[bh.n] = ssdeepBase64[lanes.get(b, 0)]
+			bh.halfChar = ssdeepBase64[lanes.get(b, 1)]
 			if bh.n < ssdeepLength-1 {
 				bh.n++
 				bh.digest[bh.n] = 0
-				bh.h = ssdeepHashInit
+				lanes.set(b, 0, ssdeepHashInit)
 				if bh.n < ssdeepLength/2 {
-					bh.half = ssdeepHashInit
+					lanes.set(b, 1, ssdeepHashInit)
 					bh.halfChar = 0
 				}
 				continue
@@ -128,7 +144,7 @@ func SSDeep(data []byte) string {
 	bh := &blocks[bi]
 	out = append(out, bh.digest[:bh.n]...)
 	if rollSum != 0 {
-		out = append(out, ssdeepBase64[bh.h])
+		out = append(out, ssdeepBase64[lanes.get(bi, 0)])
 	} else if bh.digest[bh.n] != 0 {
 		out = append(out, bh.digest[bh.n])
 	}
@@ -138,13 +154,13 @@ func SSDeep(data []byte) string {
 		n := min(nb.n, ssdeepLength/2-1)
 		out = append(out, nb.digest[:n]...)
 		if rollSum != 0 {
-			out = append(out, ssdeepBase64[nb.half])
+			out = append(out, ssdeepBase64[lanes.get(bi+1, 1)])
 		} else if nb.halfChar != 0 {
 			out = append(out, nb.halfChar)
 		}
 	} else if rollSum != 0 {
 		if bi == 0 {
-			out = append(out, ssdeepBase64[bh.h])
+			out = append(out, ssdeepBase64[lanes.get(0, 0)])
 		} else {
 			out = append(out, ssdeepBase64[lastH])
 		}
