@@ -18,7 +18,9 @@ import (
 
 // newRuntime loads only sandbox.wasm (other modules are not this test's concern) with a 256 MiB
 // memory cap.
-func newRuntime(t *testing.T) *wasmruntime.Runtime {
+func newRuntime(t *testing.T) *wasmruntime.Runtime { return newRuntimeTB(t) }
+
+func newRuntimeTB(t testing.TB) *wasmruntime.Runtime {
 	t.Helper()
 	src := filepath.Join(testutil.ModulesDir(t), "sandbox.wasm")
 	b, err := os.ReadFile(src)
