@@ -34,3 +34,31 @@ func TestStreamingMergesToSameReport(t *testing.T) {
 		})
 	}
 }
+
+func TestEntropy(t *testing.T) {
+	tests := []struct {
+		name   string
+		data   []byte
+		lo, hi float64
+	}{
+		{"empty", nil, 0, 0},
+		{"constant", make([]byte, 1000), 0, 0},
+		{"two symbols", []byte("abababab"), 1, 1},
+		{"all bytes", func() []byte {
+			b := make([]byte, 256*16)
+			for i := range b {
+				b[i] = byte(i)
+			}
+			return b
+		}(), 8, 8},
+		{"random, estimated", randomBytes(entropyExactBytes+12345, 9), 7.99, 8},
+		{"zeros, estimated", make([]byte, entropyExactBytes*3), 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if e := entropy(tc.data); e < tc.lo || e > tc.hi {
+				t.Errorf("entropy = %v, want [%v, %v]", e, tc.lo, tc.hi)
+			}
+		})
+	}
+}

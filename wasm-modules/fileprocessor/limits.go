@@ -29,4 +29,7 @@ const (
 	maxIndicators      = 200              // script indicators reported
 	maxFindingEvidence = 200              // characters of evidence kept per finding
 	maxScanBytes       = int64(256 << 20) // bytes of a sample inspected at all
+	entropyExactBytes  = 2 << 20          // regions up to this size get an exact entropy
+	entropyWindow      = 64 << 10         // larger regions: window size ...
+	entropyWindows     = 16               // ... and window count of the estimate
 )
