@@ -114,6 +114,13 @@ func FuzzSSDeep(f *testing.F) {
 func FuzzTLSH(f *testing.F) {
 	fuzzSeeds(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) >= 5 {
+			var direct, paired [256]uint32
+			c1, c2 := tlshCount(data, &direct), tlshCountPaired(data, &paired)
+			if c1 != c2 || direct != paired {
+				t.Fatalf("paired tables disagree with direct mapping")
+			}
+		}
 		got := TLSH(data)
 		if got == "" {
 			if len(data) >= tlshMinLength && Entropy(data) > 6 && len(data) > 4096 {

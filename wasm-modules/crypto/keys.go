@@ -69,8 +69,12 @@ func FindKeys(data []byte) []Key {
 
 	attempts := 0
 	for i := 0; i+3 <= len(data) && len(keys) < maxKeys && attempts < maxDERAttempts; i++ {
-		if data[i] != 0x30 {
-			continue
+		j := bytes.IndexByte(data[i:], 0x30)
+		if j < 0 {
+			break
+		}
+		if i += j; i+3 > len(data) {
+			break
 		}
 		// A SEQUENCE with a long-form length: one length byte (0x81) for small keys and
 		// certificates, two (0x82) for most.

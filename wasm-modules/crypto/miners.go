@@ -92,7 +92,11 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			j = s + 1
 		}
 		// Pool domains: host-like tokens that end in a known pool domain.
-		for _, tok := range hostTokens(lower) {
+		var hosts [][2]int
+		if bytes.IndexByte(lower, '.') >= 0 {
+			hosts = hostTokens(lower)
+		}
+		for _, tok := range hosts {
 			host := string(lower[tok[0]:tok[1]])
 			for _, p := range pools {
 				if host == p || strings.HasSuffix(host, "."+p) {
@@ -102,7 +106,11 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			}
 		}
 		// Monero addresses: base58 tokens of 95 (standard, subaddress) or 106 (integrated) chars.
-		for _, tok := range base58Tokens(run) {
+		var addrs [][2]int
+		if len(run) >= 95 {
+			addrs = base58Tokens(run)
+		}
+		for _, tok := range addrs {
 			addr := string(run[tok[0]:tok[1]])
 			if MoneroAddress(addr) {
 				report("xmr_wallet", addr, start+tok[0])
@@ -151,7 +159,25 @@ func hostTokens(s []byte) [][2]int {
 
 const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
-func base58Index(c byte) int { return strings.IndexByte(base58Alphabet, c) }
+// base58Index is the digit value of c, or -1 when c is not in the alphabet (0, O, I and l
+// are left out of it).
+func base58Index(c byte) int {
+	switch {
+	case '1' <= c && c <= '9':
+		return int(c - '1')
+	case 'A' <= c && c <= 'H':
+		return int(c-'A') + 9
+	case 'J' <= c && c <= 'N':
+		return int(c-'J') + 17
+	case 'P' <= c && c <= 'Z':
+		return int(c-'P') + 22
+	case 'a' <= c && c <= 'k':
+		return int(c-'a') + 33
+	case 'm' <= c && c <= 'z':
+		return int(c-'m') + 44
+	}
+	return -1
+}
 
 // base58Tokens returns spans of base58 runs exactly 95 or 106 characters long.
 func base58Tokens(s []byte) [][2]int {

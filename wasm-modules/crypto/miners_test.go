@@ -75,3 +75,12 @@ func FuzzMinerIndicators(f *testing.F) {
 		}
 	})
 }
+
+func TestBase58Index(t *testing.T) {
+	for c := range 256 {
+		want := strings.IndexByte(base58Alphabet, byte(c))
+		if got := base58Index(byte(c)); got != want {
+			t.Errorf("base58Index(%q) = %d, want %d", byte(c), got, want)
+		}
+	}
+}

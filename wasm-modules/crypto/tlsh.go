@@ -133,10 +133,11 @@ func tlshCount(data []byte, buckets *[256]uint32) byte {
 	var checksum byte
 	s0, s2, s3, s5 := tlshPearson[0], tlshPearson[2], tlshPearson[3], tlshPearson[5]
 	s7, s11, s13 := tlshPearson[7], tlshPearson[11], tlshPearson[13]
-	for i := 4; i < len(data); i++ {
-		// A window of five bytes: a is the newest, e the oldest.
-		w := data[i-4 : i+1 : i+1]
-		a, b, c, d, e := w[4], w[3], w[2], w[1], w[0]
+	// A window of five bytes kept in variables: a is the newest, e the oldest.
+	a, b, c, d := data[3], data[2], data[1], data[0]
+	for _, next := range data[4:] {
+		e := d
+		a, b, c, d = next, a, b, c
 		checksum = pearson3(s0, a, b, checksum)
 		buckets[pearson3(s2, a, b, c)]++
 		buckets[pearson3(s3, a, b, d)]++
@@ -166,10 +167,12 @@ func tlshCountPaired(data []byte, buckets *[256]uint32) byte {
 	}
 	p0, p2, p3, p5, p7, p11, p13 := &pair[0], &pair[1], &pair[2], &pair[3], &pair[4], &pair[5], &pair[6]
 	var checksum byte
-	for i := 4; i < len(data); i++ {
-		w := data[i-4 : i+1 : i+1]
-		a, b, c, d, e := uint16(w[4])<<8, w[3], w[2], w[1], w[0]
-		ab, ac, ad := a|uint16(b), a|uint16(c), a|uint16(d)
+	a, b, c, d := data[3], data[2], data[1], data[0]
+	for _, next := range data[4:] {
+		e := d
+		a, b, c, d = next, a, b, c
+		hi := uint16(a) << 8
+		ab, ac, ad := hi|uint16(b), hi|uint16(c), hi|uint16(d)
 		checksum = tlshPearson[p0[ab]^checksum]
 		buckets[tlshPearson[p2[ab]^c]]++
 		buckets[tlshPearson[p3[ab]^d]]++
