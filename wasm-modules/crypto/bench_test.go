@@ -1,15 +1,23 @@
 package cryptoscan
 
 import (
+	"bytes"
+	"context"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
 	"math/rand/v2"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // benchInput is a large real binary when ATHENA_BENCH_FILE names one, else 16 MiB of bytes that
@@ -96,5 +104,58 @@ func reportCPU(b *testing.B, start float64, size int) {
 	b.Helper()
 	if used := processCPU() - start; used > 0 && start > 0 {
 		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "cpu-MB/s")
+	}
+}
+
+// BenchmarkWASMComponents builds ./internal/wasmbench for wasip1, runs it once per iteration
+// under wazero with real clocks, and reports each part's MB/s inside WASM (guest wall clock).
+func BenchmarkWASMComponents(b *testing.B) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("go toolchain not found")
+	}
+	wasmPath := filepath.Join(b.TempDir(), "wasmbench.wasm")
+	build := exec.Command(goBin, "build", "-o", wasmPath, "./internal/wasmbench")
+	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build wasmbench: %v\n%s", err, out)
+	}
+	bin, err := os.ReadFile(wasmPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	compiled, err := rt.CompileModule(ctx, bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sums := map[string]float64{}
+	var names []string
+	for b.Loop() {
+		var out bytes.Buffer
+		cfg := wazero.NewModuleConfig().WithArgs("wasmbench", "16").WithStdout(&out).WithStderr(os.Stderr).
+			WithSysWalltime().WithSysNanotime().WithName("")
+		mod, err := rt.InstantiateModule(ctx, compiled, cfg)
+		if err != nil {
+			b.Fatal(err)
+		}
+		mod.Close(ctx)
+		for line := range strings.Lines(out.String()) {
+			name, v, ok := strings.Cut(strings.TrimSpace(line), " ")
+			mbps, err := strconv.ParseFloat(v, 64)
+			if !ok || err != nil {
+				b.Fatalf("unexpected wasmbench line %q", line)
+			}
+			if _, seen := sums[name]; !seen {
+				names = append(names, name)
+			}
+			sums[name] += mbps
+		}
+	}
+	for _, n := range names {
+		b.ReportMetric(sums[n]/float64(b.N), n+"-MB/s")
 	}
 }
