@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"archive/zip"
 	"bytes"
+	"compress/bzip2"
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
@@ -14,6 +15,7 @@ import (
 	"strings"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	"github.com/ulikunitz/xz"
 )
 
 var errTooLarge = errors.New("member exceeds the extraction limit")
@@ -64,6 +66,10 @@ func (r *result) guard(a *analysisv1.ArchiveInfo, name, evidence string) {
 
 // shouldExtract decides which members of a container become children.
 func shouldExtract(fileType, name string) bool {
+	if fileType == "jar" || fileType == "apk" {
+		// Class files are listed; as children they would only be identified as "java".
+		return !strings.HasSuffix(strings.ToLower(name), ".class")
+	}
 	if fileType != "ooxml" && fileType != "odf" {
 		return true
 	}
@@ -227,7 +233,32 @@ func (r *result) parseGzip(data []byte) {
 		return
 	}
 	zr.Multistream(false)
-	name := zr.Name
+	r.decompressed(data, a, in, zr, zr.Name, "gzip")
+}
+
+func (r *result) parseBzip2(data []byte) {
+	a := &analysisv1.ArchiveInfo{Format: "bzip2"}
+	r.details.Archive = a
+	in := &countingReader{r: bytes.NewReader(data)}
+	r.decompressed(data, a, in, bzip2.NewReader(in), "", "bzip2")
+}
+
+func (r *result) parseXZ(data []byte) {
+	a := &analysisv1.ArchiveInfo{Format: "xz"}
+	r.details.Archive = a
+	in := &countingReader{r: bytes.NewReader(data)}
+	xr, err := xz.NewReader(in)
+	if err != nil {
+		r.note("xz header: " + err.Error())
+		return
+	}
+	r.decompressed(data, a, in, xr, "", "xz")
+}
+
+// decompressed reads the single payload of a compression format within the byte and ratio
+// guards and returns it as a child. The ratio is judged on the compressed bytes consumed so far,
+// so a bomb is recognised as one even when the byte budget stops it first.
+func (r *result) decompressed(data []byte, a *analysisv1.ArchiveInfo, in *countingReader, rd io.Reader, name, format string) {
 	if name == "" {
 		name = "payload"
 	}
@@ -238,22 +269,20 @@ func (r *result) parseGzip(data []byte) {
 		return
 	}
 	limit := min(int64(maxArtifactBytes), int64(len(data))*maxRatio+(1<<20))
-	// The ratio is judged on the compressed bytes consumed so far, so a bomb is recognised as
-	// one even when the byte budget stops it first.
-	b, err := readCapped(zr, limit)
+	b, err := readCapped(rd, limit)
 	m.Size = int64(len(b))
 	a.TotalUncompressed = m.Size
 	switch {
 	case errors.Is(err, errTooLarge) && int64(len(b)) > max(in.n, 1)*maxRatio:
-		r.guard(a, "ratio", "more than "+itoa(len(b))+" bytes from "+itoa(len(data)))
+		r.guard(a, "ratio", "more than "+itoa(len(b))+" bytes from "+itoa(int(in.n)))
 		return
 	case errors.Is(err, errTooLarge):
-		r.guard(a, "total_bytes", "payload larger than "+itoa(maxArtifactBytes)+" bytes")
+		r.guard(a, "total_bytes", "payload larger than "+itoa(int(limit))+" bytes")
 		return
 	case err != nil:
-		r.note("gzip payload: " + err.Error() + " (kept the " + itoa(len(b)) + " bytes decoded before it)")
+		r.note(format + " payload: " + err.Error() + " (kept the " + itoa(len(b)) + " bytes decoded before it)")
 	}
-	if len(b) > 0 && r.addArtifact(b, name, "gzip payload", "gzip") {
+	if len(b) > 0 && r.addArtifact(b, name, format+" payload", format) {
 		m.Extracted = true
 		m.Sha256 = sha256Hex(b)
 	}

