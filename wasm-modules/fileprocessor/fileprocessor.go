@@ -168,6 +168,8 @@ func (r *result) parse(data []byte) {
 		r.parseCAB(data)
 	case "lnk":
 		r.parseLNK(data)
+	case "html", "hta":
+		r.parseHTML(data)
 	case "tar":
 		r.parseTar(data)
 	case "ole":
