@@ -5,30 +5,15 @@ import (
 	"unicode/utf8"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	"github.com/athena-mesh/athena/services/orchestrator/ai"
 )
 
-// Assessor produces AI assessments of a static report.
+// Assessor produces AI assessments of a static report; *ai.Engine is the implementation.
 type Assessor interface {
 	// Assess returns the AI section, extra findings, and the merged verdict and score.
-	Assess(ctx context.Context, in AssessInput) (*AssessResult, error)
+	Assess(ctx context.Context, in ai.Input) (*ai.Result, error)
 	// Providers lists the providers and their state.
 	Providers() []*analysisv1.ProviderStatus
-}
-
-// AssessInput is what the orchestrator hands the AI: the static report and size-capped text
-// excerpts of the sample and its decoded layers.
-type AssessInput struct {
-	Report   *analysisv1.Report
-	Excerpts []string
-	Options  *analysisv1.AIOptions
-}
-
-// AssessResult is the AI outcome.
-type AssessResult struct {
-	AI       *analysisv1.AIReport
-	Findings []*analysisv1.Finding
-	Verdict  analysisv1.Verdict
-	Score    int32
 }
 
 // maxExcerpt caps each text excerpt given to the AI.
@@ -43,7 +28,7 @@ func (o *Orchestrator) assess(ctx context.Context, r *analysisv1.Report, content
 		emit(event(r.Id, r.Sample.Sha256, 0, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_AiStarted{AiStarted: &analysisv1.AIStartedEvent{
 			Strategy: opts.Ai.Strategy, Providers: opts.Ai.Providers}}}))
 	}
-	res, err := o.cfg.Assessor.Assess(ctx, AssessInput{Report: r, Excerpts: excerpts(r, content), Options: opts.Ai})
+	res, err := o.cfg.Assessor.Assess(ctx, ai.Input{Report: r, Excerpts: excerpts(r, content), Options: opts.Ai})
 	if err != nil {
 		r.Notes = append(r.Notes, "AI assessment failed: "+err.Error())
 		return

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	"github.com/athena-mesh/athena/services/orchestrator/jobs"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/sync/singleflight"
 	"google.golang.org/protobuf/proto"
@@ -45,6 +46,8 @@ type Config struct {
 	Store Store
 	// Assessor adds AI assessments; nil disables AI.
 	Assessor Assessor
+	// Jobs queues asynchronous analyses; nil disables SubmitAnalysis.
+	Jobs jobs.Queue
 	// Routes is the routing table; nil means DefaultRoutes.
 	Routes Routes
 	// Thresholds map scores to verdicts; zero means DefaultThresholds.
