@@ -21,4 +21,6 @@ func NewGRPCServer(cfg Config, reg prometheus.Registerer) *grpcserver.Server {
 	return srv
 }
 
-func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) { telemetry.Register(reg, cs...) }
+func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) {
+	telemetry.Register(reg, cs...)
+}

@@ -24,11 +24,11 @@ import (
 	"github.com/athena-mesh/athena/services/orchestrator"
 	"github.com/athena-mesh/athena/services/orchestrator/ai"
 	"github.com/athena-mesh/athena/services/orchestrator/jobs"
-	"github.com/redis/go-redis/extra/redisotel/v9"
-	"github.com/redis/go-redis/v9"
 	"github.com/athena-mesh/athena/services/wasmruntime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/extra/redisotel/v9"
+	"github.com/redis/go-redis/v9"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )

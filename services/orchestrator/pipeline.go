@@ -312,7 +312,7 @@ func capFinding(id, title, sha string, score int32) *analysisv1.Finding {
 	return &analysisv1.Finding{
 		Module: "orchestrator", Id: id, Title: title, Severity: analysisv1.Severity_SEVERITY_LOW,
 		Score: score, Evidence: "artifact sha256 " + sha, Offset: -1, Family: "recursion",
-		Reason: "recursion caps are an evasion technique when reached on purpose; weighted low",
+		Reason:           "recursion caps are an evasion technique when reached on purpose; weighted low",
 		AttackTechniques: []string{"T1027"},
 	}
 }
