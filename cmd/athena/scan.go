@@ -1,0 +1,232 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/services/wasmruntime"
+	"golang.org/x/sync/errgroup"
+)
+
+// patternMatcher is the module `athena scan` runs.
+const patternMatcher = "pattern-matcher"
+
+// maxScanBytes is the largest file scanned; the guest holds the whole sample in its memory.
+const maxScanBytes = 96 << 20
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }
+
+// scanMatch is one rule match in --json output.
+type scanMatch struct {
+	Rule      string            `json:"rule"`
+	Namespace string            `json:"namespace"`
+	Tags      []string          `json:"tags,omitempty"`
+	Meta      map[string]string `json:"meta,omitempty"`
+	Strings   []scanString      `json:"strings,omitempty"`
+}
+
+// scanString is one string occurrence in --json output.
+type scanString struct {
+	Identifier string `json:"identifier"`
+	Offset     int64  `json:"offset"`
+	Length     int64  `json:"length"`
+	Data       string `json:"data"`
+}
+
+// scanResult is one file's line of --json output.
+type scanResult struct {
+	Path     string      `json:"path"`
+	Matches  []scanMatch `json:"matches"`
+	TimedOut bool        `json:"timed_out,omitempty"`
+}
+
+// runScan scans files and directories (recursively) with YARA rules through the
+// pattern-matcher WASM module, printing "RULE PATH" per match like yara's default output, or
+// one JSON object per file with --json.
+func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("scan", stderr)
+	var rules stringList
+	fs.Var(&rules, "rules", "YARA rules file (repeatable)")
+	asJSON := fs.Bool("json", false, "print one JSON object per file with matched strings and offsets")
+	modulesDir := fs.String("modules-dir", defaultModulesDir(), "directory of analyzer modules (*.wasm)")
+	workers := fs.Int("workers", 4, "files scanned in parallel")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if len(rules) == 0 || fs.NArg() == 0 {
+		return usageError{errors.New("usage: athena scan --rules FILE [--rules FILE…] [--json] PATH…")}
+	}
+	var resources []*modulev1.Resource
+	for i, r := range rules {
+		b, err := os.ReadFile(r)
+		if err != nil {
+			return fmt.Errorf("read rules: %w", err)
+		}
+		// Every file is its own namespace, like yara given several rule files.
+		resources = append(resources, &modulev1.Resource{Name: fmt.Sprintf("rules/%d/%s", i, r), Data: b})
+	}
+	rt, err := wasmruntime.New(ctx, wasmruntime.Config{
+		ModulesDir:     *modulesDir,
+		ReloadInterval: -1,
+		PoolSize:       max(*workers, 1),
+		Logger:         slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return fmt.Errorf("start wasm runtime: %w", err)
+	}
+	defer rt.Close(context.WithoutCancel(ctx))
+
+	if err := validateRules(ctx, rt, resources, stderr); err != nil {
+		return err
+	}
+
+	paths := make(chan string)
+	var outMu sync.Mutex
+	var failed bool
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error {
+		defer close(paths)
+		for _, root := range fs.Args() {
+			err := filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+				if err != nil {
+					fmt.Fprintf(stderr, "error: %v\n", err)
+					return nil
+				}
+				if !d.Type().IsRegular() {
+					return nil
+				}
+				select {
+				case paths <- p:
+					return nil
+				case <-gctx.Done():
+					return gctx.Err()
+				}
+			})
+			if err != nil {
+				return fmt.Errorf("walk %s: %w", root, err)
+			}
+		}
+		return nil
+	})
+	for range max(*workers, 1) {
+		g.Go(func() error {
+			for p := range paths {
+				res, err := scanFile(gctx, rt, resources, p)
+				outMu.Lock()
+				if err != nil {
+					failed = true
+					fmt.Fprintf(stderr, "error scanning %s: %v\n", p, err)
+				} else {
+					printScan(stdout, res, *asJSON)
+				}
+				outMu.Unlock()
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	if failed {
+		return errors.New("some files could not be scanned")
+	}
+	return nil
+}
+
+// validateRules compiles the rules in the module and prints yara-style diagnostics; compile
+// errors stop the scan, as they stop yara.
+func validateRules(ctx context.Context, rt *wasmruntime.Runtime, resources []*modulev1.Resource, stderr io.Writer) error {
+	resp, err := rt.Invoke(ctx, patternMatcher, &modulev1.AnalyzeRequest{
+		Options:   map[string]string{"mode": "validate"},
+		Resources: resources,
+	})
+	if err != nil {
+		return fmt.Errorf("validate rules: %w", err)
+	}
+	if resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+		return fmt.Errorf("validate rules: %s: %s", resp.GetStatus(), resp.GetError())
+	}
+	nerr := 0
+	for _, d := range resp.GetResponse().GetDetails().GetPatterns().GetDiagnostics() {
+		file := d.GetFile()
+		// Strip the "rules/N/" resource prefix so messages name the file the user gave.
+		if parts := strings.SplitN(file, "/", 3); len(parts) == 3 {
+			file = parts[2]
+		}
+		where := fmt.Sprintf("%s(%d:%d)", file, d.GetLine(), d.GetColumn())
+		if d.GetRule() != "" {
+			where = fmt.Sprintf("rule %q in %s", d.GetRule(), where)
+		}
+		fmt.Fprintf(stderr, "%s: %s: %s\n", d.GetSeverity(), where, d.GetMessage())
+		if d.GetSeverity() == "error" {
+			nerr++
+		}
+	}
+	if nerr > 0 {
+		return fmt.Errorf("%d rule file(s) did not compile", nerr)
+	}
+	return nil
+}
+
+func scanFile(ctx context.Context, rt *wasmruntime.Runtime, resources []*modulev1.Resource, path string) (*scanResult, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, fmt.Errorf("stat: %w", err)
+	}
+	if st.Size() > maxScanBytes {
+		return nil, fmt.Errorf("file is %d bytes, larger than the %d-byte scan limit", st.Size(), maxScanBytes)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read: %w", err)
+	}
+	resp, err := rt.Invoke(ctx, patternMatcher, &modulev1.AnalyzeRequest{
+		Content:   b,
+		Filename:  filepath.Base(path),
+		Options:   map[string]string{"default_rules": "false"},
+		Resources: resources,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("invoke: %w", err)
+	}
+	if resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+		return nil, fmt.Errorf("%s: %s", resp.GetStatus(), resp.GetError())
+	}
+	pd := resp.GetResponse().GetDetails().GetPatterns()
+	res := &scanResult{Path: path, TimedOut: pd.GetTimedOut(), Matches: []scanMatch{}}
+	for _, m := range pd.GetMatches() {
+		sm := scanMatch{Rule: m.GetRule(), Namespace: m.GetNamespace(), Tags: m.GetTags(), Meta: m.GetMeta()}
+		for _, s := range m.GetStrings() {
+			sm.Strings = append(sm.Strings, scanString{Identifier: s.GetIdentifier(), Offset: s.GetOffset(), Length: s.GetLength(), Data: string(s.GetData())})
+		}
+		res.Matches = append(res.Matches, sm)
+	}
+	return res, nil
+}
+
+func printScan(w io.Writer, res *scanResult, asJSON bool) {
+	if asJSON {
+		b, err := json.Marshal(res)
+		if err == nil {
+			fmt.Fprintf(w, "%s\n", b)
+		}
+		return
+	}
+	for _, m := range res.Matches {
+		fmt.Fprintf(w, "%s %s\n", m.Rule, res.Path)
+	}
+}
