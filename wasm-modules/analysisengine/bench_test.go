@@ -20,6 +20,12 @@ func benchPE(b *testing.B, codeKB, padMB int) []byte {
 	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
 		b.Skip("x86_64-w64-mingw32-gcc not installed")
 	}
+	// The compile takes minutes on a busy machine: the result is kept in the temp directory,
+	// keyed by the generator's parameters and version.
+	cached := filepath.Join(os.TempDir(), fmt.Sprintf("athena-ae-bench-v1-%d-%d.exe", codeKB, padMB))
+	if pe, err := os.ReadFile(cached); err == nil {
+		return pe
+	}
 	dir := b.TempDir()
 	n := codeKB * 1024 / 110 // about 110 bytes of code per function at -O0
 	var src strings.Builder
@@ -68,6 +74,9 @@ func benchPE(b *testing.B, codeKB, padMB int) []byte {
 	pe, err := os.ReadFile(exe)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if err := os.WriteFile(cached, pe, 0o644); err != nil {
+		b.Logf("cache bench PE: %v", err)
 	}
 	return pe
 }

@@ -3,10 +3,14 @@ package analysisengine
 import (
 	"fmt"
 	"sort"
+	"strings"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	"golang.org/x/arch/x86/x86asm"
 )
+
+// keptCallTargets is how many functions reached only as call targets the details list.
+const keptCallTargets = 64
 
 // walkLimits bound the disassembly.
 type walkLimits struct {
@@ -90,6 +94,8 @@ func (w *walker) function(sym symbol) {
 	regs := map[x86asm.Reg]uint64{}
 	var rotates []uint64
 	var lastEAX uint64
+	// Formatting is a fifth of the walk's cost: only functions the details keep get a listing.
+	listed := len(w.res.functions) < keptCallTargets || !strings.HasPrefix(sym.name, "sub_")
 	for len(blocks) > 0 && int(fn.Instructions) < w.limits.maxPerFunction {
 		pc := blocks[0]
 		blocks = blocks[1:]
@@ -113,7 +119,7 @@ func (w *walker) function(sym symbol) {
 			w.visited[pc] = true
 			w.res.decoded++
 			fn.Instructions++
-			if len(fn.Disassembly) < w.limits.listing {
+			if listed && len(fn.Disassembly) < w.limits.listing {
 				fn.Disassembly = append(fn.Disassembly, fmt.Sprintf("%#x: %s", pc, x86asm.IntelSyntax(inst, pc, nil)))
 			}
 			next := pc + uint64(inst.Len)

@@ -87,7 +87,7 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	}
 	// The listing keeps the named functions (entry, exports) and the first call targets.
 	for _, f := range res.functions {
-		if len(det.Functions) < 64 || !strings.HasPrefix(f.Name, "sub_") {
+		if len(det.Functions) < keptCallTargets || !strings.HasPrefix(f.Name, "sub_") {
 			det.Functions = append(det.Functions, f)
 		}
 	}
