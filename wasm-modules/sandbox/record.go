@@ -31,6 +31,7 @@ type recorder struct {
 	layers   map[[32]byte]bool
 	objects  map[string]bool
 	dropped  map[string]bool // lower-case paths written
+	unknown  map[string]bool // object + member already logged as unknown
 
 	behaviours   int
 	droppedBytes int64
@@ -48,7 +49,7 @@ func newRecorder(l Limits, language string) *recorder {
 	r := &recorder{
 		limits: l, language: language,
 		findings: map[string]bool{}, iocs: map[string]bool{}, layers: map[[32]byte]bool{},
-		objects: map[string]bool{}, dropped: map[string]bool{},
+		objects: map[string]bool{}, dropped: map[string]bool{}, unknown: map[string]bool{},
 	}
 	r.reset()
 	return r
@@ -94,6 +95,16 @@ func (r *recorder) event(kind, object, detail string) bool {
 		return false
 	}
 	r.det.Events = append(r.det.Events, &analysisv1.BehaviorEvent{Kind: kind, Object: object, Detail: clip(detail)})
+	return true
+}
+
+// firstUnknown reports whether member of object is logged as unknown for the first time.
+func (r *recorder) firstUnknown(object, member string) bool {
+	k := object + "\x00" + member
+	if r.unknown[k] {
+		return false
+	}
+	r.unknown[k] = true
 	return true
 }
 

@@ -209,6 +209,11 @@ func TestBehaviours(t *testing.T) {
 			name: "syntax error", fileType: "javascript", src: `var = ;`, wantException: true,
 		},
 		{
+			name: "unknown members logged once", fileType: "javascript",
+			src:          `var o = new ActiveXObject("Some.Thing"); for (var i = 0; i < 5000; i++) o.Frob; new ActiveXObject("WScript.Shell").Run("after");`,
+			wantFindings: []string{"sandbox.run_command"},
+		},
+		{
 			name: "quit stops the script", fileType: "javascript",
 			src: `WScript.Quit(); new ActiveXObject("WScript.Shell").Run("calc");`,
 		},

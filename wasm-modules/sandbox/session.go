@@ -252,6 +252,9 @@ func (s *session) hooks() *goja.Object {
 	set("scriptName", s.scriptName)
 	set("maxString", s.a.limits.MaxStringBytes)
 	set("log", func(kind, object, detail string) {
+		if kind == "unknown_member" && !s.rec.firstUnknown(object, detail) {
+			return // a loop over an unemulated member must not use up the behaviour cap
+		}
 		s.rec.event(kind, object, detail)
 		s.important()
 	})
