@@ -224,3 +224,61 @@ func TestDifferential(t *testing.T) {
 	}
 	t.Logf("%d rules compared", total)
 }
+
+// TestDifferentialWASM is the smaller run through the real module: `athena scan` (which runs
+// bin/modules/patternmatcher.wasm in the host runtime) against yara. It needs `make build`;
+// ATHENA_BIN overrides the binary.
+func TestDifferentialWASM(t *testing.T) {
+	if _, err := exec.LookPath("yara"); err != nil {
+		t.Skip("yara not installed (make test-deps)")
+	}
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := os.Getenv("ATHENA_BIN")
+	if bin == "" {
+		bin = filepath.Join(root, "bin", "athena")
+	}
+	modules := filepath.Join(root, "bin", "modules")
+	if _, err := os.Stat(bin); err != nil {
+		t.Skipf("%s not built (make build)", bin)
+	}
+	if _, err := os.Stat(filepath.Join(modules, "patternmatcher.wasm")); err != nil {
+		t.Skip("patternmatcher.wasm not built (make wasm)")
+	}
+	dir := t.TempDir()
+	writeCorpus(t, dir)
+	// One invocation for all files keeps the test to a single runtime start.
+	files := []string{"testdata/diff/text.yar", "testdata/diff/hex.yar", "testdata/diff/cond.yar", "testdata/diff/modules.yar"}
+	args := []string{"scan", "--modules-dir", modules}
+	for _, f := range files {
+		args = append(args, "--rules", f)
+	}
+	cmd := exec.Command(bin, append(args, dir)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("athena scan: %v: %s", err, stderr.String())
+	}
+	var got []string
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if l != "" {
+			got = append(got, l)
+		}
+	}
+	sort.Strings(got)
+	var want []string
+	for _, f := range files {
+		want = append(want, yaraDir(t, f, dir)...)
+	}
+	sort.Strings(want)
+	missing, extra := diffLines(want, got)
+	for _, l := range missing {
+		t.Errorf("yara matched, athena scan did not: %s", l)
+	}
+	for _, l := range extra {
+		t.Errorf("athena scan matched, yara did not: %s", l)
+	}
+}
