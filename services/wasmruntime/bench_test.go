@@ -80,7 +80,7 @@ func realModules(b *testing.B) map[string][]byte {
 func BenchmarkInstantiateFresh(b *testing.B) {
 	mods := realModules(b)
 	mods["probe"] = probeWasm(b)
-	eng, err := newEngine(context.Background(), testEngine(), filepath.Join(built.dir, "cache-"+testEngine()))
+	eng, err := newEngine(context.Background(), testEngine(), testCacheDir())
 	if err != nil {
 		b.Fatal(err)
 	}

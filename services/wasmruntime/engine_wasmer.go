@@ -97,13 +97,18 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	if err != nil {
 		return nil, fmt.Errorf("deserialize: %w", err)
 	}
-	wasi, err := wasmer.NewWasiStateBuilder("athena-module").CaptureStdout().CaptureStderr().Finalize()
-	if err != nil {
-		return nil, fmt.Errorf("wasi: %w", err)
-	}
-	imports, err := wasi.GenerateImportObject(store, mod)
-	if err != nil {
-		return nil, fmt.Errorf("wasi imports: %w", err)
+	// A module that imports nothing from WASI (the WAT conformance module) gets no WASI:
+	// wasmer refuses to generate WASI imports for it.
+	var wasi *wasmer.WasiEnvironment
+	imports := wasmer.NewImportObject()
+	if wasmer.GetWasiVersion(mod) != wasmer.WASI_VERSION_INVALID {
+		wasi, err = wasmer.NewWasiStateBuilder("athena-module").CaptureStdout().CaptureStderr().Finalize()
+		if err != nil {
+			return nil, fmt.Errorf("wasi: %w", err)
+		}
+		if imports, err = wasi.GenerateImportObject(store, mod); err != nil {
+			return nil, fmt.Errorf("wasi imports: %w", err)
+		}
 	}
 	env := &wasmerEnv{}
 	emit := wasmer.NewFunctionWithEnvironment(store,
@@ -180,11 +185,13 @@ func (i *wasmerInstance) call(ctx context.Context, fn string, args ...uint64) (u
 	}
 	res, err := f(params...)
 	// Guest output captured by WASI goes to the bounded buffers after every call.
-	if b := i.wasi.ReadStdout(); len(b) > 0 {
-		_, _ = i.stdout.Write(b)
-	}
-	if b := i.wasi.ReadStderr(); len(b) > 0 {
-		_, _ = i.stderr.Write(b)
+	if i.wasi != nil {
+		if b := i.wasi.ReadStdout(); len(b) > 0 {
+			_, _ = i.stdout.Write(b)
+		}
+		if b := i.wasi.ReadStderr(); len(b) > 0 {
+			_, _ = i.stderr.Write(b)
+		}
 	}
 	if err != nil {
 		return 0, fmt.Errorf("%s: %w", fn, err)

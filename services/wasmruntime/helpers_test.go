@@ -143,12 +143,19 @@ func modulesDir(t testing.TB, files map[string][]byte) string {
 	return dir
 }
 
+// testCacheDir is the compilation cache the tests share across runs: wazero keys it by module
+// content and its own version, so a warm cache changes speed, never results, and saves a cold
+// compile of the multi-megabyte Go probe on every run.
+func testCacheDir() string {
+	return filepath.Join(os.TempDir(), "athena-wasmruntime-test-cache", testEngine())
+}
+
 // newRuntime starts a runtime on dir with a per-test compilation cache and closes it at cleanup.
 func newRuntime(t testing.TB, dir string, mod func(*Config)) *Runtime {
 	t.Helper()
 	cfg := Config{
 		ModulesDir:                       dir,
-		CacheDir:                         filepath.Join(built.dir, "cache-"+testEngine()),
+		CacheDir:                         testCacheDir(),
 		Engine:                           testEngine(),
 		ReloadInterval:                   -1,
 		AllowUntrustedOnUnenforcedEngine: true,

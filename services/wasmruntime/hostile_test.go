@@ -33,8 +33,9 @@ func hostileRuntime(t *testing.T, files map[string][]byte, mod func(*Config)) *R
 	t.Helper()
 	files["conformance.wasm"] = conformanceWasm(t)
 	return newRuntime(t, modulesDir(t, files), func(c *Config) {
-		c.Limits = Limits{Timeout: 2 * time.Second, MemoryPages: 256, OutputBytes: 32 << 10, LogBytes: 1024}
-		c.PerModule = map[string]Limits{"wat-conformance": {Timeout: 10 * time.Second}, "probe": {Timeout: 10 * time.Second}}
+		// Generous timeouts: only the loop cases run into a deadline, and they bring their own.
+		c.Limits = Limits{Timeout: time.Minute, MemoryPages: 64, OutputBytes: 32 << 10, LogBytes: 1024}
+		c.PerModule = map[string]Limits{"probe": {MemoryPages: 256}}
 		if mod != nil {
 			mod(c)
 		}
@@ -67,7 +68,15 @@ func TestHostileWAT(t *testing.T) {
 			}
 			r := hostileRuntime(t, map[string][]byte{"hostile.wasm": wat(t, hostileWAT("hostile", "", tt.analyze))}, nil)
 			for i := 0; i < 2; i++ { // twice: the discarded instance is replaced
-				resp := invoke(t, r, "hostile", &modulev1.AnalyzeRequest{Content: []byte("x")})
+				ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+				if tt.needsStop {
+					ctx, cancel = context.WithTimeout(context.Background(), 300*time.Millisecond)
+				}
+				resp, err := r.Invoke(ctx, "hostile", &modulev1.AnalyzeRequest{Content: []byte("x")})
+				cancel()
+				if err != nil {
+					t.Fatal(err)
+				}
 				wantStatus(t, resp, tt.status, tt.errSubstr)
 				if resp.GetInstanceReused() {
 					t.Error("a failed instance was reused")
@@ -82,7 +91,10 @@ func TestHostileLoopInInitialize(t *testing.T) {
 	if testEngine() != engineWazero {
 		t.Skipf("engine %s cannot interrupt _initialize", testEngine())
 	}
-	r := hostileRuntime(t, map[string][]byte{"initloop.wasm": wat(t, hostileWAT("initloop", `(loop $l (br $l))`, analyzeOK))}, nil)
+	r := hostileRuntime(t, map[string][]byte{"initloop.wasm": wat(t, hostileWAT("initloop", `(loop $l (br $l))`, analyzeOK))}, func(c *Config) {
+		c.Limits.Timeout = 300 * time.Millisecond
+		c.PerModule = map[string]Limits{"wat-conformance": {Timeout: time.Minute}}
+	})
 	for _, m := range r.Modules() {
 		if m.GetName() == "initloop" {
 			t.Fatal("a module whose _initialize never returns was loaded")
@@ -151,16 +163,14 @@ func TestHostileGoGuest(t *testing.T) {
 		{"oversized output", map[string]string{"mode": "big", "size": "100000"}, analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED, "output limit", nil, false},
 		{"oversized emits", map[string]string{"mode": "emit", "count": "5000"}, analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED, "output limit", nil, false},
 	}
-	r := hostileRuntime(t, map[string][]byte{"probe.wasm": probeWasm(t)}, func(c *Config) {
-		c.PerModule = map[string]Limits{"wat-conformance": {Timeout: 10 * time.Second}, "probe": {Timeout: 10 * time.Second, MemoryPages: 1024}}
-	})
+	r := hostileRuntime(t, map[string][]byte{"probe.wasm": probeWasm(t)}, nil)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.needsStop && !enforced {
 				t.Skipf("engine %s cannot interrupt a running guest", testEngine())
 			}
 			// Loops are stopped by the caller's deadline, the rest must end on their own.
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 			if tt.needsStop {
 				ctx, cancel = context.WithTimeout(context.Background(), time.Second)
 			}
@@ -187,9 +197,7 @@ func TestHostileCallerDeadline(t *testing.T) {
 	if testEngine() != engineWazero {
 		t.Skipf("engine %s cannot interrupt a running guest", testEngine())
 	}
-	r := hostileRuntime(t, map[string][]byte{"hostile.wasm": wat(t, hostileWAT("hostile", "", analyzeLoop))}, func(c *Config) {
-		c.Limits.Timeout = time.Minute
-	})
+	r := hostileRuntime(t, map[string][]byte{"hostile.wasm": wat(t, hostileWAT("hostile", "", analyzeLoop))}, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	resp, err := r.Invoke(ctx, "hostile", &modulev1.AnalyzeRequest{})
@@ -217,7 +225,7 @@ func TestHostilePoolExhausted(t *testing.T) {
 	}
 	r := hostileRuntime(t, map[string][]byte{"hostile.wasm": wat(t, hostileWAT("hostile", "", analyzeLoop))}, func(c *Config) {
 		c.PoolSize = 2
-		c.PerModule = map[string]Limits{"wat-conformance": {Timeout: 10 * time.Second}, "hostile": {Timeout: 3 * time.Second}}
+		c.PerModule = map[string]Limits{"hostile": {Timeout: 3 * time.Second}}
 	})
 	var wg sync.WaitGroup
 	for range 2 {

@@ -30,10 +30,7 @@ const (
 	outcomeRefused     = "refused"
 	outcomeCancelled   = "cancelled"
 	pageSize           = 64 << 10
-	// memorySlackPages: a failed call whose memory is this close to the cap ran out of it
-	// (the Go runtime grows its heap in 4 MiB arenas, 64 pages).
-	memorySlackPages = 64
-	stderrTail       = 512
+	stderrTail         = 512
 )
 
 // Invoke runs athena_analyze of the named module on req. Module-level outcomes (deadline,
@@ -120,6 +117,11 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 	in = protowire.AppendTag(in, 8, protowire.VarintType)
 	in = protowire.AppendVarint(in, uint64(deadline.UnixMilli()))
 	res := callResult{inputBytes: len(req.GetContent())}
+	if callCtx.Err() != nil {
+		res.outcome = outcomeDeadline
+		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, "deadline exceeded before the call started"
+		return res
+	}
 
 	pi, err := m.pool.acquire(callCtx)
 	if err != nil {
@@ -200,7 +202,7 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 	case errors.Is(callErr, errABI) || errors.Is(emitErr, errABI):
 		res.outcome = outcomeABI
 		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, firstErr(emitErr, callErr).Error()
-	case out.MemoryPages+memorySlackPages >= lim.MemoryPages || strings.Contains(stderr, "out of memory"):
+	case out.MemoryPages+memorySlack(lim.MemoryPages) >= lim.MemoryPages || strings.Contains(stderr, "out of memory"):
 		res.outcome = outcomeMemory
 		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED,
 			fmt.Sprintf("memory limit reached: %d of %d pages (%d MiB): %v", out.MemoryPages, lim.MemoryPages, uint64(lim.MemoryPages)*pageSize>>20, callErr)
@@ -249,6 +251,14 @@ func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, in []byte, max
 		m.pool.abandon()
 		return nil, true, errDeadline
 	}
+}
+
+// memorySlack is how close to the cap a failed instance's memory must be for the failure to
+// count as running out of memory: wasm has no event for a refused memory.grow, so the host
+// infers it. A sixteenth of the cap, at least 16 pages, covers the Go runtime's 4 MiB heap
+// arenas (64 pages) at the default cap of 4096 pages.
+func memorySlack(limit uint32) uint32 {
+	return max(limit/16, 16)
 }
 
 // guestDeadline is the earlier of now+timeout and the caller's deadline minus a margin, so the

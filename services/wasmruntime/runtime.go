@@ -25,6 +25,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
@@ -221,7 +222,7 @@ func (r *Runtime) Modules() []*analysisv1.ModuleDescriptor {
 	defer r.mu.RUnlock()
 	out := make([]*analysisv1.ModuleDescriptor, 0, len(r.modules))
 	for _, m := range r.modules {
-		out = append(out, m.desc)
+		out = append(out, proto.CloneOf(m.desc))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].GetName() < out[j].GetName() })
 	return out
@@ -357,13 +358,17 @@ func (r *Runtime) load(ctx context.Context, path string, wasm []byte, sha string
 		return nil, errors.New("not a WebAssembly module (bad magic)")
 	}
 	// The memory cap is fixed at compile time, and the name that selects a per-module
-	// override is only known after athena_describe: compile with the default cap, and again
-	// if the module has its own.
-	m, err := r.compileAndDescribe(ctx, path, wasm, sha, r.cfg.Limits.MemoryPages)
+	// override is only known after athena_describe: describe under the largest cap in the
+	// configuration, and compile again if the module's own cap differs.
+	describePages := r.cfg.Limits.MemoryPages
+	for _, l := range r.cfg.PerModule {
+		describePages = max(describePages, l.MemoryPages)
+	}
+	m, err := r.compileAndDescribe(ctx, path, wasm, sha, describePages)
 	if err != nil {
 		return nil, err
 	}
-	if lim := r.limitsFor(m.name); lim.MemoryPages != r.cfg.Limits.MemoryPages {
+	if lim := r.limitsFor(m.name); lim.MemoryPages != describePages {
 		_ = m.compiled.close(ctx)
 		if m, err = r.compileAndDescribe(ctx, path, wasm, sha, lim.MemoryPages); err != nil {
 			return nil, err

@@ -141,8 +141,7 @@ func TestHostileThousandCalls(t *testing.T) {
 		files["loop.wasm"] = wat(t, hostileWAT("loop", "", analyzeLoop))
 	}
 	r := hostileRuntime(t, files, func(c *Config) {
-		c.Limits.MemoryPages = 64
-		c.PerModule = map[string]Limits{"wat-conformance": {Timeout: 10 * time.Second}, "loop": {Timeout: 5 * time.Millisecond}}
+		c.PerModule = map[string]Limits{"loop": {Timeout: 5 * time.Millisecond}}
 	})
 	call := func(i int) {
 		name := "h" + strconv.Itoa(i%len(bodies))
