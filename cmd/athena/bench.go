@@ -11,12 +11,14 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"sort"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/athena-mesh/athena/internal/mesh"
+	"golang.org/x/sync/errgroup"
 )
 
 // benchResult is one load run.
@@ -36,13 +38,16 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("bench", stderr)
 	url := fs.String("url", "", "REST base URL of a running gateway; empty starts an in-process mesh on loopback")
 	modulesDir := fs.String("modules-dir", defaultModulesDir(), "analyzer modules for the in-process mesh")
-	mode := fs.String("mode", "both", "cached, uncached or both")
+	mode := fs.String("mode", "both", "cached, uncached, both, batch or jobs")
 	conc := fs.Int("concurrency", 32, "concurrent connections")
 	duration := fs.Duration("duration", 10*time.Second, "length of each run")
 	cachedSize := fs.Int("cached-size", 4<<10, "sample size of the cached run")
 	uncachedSize := fs.Int("uncached-size", 100<<10, "sample size of the uncached run")
 	uncachedConc := fs.Int("uncached-concurrency", 2, "concurrent connections of the uncached run")
 	apiKey := fs.String("api-key", "", "API key, when the gateway requires one")
+	samplePath := fs.String("sample", "", "uncached mode: analyze this file again and again (bypassCache) instead of distinct random samples")
+	batchN := fs.Int("batch-samples", 1000, "batch and jobs modes: number of distinct samples")
+	batchSize := fs.Int("batch-size", 10<<10, "batch and jobs modes: sample size")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,13 +92,142 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *mode == "uncached" || *mode == "both" {
 		seed := rand.Uint64()
-		r := load(ctx, client, base, *apiKey, *uncachedConc, *duration, func(i int64) []byte {
-			return requestBody(randomSample(*uncachedSize, seed+uint64(i)), true)
-		})
-		r.Mode, r.SampleBytes = "uncached", *uncachedSize
+		gen := func(i int64) []byte { return requestBody(randomSample(*uncachedSize, seed+uint64(i)), true) }
+		size := *uncachedSize
+		if *samplePath != "" {
+			content, err := os.ReadFile(*samplePath)
+			if err != nil {
+				return err
+			}
+			body := requestBody(content, true)
+			gen, size = func(int64) []byte { return body }, len(content)
+		}
+		r := load(ctx, client, base, *apiKey, *uncachedConc, *duration, gen)
+		r.Mode, r.SampleBytes = "uncached", size
 		print(r)
 	}
+	switch *mode {
+	case "batch":
+		n, secs, err := benchBatch(ctx, client, base, *apiKey, *batchN, *batchSize)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "batch: %d distinct %d-byte samples in batches of 100: %.2fs, %.1f samples/s\n", n, *batchSize, secs, float64(n)/secs)
+	case "jobs":
+		n, secs, err := benchJobs(ctx, client, base, *apiKey, *batchN, *batchSize)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "jobs: %d distinct %d-byte samples submitted and completed: %.2fs, %.1f jobs/s\n", n, *batchSize, secs, float64(n)/secs)
+	}
 	return nil
+}
+
+// benchBatch posts n distinct samples through /v1/analyses:batch, 100 per request, two
+// requests at a time, and returns the wall time.
+func benchBatch(ctx context.Context, c *http.Client, base, key string, n, size int) (int, float64, error) {
+	seed := rand.Uint64()
+	start := time.Now()
+	var g errgroup.Group
+	g.SetLimit(2)
+	for off := 0; off < n; off += 100 {
+		g.Go(func() error {
+			var reqs []map[string]any
+			for i := off; i < min(n, off+100); i++ {
+				reqs = append(reqs, map[string]any{"sample": map[string]any{"content": base64.StdEncoding.EncodeToString(randomSample(size, seed+uint64(i)))}})
+			}
+			body, _ := json.Marshal(map[string]any{"requests": reqs})
+			var out struct {
+				Results []struct {
+					Error *struct{ Message string } `json:"error"`
+				} `json:"results"`
+			}
+			if err := postJSON(ctx, c, base+"/v1/analyses:batch", key, body, &out); err != nil {
+				return err
+			}
+			for _, r := range out.Results {
+				if r.Error != nil && r.Error.Message != "" {
+					return fmt.Errorf("batch item: %s", r.Error.Message)
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, 0, err
+	}
+	return n, time.Since(start).Seconds(), nil
+}
+
+// benchJobs submits n distinct samples as async jobs and polls until every one is done.
+func benchJobs(ctx context.Context, c *http.Client, base, key string, n, size int) (int, float64, error) {
+	seed := rand.Uint64()
+	start := time.Now()
+	ids := make([]string, 0, n)
+	for i := range n {
+		body, _ := json.Marshal(map[string]any{"sample": map[string]any{"content": base64.StdEncoding.EncodeToString(randomSample(size, seed+uint64(i)))}})
+		var job struct{ ID string }
+		if err := postJSON(ctx, c, base+"/v1/jobs", key, body, &job); err != nil {
+			return 0, 0, err
+		}
+		ids = append(ids, job.ID)
+	}
+	for _, id := range ids {
+		for {
+			var job struct{ State, Error string }
+			if err := getJSON(ctx, c, base+"/v1/jobs/"+id, key, &job); err != nil {
+				return 0, 0, err
+			}
+			if job.State == "JOB_STATE_DONE" {
+				break
+			}
+			if job.State == "JOB_STATE_FAILED" {
+				return 0, 0, fmt.Errorf("job %s failed: %s", id, job.Error)
+			}
+			select {
+			case <-ctx.Done():
+				return 0, 0, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+	}
+	return n, time.Since(start).Seconds(), nil
+}
+
+func postJSON(ctx context.Context, c *http.Client, url, key string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	return doJSON(c, req, key, out)
+}
+
+func getJSON(ctx context.Context, c *http.Client, url, key string, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return err
+	}
+	return doJSON(c, req, key, out)
+}
+
+func doJSON(c *http.Client, req *http.Request, key string, out any) error {
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("X-Api-Key", key)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, b)
+	}
+	return json.Unmarshal(b, out)
 }
 
 func waitReady(ctx context.Context, base string) error {
