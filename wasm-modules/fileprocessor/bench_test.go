@@ -233,3 +233,16 @@ func BenchmarkWASMIdentifyData10MB(b *testing.B) {
 		g.analyze(b, req)
 	}
 }
+
+// BenchmarkAnalyzeMinGWDLL parses a real 23 MB PE (MinGW's libstdc++ DLL) when it is installed.
+func BenchmarkAnalyzeMinGWDLL(b *testing.B) {
+	data, err := os.ReadFile("/usr/lib/gcc/x86_64-w64-mingw32/12-win32/libstdc++-6.dll")
+	if err != nil {
+		b.Skip("MinGW libstdc++ DLL not installed")
+	}
+	b.SetBytes(int64(len(data)))
+	m := New()
+	for b.Loop() {
+		m.Analyze(&modulev1.AnalyzeRequest{Content: data})
+	}
+}
