@@ -135,15 +135,15 @@ func (e *Engine) Providers() []*analysisv1.ProviderStatus {
 
 // request is the state of one Assess call.
 type request struct {
-	in         Input
-	strategy   analysisv1.AIStrategy
-	allowExt   bool
-	budget     float64
-	optsHash   string
-	injection  string
-	mu         sync.Mutex
-	spent      float64
-	notes      []string
+	in        Input
+	strategy  analysisv1.AIStrategy
+	allowExt  bool
+	budget    float64
+	optsHash  string
+	injection string
+	mu        sync.Mutex
+	spent     float64
+	notes     []string
 }
 
 func (r *request) note(format string, args ...any) {
@@ -513,7 +513,7 @@ func (e *Engine) account(req *request, a *analysisv1.AIAssessment, p *provider, 
 	if c.model != "" {
 		a.Model = c.model
 	}
-	cost := e.price(a.GetModel()).cost(c.inputTokens, c.outputTokens)
+	cost := e.priceOf(p, a.GetModel()).cost(c.inputTokens, c.outputTokens)
 	a.InputTokens += c.inputTokens
 	a.OutputTokens += c.outputTokens
 	a.CostUsd += cost
@@ -528,6 +528,15 @@ func (e *Engine) price(model string) Price {
 		return p
 	}
 	return e.cfg.DefaultPrice
+}
+
+// priceOf prices a call by the model that answered (a dated snapshot, say), else by the
+// configured model id, else the default.
+func (e *Engine) priceOf(p *provider, answered string) Price {
+	if pr, ok := e.cfg.Prices[answered]; ok {
+		return pr
+	}
+	return e.price(p.cfg.Model)
 }
 
 // overBudget estimates the next call's worst case (about 3 bytes per prompt token, the full

@@ -196,7 +196,7 @@ func (e *Engine) attempt(ctx context.Context, p *provider, system string, turns 
 	if model == "" {
 		model = p.cfg.Model
 	}
-	cost := e.price(model).cost(c.inputTokens, c.outputTokens)
+	cost := e.priceOf(p, model).cost(c.inputTokens, c.outputTokens)
 	e.charge(p, cost)
 	outcome := "ok"
 	if err != nil {

@@ -74,7 +74,7 @@ func TestBudgetCutOff(t *testing.T) {
 	}{
 		{name: "request budget from options", opts: &analysisv1.AIOptions{AllowExternal: true, MaxCostUsd: 0.000001}, note: "request budget"},
 		{name: "server request budget", cfg: Config{RequestBudgetUSD: 0.000001}, opts: external(), note: "request budget"},
-		{name: "daily budget", cfg: Config{DailyBudgetUSD: 0.05}, opts: external(), hits: 1, note: "daily budget", another: true},
+		{name: "daily budget", cfg: Config{DailyBudgetUSD: 0.04}, opts: external(), hits: 1, note: "daily budget", another: true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -262,9 +262,9 @@ func TestHallucinatedIOCIsUncorroborated(t *testing.T) {
 	}
 	want := map[string]bool{
 		"hxxp://evil[.]example[.]com/payload.exe": true, // static IOC, defanged by the model
-		"203.0.113.77":        false,                     // appears nowhere
-		"cdn.decoded.example": true,                      // in a decoded excerpt
-		"10.1.2.3":            false,                     // only inside 110.1.2.34
+		"203.0.113.77":        false, // appears nowhere
+		"cdn.decoded.example": true,  // in a decoded excerpt
+		"10.1.2.3":            false, // only inside 110.1.2.34
 	}
 	for v, c := range want {
 		if got[v] != c {
