@@ -131,6 +131,9 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 					failed = true
 					fmt.Fprintf(stderr, "error scanning %s: %v\n", p, err)
 				} else {
+					if res.TimedOut {
+						fmt.Fprintf(stderr, "warning: %s: scan time limit reached, matches are partial\n", p)
+					}
 					printScan(stdout, res, *asJSON)
 				}
 				outMu.Unlock()

@@ -82,10 +82,10 @@ rule linux_ld_preload_rootkit
         score = 650
         attack = "T1574.006"
     strings:
-        $a = "/etc/ld.so.preload"
-        $w = /(>|>>|echo|fopen|open\()/
+        $echo = /echo [^\n]{1,200}> ?\/etc\/ld\.so\.preload/
+        $path = "/etc/ld.so.preload"
     condition:
-        $a and $w
+        $echo or (uint32(0) == 0x464C457F and $path)
 }
 
 rule elf_suspicious_strings

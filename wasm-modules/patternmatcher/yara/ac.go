@@ -2,20 +2,31 @@ package yara
 
 import "fmt"
 
-// automaton is an Aho-Corasick automaton compiled to a full transition table, so scanning is
-// one table lookup per byte.
+// automaton is an Aho-Corasick automaton. The root and its children (where a scan spends most
+// of its time) have full 256-entry transition rows; deeper states keep sorted sparse children
+// and a failure link, so a thousand rules with case-folded atoms stay a few MB instead of
+// hundreds.
 type automaton struct {
-	delta   []int32 // state<<8 | byte -> state
+	dense   []int32 // state<<8 | byte -> state, for states < nDense
+	nDense  int32
+	kids    [][]kid // sparse children of deeper states
+	fail    []int32
 	outOff  []int32 // outputs of state s are outs[outOff[s]:outOff[s+1]]
 	outs    []int32 // indexes into entries
 	entries []atomEntry
 	alen    []int32 // atom length per entry
 }
 
+type kid struct {
+	b  byte
+	to int32
+}
+
 type trieNode struct {
-	next map[byte]int32
-	out  []int32
-	fail int32
+	next  map[byte]int32
+	out   []int32
+	fail  int32
+	depth int
 }
 
 func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
@@ -27,7 +38,7 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 			n, ok := nodes[s].next[b]
 			if !ok {
 				n = int32(len(nodes))
-				nodes = append(nodes, trieNode{next: map[byte]int32{}})
+				nodes = append(nodes, trieNode{next: map[byte]int32{}, depth: nodes[s].depth + 1})
 				nodes[s].next[b] = n
 			}
 			s = n
@@ -35,27 +46,67 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 		nodes[s].out = append(nodes[s].out, int32(i))
 		a.alen = append(a.alen, int32(len(atom)))
 	}
-	a.delta = make([]int32, len(nodes)*256)
-	queue := []int32{}
-	for c := 0; c < 256; c++ {
-		if n, ok := nodes[0].next[byte(c)]; ok {
-			a.delta[c] = n
-			nodes[n].fail = 0
-			queue = append(queue, n)
+	// Renumber in BFS order so that the densely stored shallow states come first.
+	order := []int32{0}
+	for i := 0; i < len(order); i++ {
+		n := &nodes[order[i]]
+		for c := 0; c < 256; c++ {
+			if k, ok := n.next[byte(c)]; ok {
+				order = append(order, k)
+			}
 		}
 	}
-	for len(queue) > 0 {
-		s := queue[0]
-		queue = queue[1:]
-		f := nodes[s].fail
-		nodes[s].out = append(nodes[s].out, nodes[f].out...)
+	id := make([]int32, len(nodes))
+	for newID, old := range order {
+		id[old] = int32(newID)
+	}
+	renum := make([]trieNode, len(nodes))
+	for old, n := range nodes {
+		next := make(map[byte]int32, len(n.next))
+		for b, k := range n.next {
+			next[b] = id[k]
+		}
+		renum[id[old]] = trieNode{next: next, out: n.out, depth: n.depth}
+	}
+	nodes = renum
+	// Failure links in BFS order.
+	a.fail = make([]int32, len(nodes))
+	step := func(s int32, c byte) int32 {
+		for {
+			if k, ok := nodes[s].next[c]; ok {
+				return k
+			}
+			if s == 0 {
+				return 0
+			}
+			s = a.fail[s]
+		}
+	}
+	for s := 1; s < len(nodes); s++ {
+		if nodes[s].depth == 1 {
+			a.fail[s] = 0
+		}
+		for c, k := range nodes[s].next {
+			a.fail[k] = step(a.fail[s], c)
+		}
+	}
+	for s := 1; s < len(nodes); s++ {
+		nodes[s].out = append(nodes[s].out, nodes[a.fail[s]].out...)
+	}
+	for a.nDense < int32(len(nodes)) && nodes[a.nDense].depth <= 1 {
+		a.nDense++
+	}
+	a.dense = make([]int32, int(a.nDense)*256)
+	for s := int32(0); s < a.nDense; s++ {
 		for c := 0; c < 256; c++ {
-			if n, ok := nodes[s].next[byte(c)]; ok {
-				a.delta[int(s)<<8|c] = n
-				nodes[n].fail = a.delta[int(f)<<8|c]
-				queue = append(queue, n)
-			} else {
-				a.delta[int(s)<<8|c] = a.delta[int(f)<<8|c]
+			a.dense[int(s)<<8|c] = step(s, byte(c))
+		}
+	}
+	a.kids = make([][]kid, len(nodes))
+	for s := range nodes {
+		for c := 0; c < 256; c++ {
+			if k, ok := nodes[s].next[byte(c)]; ok {
+				a.kids[s] = append(a.kids[s], kid{byte(c), k})
 			}
 		}
 	}
@@ -66,6 +117,24 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 	}
 	a.outOff[len(nodes)] = int32(len(a.outs))
 	return a
+}
+
+// next is the automaton's transition function.
+func (a *automaton) next(s int32, c byte) int32 {
+	for {
+		if s < a.nDense {
+			return a.dense[int(s)<<8|int(c)]
+		}
+		for _, k := range a.kids[s] {
+			if k.b == c {
+				return k.to
+			}
+			if k.b > c {
+				break
+			}
+		}
+		s = a.fail[s]
+	}
 }
 
 // buildAutomaton selects atoms for every string variant and builds the automaton; strings

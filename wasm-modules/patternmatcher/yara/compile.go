@@ -583,7 +583,8 @@ func fixedPositions(n *reNode, out []byteSet) ([]byteSet, bool) {
 			}
 		}
 		return out, false
-	case reEmpty:
+	case reEmpty, reBOL, reEOL, reWordB, reNotWordB:
+		// Zero-width: the positions around it stay fixed.
 		return out, true
 	}
 	return out, false

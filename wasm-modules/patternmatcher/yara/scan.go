@@ -161,7 +161,7 @@ func (s *scanState) search() {
 	data := s.data
 	state := int32(0)
 	for i := 0; i < len(data); i++ {
-		state = ac.delta[int(state)<<8|int(data[i])]
+		state = ac.next(state, data[i])
 		lo, hi := ac.outOff[state], ac.outOff[state+1]
 		if lo == hi {
 			if i&0xffff == 0 && s.checkTime(1<<16) {
