@@ -6,6 +6,7 @@ import (
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/patternmatcher/yara"
 )
 
 const eicar = `X5O!P%@AP[4\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*`
@@ -147,5 +148,21 @@ func TestDefaultRulesetSize(t *testing.T) {
 	}
 	if rs.RuleCount() < 60 {
 		t.Errorf("default ruleset has %d rules, want >= 60", rs.RuleCount())
+	}
+	for _, src := range srcs {
+		f, err := yara.Parse(src.Name, src.Text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range f.Rules {
+			for _, key := range []string{"description", "severity", "score", "attack"} {
+				if _, ok := metaString(r.Meta, key); !ok {
+					t.Errorf("%s: rule %s lacks meta %s", src.Name, r.Name, key)
+				}
+			}
+			if s, _ := metaString(r.Meta, "severity"); severities[s] == 0 {
+				t.Errorf("%s: rule %s has severity %q", src.Name, r.Name, s)
+			}
+		}
 	}
 }
