@@ -32,6 +32,7 @@ func Setup(ctx context.Context, serviceName string) (func(context.Context) error
 		return nil, fmt.Errorf("telemetry resource: %w", err)
 	}
 	opts := []sdktrace.TracerProviderOption{sdktrace.WithResource(res)}
+	exporting := false
 	if os.Getenv("OTEL_TRACES_EXPORTER") != "" {
 		exp, err := autoexport.NewSpanExporter(ctx)
 		if err != nil {
@@ -39,7 +40,13 @@ func Setup(ctx context.Context, serviceName string) (func(context.Context) error
 		}
 		if !autoexport.IsNoneSpanExporter(exp) {
 			opts = append(opts, sdktrace.WithBatcher(exp))
+			exporting = true
 		}
+	}
+	if !exporting && os.Getenv("OTEL_TRACES_SAMPLER") == "" {
+		// Nothing would read recorded spans: keep trace and span ids (for logs and
+		// propagation) without the cost of recording.
+		opts = append(opts, sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.NeverSample())))
 	}
 	tp := sdktrace.NewTracerProvider(opts...)
 	otel.SetTracerProvider(tp)
