@@ -146,7 +146,11 @@ func (s *session) run() {
 	s.rt.SetRandSource(s.rng.Float64)
 	base := s.start
 	s.rt.SetTimeSource(func() time.Time { return base.Add(s.sleep) })
-	for name, fn := range map[string]any{tickHook: s.tick, layerHook: s.evalSite} {
+	// The hooks take goja.FunctionCall directly: the tick runs on every loop iteration, and
+	// goja's reflection wrapper for plain Go functions would cost more than the check itself.
+	tick := func(goja.FunctionCall) goja.Value { s.tick(); return goja.Undefined() }
+	evalSite := func(c goja.FunctionCall) goja.Value { return s.evalSite(c.Argument(0), int(c.Argument(1).ToInteger())) }
+	for name, fn := range map[string]func(goja.FunctionCall) goja.Value{tickHook: tick, layerHook: evalSite} {
 		v := s.rt.ToValue(fn)
 		if err := s.rt.GlobalObject().DefineDataProperty(name, v, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
 			s.rec.note("define hook: " + err.Error())

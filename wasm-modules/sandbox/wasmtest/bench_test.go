@@ -26,7 +26,7 @@ func BenchmarkInvoke(b *testing.B) {
 			req := &modulev1.AnalyzeRequest{Content: bc.src, FileType: "javascript", Options: map[string]string{"http_status": "200"}}
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
-				ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+				ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 				resp, err := rt.Invoke(ctx, "sandbox", req)
 				cancel()
 				if err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {

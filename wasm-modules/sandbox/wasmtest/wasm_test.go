@@ -35,7 +35,7 @@ func newRuntimeTB(t testing.TB) *wasmruntime.Runtime {
 	rt, err := wasmruntime.New(ctx, wasmruntime.Config{
 		ModulesDir: dir,
 		CacheDir:   filepath.Join(os.TempDir(), "athena-sandbox-wasmtest-cache"),
-		Limits:     wasmruntime.Limits{Timeout: 20 * time.Second, MemoryPages: 4096},
+		Limits:     wasmruntime.Limits{Timeout: 120 * time.Second, MemoryPages: 4096},
 		PoolSize:   1,
 	})
 	if err != nil {

@@ -1,0 +1,68 @@
+// Package wasmtest runs the built analysisengine.wasm under the real wasm runtime service.
+package wasmtest
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/athena-mesh/athena/internal/testutil"
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/services/wasmruntime"
+)
+
+func TestInjectorUnderTheRuntime(t *testing.T) {
+	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
+		t.Fatalf("x86_64-w64-mingw32-gcc not installed (make test-deps): %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(testutil.ModulesDir(t), "analysisengine.wasm"))
+	if err != nil {
+		t.Fatalf("read module: %v (run `make wasm`)", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "analysisengine.wasm"), b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, "injector.exe")
+	if out, err := exec.Command("x86_64-w64-mingw32-gcc", "-O0", "-o", exe, "../testdata/src/injector.c").CombinedOutput(); err != nil {
+		t.Fatalf("compile: %v: %s", err, out)
+	}
+	pe, err := os.ReadFile(exe)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt, err := wasmruntime.New(context.Background(), wasmruntime.Config{
+		ModulesDir: dir,
+		CacheDir:   filepath.Join(os.TempDir(), "athena-analysisengine-wasmtest-cache"),
+		Limits:     wasmruntime.Limits{Timeout: 60 * time.Second, MemoryPages: 4096},
+		PoolSize:   1,
+	})
+	if err != nil {
+		t.Fatalf("wasmruntime.New: %v", err)
+	}
+	defer rt.Close(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	resp, err := rt.Invoke(ctx, "analysis-engine", &modulev1.AnalyzeRequest{Content: pe, FileType: "pe"})
+	if err != nil {
+		t.Fatalf("Invoke: %v", err)
+	}
+	if resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+		t.Fatalf("status %v: %s", resp.GetStatus(), resp.GetError())
+	}
+	var found bool
+	for _, f := range resp.GetResponse().GetFindings() {
+		found = found || (f.GetId() == "capability.process_injection" && slices.Contains(f.GetAttackTechniques(), "T1055"))
+	}
+	if !found {
+		t.Errorf("process injection not found: %v", resp.GetResponse().GetFindings())
+	}
+	if resp.GetResponse().GetDetails().GetCode().GetInstructionsDecoded() == 0 {
+		t.Errorf("no instructions decoded in the guest")
+	}
+}
