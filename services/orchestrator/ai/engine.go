@@ -504,6 +504,9 @@ func (e *Engine) assessOne(ctx context.Context, req *request, p *provider, previ
 	}
 	a.LatencyMs = time.Since(start).Milliseconds()
 	crossCheck(a, req.in)
+	bad := float64(a.GetUncorroboratedIocs())
+	e.metrics.iocs.WithLabelValues(p.cfg.Name, "false").Add(bad)
+	e.metrics.iocs.WithLabelValues(p.cfg.Name, "true").Add(float64(len(a.GetIocs())) - bad)
 	e.storeCached(ctx, key, a)
 	return a
 }

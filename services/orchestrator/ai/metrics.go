@@ -13,6 +13,7 @@ type metrics struct {
 	duration     *prometheus.HistogramVec
 	errors       *prometheus.CounterVec
 	breakerState *prometheus.GaugeVec
+	iocs         *prometheus.CounterVec
 }
 
 // newMetrics registers the collectors on reg; when a collector of the same name is already
@@ -38,6 +39,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "athena_ai_breaker_state", Help: "Circuit breaker state per AI provider: 0 closed, 1 half-open, 2 open.",
 		}, []string{"provider"}),
+		iocs: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "athena_ai_iocs_total", Help: "IOCs claimed by AI providers, by whether static evidence corroborates them (a hallucination rate).",
+		}, []string{"provider", "corroborated"}),
 	}
 	var err error
 	if m.tokens, err = register(reg, m.tokens); err != nil {
@@ -53,6 +57,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.breakerState, err = register(reg, m.breakerState); err != nil {
+		return nil, err
+	}
+	if m.iocs, err = register(reg, m.iocs); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -274,6 +274,9 @@ func TestHallucinatedIOCIsUncorroborated(t *testing.T) {
 	if n := res.AI.GetAssessments()[0].GetUncorroboratedIocs(); n != 2 {
 		t.Errorf("uncorroborated = %d, want 2", n)
 	}
+	if got := testutil.ToFloat64(h.e.metrics.iocs.WithLabelValues("openai", "false")); got != 2 {
+		t.Errorf("athena_ai_iocs_total{corroborated=false} = %v, want 2", got)
+	}
 }
 
 func TestPromptInjectionKeepsStaticVerdict(t *testing.T) {

@@ -262,7 +262,7 @@ func TestSpansAndMetrics(t *testing.T) {
 	for _, mf := range mfs {
 		names[mf.GetName()] = true
 	}
-	for _, n := range []string{"athena_ai_tokens_total", "athena_ai_cost_usd_total", "athena_ai_request_duration_seconds", "athena_ai_errors_total", "athena_ai_breaker_state"} {
+	for _, n := range []string{"athena_ai_tokens_total", "athena_ai_cost_usd_total", "athena_ai_request_duration_seconds", "athena_ai_errors_total", "athena_ai_breaker_state", "athena_ai_iocs_total"} {
 		if !names[n] {
 			t.Errorf("metric %s not registered", n)
 		}
