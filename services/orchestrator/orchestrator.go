@@ -189,6 +189,12 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 	if opts.TimeoutMs > 0 {
 		timeout = time.Duration(opts.TimeoutMs) * time.Millisecond
 	}
+	// Finish a little before the caller's own deadline, so a report with the modules that
+	// did not finish marked as such can still reach the caller.
+	if dl, ok := ctx.Deadline(); ok {
+		remaining := time.Until(dl)
+		timeout = min(timeout, remaining-min(remaining/20, 500*time.Millisecond))
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -232,10 +238,10 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 			p.maxArtifacts = min(int(opts.MaxArtifacts), o.cfg.MaxArtifacts)
 		}
 		r := p.sample(ctx, sample.Content, sample.Filename, 0, nil)
+		r.Id = id
 		if opts.GetAi().GetEnabled() {
 			o.assess(ctx, r, sample.Content, opts, emit)
 		}
-		r.Id = id
 		r.DurationMs = time.Since(start).Milliseconds()
 		r.CreatedAt = timestamppb.Now()
 		o.store(ctx, key, r)

@@ -215,6 +215,7 @@ func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modul
 	path[r.Sample.Sha256] = true
 	seen := map[string]bool{}
 	var todo []int
+	contents := map[int][]byte{}
 	for _, a := range arts {
 		if len(a.Content) == 0 {
 			continue
@@ -245,21 +246,17 @@ func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modul
 			art.SkippedReason = "analysis deadline reached"
 		default:
 			todo = append(todo, len(r.Artifacts)-1)
+			contents[len(r.Artifacts)-1] = a.Content
 		}
 	}
 	var wg sync.WaitGroup
 	reports := make([]*analysisv1.Report, len(r.Artifacts))
-	contents := map[string][]byte{}
-	for _, a := range arts {
-		sha, _, _ := hashes(a.Content)
-		contents[sha] = a.Content
-	}
 	for _, i := range todo {
 		art := r.Artifacts[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			reports[i] = p.child(ctx, contents[art.Sha256], art, depth+1, path)
+			reports[i] = p.child(ctx, contents[i], art, depth+1, path)
 		}()
 	}
 	wg.Wait()
