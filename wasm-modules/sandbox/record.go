@@ -33,7 +33,8 @@ type recorder struct {
 	dropped  map[string]bool // lower-case paths written
 	unknown  map[string]bool // object + member already logged as unknown
 
-	behaviours   int
+	behaviours   int // significant events
+	noise        int // other events
 	droppedBytes int64
 	evalLayers   int32
 	layerCount   int
@@ -87,10 +88,22 @@ func clip(s string) string {
 	return s[:maxDetail] + "…"
 }
 
-// event appends a behaviour; it returns false once the cap is reached.
+// significant are the behaviour kinds that make up what a script did to the machine. Other
+// events (echo, sleep, eval, reads, unknown members) are noise a script can generate at will:
+// past the cap they are dropped while the script runs on, so a loop of WScript.Sleep cannot
+// push the payload out of the log. Past the cap of significant events the script is stopped.
+var significant = map[string]bool{
+	"http_request": true, "file_write": true, "run": true, "reg_write": true, "object_create": true, "file_delete": true,
+}
+
+// event appends a behaviour; it returns false once the cap for its kind is reached.
 func (r *recorder) event(kind, object, detail string) bool {
-	r.behaviours++
-	if r.behaviours > r.limits.MaxBehaviours {
+	n := &r.noise
+	if significant[kind] {
+		n = &r.behaviours
+	}
+	*n++
+	if *n > r.limits.MaxBehaviours {
 		r.truncated = true
 		return false
 	}

@@ -285,12 +285,21 @@ func TestBudgets(t *testing.T) {
 func TestBehaviourCap(t *testing.T) {
 	l := DefaultLimits()
 	l.MaxBehaviours = 50
+	// Noise past the cap is dropped but the script runs on to its payload.
 	r := analyze(t, New(WithLimits(l)), &modulev1.AnalyzeRequest{
-		Content: []byte(`for (var i = 0; ; i++) WScript.Echo(i);`), FileType: "javascript",
+		Content: []byte(`for (var i = 0; i < 500; i++) { WScript.Echo(i); WScript.Sleep(10); } new ActiveXObject("WScript.Shell").Run("payload.exe");`), FileType: "javascript",
 	})
 	d := r.GetDetails().GetSandbox()
-	if !d.GetTruncated() || len(d.GetEvents()) != 50 {
-		t.Errorf("truncated = %v, events = %d; want true, 50", d.GetTruncated(), len(d.GetEvents()))
+	if !d.GetTruncated() || finding(r, "sandbox.run_command") == nil {
+		t.Errorf("noise: truncated = %v, findings %q; want truncated and the payload's command", d.GetTruncated(), findingIDs(r))
+	}
+	// Significant behaviours past the cap stop the script.
+	r = analyze(t, New(WithLimits(l)), &modulev1.AnalyzeRequest{
+		Content: []byte(`var s = new ActiveXObject("WScript.Shell"); for (var i = 0; ; i++) s.Run("x" + i);`), FileType: "javascript",
+	})
+	d = r.GetDetails().GetSandbox()
+	if !d.GetTruncated() || len(d.GetCommands()) != 49 {
+		t.Errorf("significant: truncated = %v, commands = %d; want true, 49 (plus the object creation)", d.GetTruncated(), len(d.GetCommands()))
 	}
 }
 
