@@ -47,7 +47,7 @@ func buildCorpus(t *testing.T) []string {
 		edge := 3 << k * 64
 		sizes = append(sizes, edge-1, edge, edge+1)
 	}
-	sizes = append(sizes, 1<<20+7, 3<<20+5)
+	sizes = append(sizes, 1<<20+7)
 	for _, n := range sizes {
 		write("random-"+strconv.Itoa(n), random(n))
 	}
@@ -74,14 +74,16 @@ func buildCorpus(t *testing.T) []string {
 		slices.Sort(matches)
 		taken := 0
 		for i, m := range matches {
-			if taken >= 60 {
+			if taken >= 30 {
 				break
 			}
 			if i%3 != 0 || !simpleName.MatchString(filepath.Base(m)) || strings.ContainsAny(m, " \"'") {
 				continue
 			}
 			st, err := os.Stat(m)
-			if err != nil || !st.Mode().IsRegular() || st.Size() > 64<<20 {
+			// Size-capped so the suite stays fast under -race; generated inputs cover the
+			// large block sizes.
+			if err != nil || !st.Mode().IsRegular() || st.Size() > 1<<20 {
 				continue
 			}
 			if f, err := os.Open(m); err != nil {
@@ -175,12 +177,13 @@ func TestDifferentialHashes(t *testing.T) {
 		"sha512": parseSums(t, run("sha512sum")),
 		"ssdeep": parseSSDeep(t, run("ssdeep", "-s")),
 	}
-	tlshCount := 0
+	tlshCount, total := 0, 0
 	for _, path := range files {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
 		}
+		total += len(data)
 		got := Hash(data)
 		wantTLSH := tlshTool(t, path)
 		if wantTLSH != "" {
@@ -205,5 +208,5 @@ func TestDifferentialHashes(t *testing.T) {
 	if tlshCount < len(files)/2 {
 		t.Errorf("tlsh gave digests for only %d of %d files: corpus does not exercise TLSH", tlshCount, len(files))
 	}
-	t.Logf("%d files agree with the reference tools (%d with a TLSH digest)", len(files), tlshCount)
+	t.Logf("%d files, %d bytes, agree with the reference tools (%d with a TLSH digest)", len(files), total, tlshCount)
 }

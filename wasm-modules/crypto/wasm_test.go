@@ -32,7 +32,16 @@ func loadWASM(tb testing.TB) *wasmModule {
 		tb.Skipf("crypto.wasm not built (make wasm): %v", err)
 	}
 	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
+	cfg := wazero.NewRuntimeConfig()
+	// Compiling the module is most of this test's cost (minutes under -race); wazero keys its
+	// cache by module content and wazero version, so reusing it across runs is safe.
+	if dir, err := os.UserCacheDir(); err == nil {
+		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero-test")); err == nil {
+			cfg = cfg.WithCompilationCache(cache)
+			tb.Cleanup(func() { cache.Close(ctx) })
+		}
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	tb.Cleanup(func() { rt.Close(ctx) })
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 	// Emitted fragments are ignored here; the host's merging is the runtime service's concern.
