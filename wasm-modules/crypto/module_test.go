@@ -58,7 +58,9 @@ func TestAnalyzeFindings(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var emitted []*modulev1.AnalyzeResponse
-			m := New(WithEmit(func(r *modulev1.AnalyzeResponse) { emitted = append(emitted, proto.Clone(r).(*modulev1.AnalyzeResponse)) }))
+			m := New(WithEmit(func(r *modulev1.AnalyzeResponse) {
+				emitted = append(emitted, proto.Clone(r).(*modulev1.AnalyzeResponse))
+			}))
 			resp, err := m.Analyze(&modulev1.AnalyzeRequest{Content: tt.content})
 			if err != nil {
 				t.Fatal(err)
