@@ -95,9 +95,23 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 			Reason:           "compressed, packed or encrypted content hides code from static analysis; benign archives look the same, so it weighs little",
 		})
 	}
-	m.addConstants(resp, details, m.constants.Scan(data))
-	addKeys(resp, details, FindKeys(data))
-	addMiners(resp, details, FindMinerIndicators(data))
+	// The scans run one after another between deadline checks: inside the guest nothing can
+	// interrupt a running scan, so the check is the only way to stop early with what is done.
+	deadline := req.GetDeadlineUnixMs()
+	for _, phase := range []struct {
+		name string
+		run  func()
+	}{
+		{"constants", func() { m.addConstants(resp, details, m.constants.Scan(data)) }},
+		{"keys", func() { addKeys(resp, details, FindKeys(data)) }},
+		{"miners", func() { addMiners(resp, details, FindMinerIndicators(data)) }},
+	} {
+		if deadline > 0 && time.Now().UnixMilli() >= deadline {
+			resp.Notes = append(resp.Notes, fmt.Sprintf("crypto: deadline reached before the %s scan; later scans skipped", phase.name))
+			break
+		}
+		phase.run()
+	}
 	return resp, nil
 }
 

@@ -139,3 +139,18 @@ func TestEntropyProfile(t *testing.T) {
 		t.Errorf("entropy of four distinct bytes = %v, want 2", e)
 	}
 }
+
+func TestAnalyzeDeadlinePassed(t *testing.T) {
+	sbox, _ := aesSBoxes()
+	resp, err := New().Analyze(&modulev1.AnalyzeRequest{Content: sbox[:], DeadlineUnixMs: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.GetDetails().GetCrypto()
+	if c.GetSha256() == "" || len(c.GetConstants()) != 0 || len(resp.GetFindings()) != 0 {
+		t.Errorf("want hashes only after the deadline, got %v", resp)
+	}
+	if len(resp.GetNotes()) != 1 || !strings.Contains(resp.GetNotes()[0], "deadline") {
+		t.Errorf("notes %q, want one deadline note", resp.GetNotes())
+	}
+}
