@@ -86,54 +86,52 @@ type wasmerEnv struct {
 }
 
 func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
-	store := wasmer.NewStore(c.eng)
-	ok := false
-	defer func() {
-		if !ok {
-			store.Close()
-		}
-	}()
-	mod, err := wasmer.DeserializeModule(store, c.serialized)
-	if err != nil {
-		return nil, fmt.Errorf("deserialize: %w", err)
+	// wasmer objects must be deleted child first (instance, module, store) and exactly once;
+	// wi.closeNow does that for whatever was created so far.
+	wi := &wasmerInstance{store: wasmer.NewStore(c.eng), stdout: stdout, stderr: stderr, fns: map[string]wasmer.NativeFunction{}}
+	fail := func(err error) (instance, error) {
+		wi.closeNow()
+		return nil, err
 	}
+	mod, err := wasmer.DeserializeModule(wi.store, c.serialized)
+	if err != nil {
+		return fail(fmt.Errorf("deserialize: %w", err))
+	}
+	wi.mod = mod
 	// A module that imports nothing from WASI (the WAT conformance module) gets no WASI:
 	// wasmer refuses to generate WASI imports for it.
-	var wasi *wasmer.WasiEnvironment
 	imports := wasmer.NewImportObject()
 	if wasmer.GetWasiVersion(mod) != wasmer.WASI_VERSION_INVALID {
-		wasi, err = wasmer.NewWasiStateBuilder("athena-module").CaptureStdout().CaptureStderr().Finalize()
+		wasi, err := wasmer.NewWasiStateBuilder("athena-module").CaptureStdout().CaptureStderr().Finalize()
 		if err != nil {
-			return nil, fmt.Errorf("wasi: %w", err)
+			return fail(fmt.Errorf("wasi: %w", err))
 		}
-		if imports, err = wasi.GenerateImportObject(store, mod); err != nil {
-			return nil, fmt.Errorf("wasi imports: %w", err)
+		wi.wasi = wasi
+		if imports, err = wasi.GenerateImportObject(wi.store, mod); err != nil {
+			return fail(fmt.Errorf("wasi imports: %w", err))
 		}
 	}
-	env := &wasmerEnv{}
-	emit := wasmer.NewFunctionWithEnvironment(store,
+	wi.env = &wasmerEnv{}
+	emit := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
-		env, wasmerEmit)
+		wi.env, wasmerEmit)
 	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit})
 	inst, err := wasmer.NewInstance(mod, imports)
 	if err != nil {
-		return nil, fmt.Errorf("instantiate: %w", err)
+		return fail(fmt.Errorf("instantiate: %w", err))
 	}
+	wi.inst = inst
 	mem, err := inst.Exports.GetMemory("memory")
 	if err != nil {
-		inst.Close()
-		return nil, fmt.Errorf("instantiate: %w", err)
+		return fail(fmt.Errorf("instantiate: %w", err))
 	}
-	env.mem = mem
-	wi := &wasmerInstance{store: store, mod: mod, inst: inst, wasi: wasi, env: env, stdout: stdout, stderr: stderr, fns: map[string]wasmer.NativeFunction{}}
+	wi.env.mem = mem
 	// _initialize is optional in the ABI (a module without a runtime to start needs none).
 	if _, err := inst.Exports.GetFunction("_initialize"); err == nil {
 		if _, err := wi.call(ctx, "_initialize"); err != nil {
-			wi.closeNow()
-			return nil, fmt.Errorf("_initialize: %w", err)
+			return fail(fmt.Errorf("_initialize: %w", err))
 		}
 	}
-	ok = true
 	return wi, nil
 }
 
@@ -206,7 +204,12 @@ func (i *wasmerInstance) call(ctx context.Context, fn string, args ...uint64) (u
 	}
 }
 
-func (i *wasmerInstance) memory() memoryView { return wasmerMemory{i.env.mem} }
+func (i *wasmerInstance) memory() memoryView {
+	if i.env == nil {
+		return wasmerMemory{}
+	}
+	return wasmerMemory{i.env.mem}
+}
 
 func (i *wasmerInstance) close(context.Context) error {
 	i.closeNow()
@@ -215,8 +218,12 @@ func (i *wasmerInstance) close(context.Context) error {
 
 func (i *wasmerInstance) closeNow() {
 	i.once.Do(func() {
-		i.inst.Close()
-		i.mod.Close()
+		if i.inst != nil {
+			i.inst.Close()
+		}
+		if i.mod != nil {
+			i.mod.Close()
+		}
 		i.store.Close()
 	})
 }

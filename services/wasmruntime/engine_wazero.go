@@ -12,6 +12,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/experimental"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"github.com/tetratelabs/wazero/sys"
 )
@@ -130,19 +131,21 @@ func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 		WithSysWalltime().
 		WithSysNanotime().
 		WithRandSource(rand.Reader)
-	m, err := c.rt.InstantiateModule(ctx, c.cm, cfg)
+	mem := &instanceMemory{}
+	m, err := c.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, mem.allocator()), c.cm, cfg)
 	if err != nil {
+		mem.release() // wazero closed the module; _initialize has returned
 		if ctx.Err() != nil {
 			return nil, fmt.Errorf("_initialize: %w: %w", errDeadline, err)
 		}
 		return nil, fmt.Errorf("instantiate: %w", err)
 	}
-	mem := m.Memory()
-	if mem == nil {
+	if m.Memory() == nil {
 		_ = m.Close(ctx)
+		mem.release()
 		return nil, errors.New("instantiate: module exports no memory")
 	}
-	return &wazeroInstance{m: m, fns: map[string]api.Function{}}, nil
+	return &wazeroInstance{m: m, mem: mem, fns: map[string]api.Function{}}, nil
 }
 
 func (c *wazeroCompiled) close(ctx context.Context) error {
@@ -151,6 +154,7 @@ func (c *wazeroCompiled) close(ctx context.Context) error {
 
 type wazeroInstance struct {
 	m   api.Module
+	mem *instanceMemory
 	fns map[string]api.Function
 }
 
@@ -179,7 +183,13 @@ func (i *wazeroInstance) call(ctx context.Context, fn string, args ...uint64) (u
 
 func (i *wazeroInstance) memory() memoryView { return wazeroMemory{i.m.Memory()} }
 
-func (i *wazeroInstance) close(ctx context.Context) error { return i.m.Close(ctx) }
+// close closes the module and then unmaps its memory. The pool only closes an instance that no
+// call is running on, so the memory is no longer in use.
+func (i *wazeroInstance) close(ctx context.Context) error {
+	err := i.m.Close(ctx)
+	i.mem.release()
+	return err
+}
 
 type wazeroMemory struct{ m api.Memory }
 
