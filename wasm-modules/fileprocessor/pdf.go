@@ -17,7 +17,6 @@ import (
 
 var (
 	rePDFVersion = regexp.MustCompile(`%PDF-(\d\.\d)`)
-	rePDFObj     = regexp.MustCompile(`(\d{1,10})\s+(\d{1,5})\s+obj\b`)
 	rePDFName    = regexp.MustCompile(`/[A-Za-z0-9#_.+-]{1,64}`)
 	rePDFJSRef   = regexp.MustCompile(`/JS\s*(\d{1,10})\s+\d{1,5}\s+R`)
 	rePDFFilter  = regexp.MustCompile(`/Filter\s*(\[[^\]]{0,512}\]|/[A-Za-z0-9]+)`)
@@ -42,21 +41,17 @@ type pdfObject struct {
 // splitPDFObjects indexes "N G obj ... endobj" spans; a tolerant scan rather than an xref walk,
 // because malicious PDFs routinely ship broken cross-reference tables.
 func splitPDFObjects(data []byte) ([]pdfObject, bool) {
-	locs := rePDFObj.FindAllSubmatchIndex(data, maxPDFObjects+1)
-	truncated := len(locs) > maxPDFObjects
-	if truncated {
-		locs = locs[:maxPDFObjects]
-	}
+	locs, truncated := findPDFObjHeaders(data)
 	objs := make([]pdfObject, 0, len(locs))
 	for i, l := range locs {
-		num, _ := strconv.Atoi(string(data[l[2]:l[3]]))
-		start := l[1]
+		num := l.num
+		start := l.end
 		end := len(data)
 		if i+1 < len(locs) {
-			end = locs[i+1][0]
+			end = locs[i+1].start
 		}
 		body := data[start:end]
-		o := pdfObject{num: num, offset: int64(l[0])}
+		o := pdfObject{num: num, offset: int64(l.start)}
 		if s := bytes.Index(body, []byte("stream")); s >= 0 && !bytes.HasPrefix(body[s:], []byte("streamend")) {
 			o.dict = body[:s]
 			ds := s + len("stream")
@@ -593,4 +588,68 @@ func pdfFileNames(data []byte) string {
 		return "/EmbeddedFile"
 	}
 	return strings.Join(names, ", ")
+}
+
+// pdfObjHeader is where an "N G obj" header starts and ends, and its object number.
+type pdfObjHeader struct {
+	start, end, num int
+}
+
+func isPDFSpace(c byte) bool {
+	return c == ' ' || c == '\n' || c == '\r' || c == '\t' || c == '\f' || c == 0
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// findPDFObjHeaders finds "N G obj" headers by locating each "obj" keyword and reading the two
+// numbers backwards; a regular expression with submatches over a multi-megabyte file was the
+// slowest part of PDF parsing (and far slower inside WASM).
+func findPDFObjHeaders(data []byte) ([]pdfObjHeader, bool) {
+	var out []pdfObjHeader
+	for p := 0; ; {
+		i := bytes.Index(data[p:], []byte("obj"))
+		if i < 0 {
+			return out, false
+		}
+		kw := p + i
+		p = kw + 3
+		if p < len(data) && !isPDFSpace(data[p]) && data[p] != '<' && data[p] != '[' && data[p] != '/' && data[p] != '%' {
+			continue // "objx...", e.g. part of a longer word
+		}
+		// Backwards: spaces, generation digits, spaces, object number digits.
+		j := kw - 1
+		k := j
+		for k >= 0 && kw-k < 64 && isPDFSpace(data[k]) {
+			k--
+		}
+		if k == j {
+			continue
+		}
+		genEnd := k
+		for k >= 0 && genEnd-k < 5 && isDigit(data[k]) {
+			k--
+		}
+		if k == genEnd {
+			continue
+		}
+		sp := k
+		for k >= 0 && sp-k < 64 && isPDFSpace(data[k]) {
+			k--
+		}
+		if k == sp {
+			continue
+		}
+		numEnd := k
+		for k >= 0 && numEnd-k < 10 && isDigit(data[k]) {
+			k--
+		}
+		if k == numEnd || k >= 0 && isDigit(data[k]) {
+			continue
+		}
+		num, _ := strconv.Atoi(string(data[k+1 : numEnd+1]))
+		if len(out) >= maxPDFObjects {
+			return out, true
+		}
+		out = append(out, pdfObjHeader{start: k + 1, end: kw + 3, num: num})
+	}
 }
