@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime/debug"
 	"strings"
 	"sync"
 
@@ -22,15 +23,51 @@ import (
 // deserializes the module compiled once at load (no recompilation).
 type wasmerEngine struct {
 	eng *wasmer.Engine
+
+	// graves delays deleting closed instances: a trap left by a failed call has a finalizer
+	// that deletes it in C, and deleting it after its store segfaults (seen in the hostile
+	// tests). Errors are flattened to strings at once so traps become garbage right after the
+	// call; a closed instance is deleted only after two more GC cycles have run finalizers.
+	mu     sync.Mutex
+	graves []grave
+}
+
+type grave struct {
+	numGC  int64
+	delete func()
 }
 
 func newWasmerEngine(context.Context) (engine, error) {
 	return &wasmerEngine{eng: wasmer.NewEngine()}, nil
 }
 
-func (e *wasmerEngine) name() string                { return engineWasmer }
-func (e *wasmerEngine) deadlineEnforced() bool      { return false }
-func (e *wasmerEngine) memoryEnforced() bool        { return false }
+// bury schedules del and runs the deletions whose wait is over.
+func (e *wasmerEngine) bury(del func()) {
+	var st debug.GCStats
+	debug.ReadGCStats(&st)
+	e.mu.Lock()
+	e.graves = append(e.graves, grave{numGC: st.NumGC, delete: del})
+	var due []func()
+	kept := e.graves[:0]
+	for _, g := range e.graves {
+		if st.NumGC >= g.numGC+2 {
+			due = append(due, g.delete)
+		} else {
+			kept = append(kept, g)
+		}
+	}
+	e.graves = kept
+	e.mu.Unlock()
+	for _, d := range due {
+		d()
+	}
+}
+
+func (e *wasmerEngine) name() string           { return engineWasmer }
+func (e *wasmerEngine) deadlineEnforced() bool { return false }
+func (e *wasmerEngine) memoryEnforced() bool   { return false }
+
+// close leaves instances still waiting to be deleted to wasmer-go's own finalizers.
 func (e *wasmerEngine) close(context.Context) error { return nil }
 
 func (e *wasmerEngine) compile(_ context.Context, wasm []byte, _ uint32) (compiledModule, error) {
@@ -56,7 +93,7 @@ func (e *wasmerEngine) compile(_ context.Context, wasm []byte, _ uint32) (compil
 	if err != nil {
 		return nil, fmt.Errorf("serialize: %w", err)
 	}
-	return &wasmerCompiled{eng: e.eng, serialized: ser, exp: exports}, nil
+	return &wasmerCompiled{engine: e, serialized: ser, exp: exports}, nil
 }
 
 func kinds(vs []*wasmer.ValueType) string {
@@ -68,7 +105,7 @@ func kinds(vs []*wasmer.ValueType) string {
 }
 
 type wasmerCompiled struct {
-	eng        *wasmer.Engine
+	engine     *wasmerEngine
 	serialized []byte
 	exp        map[string]string
 }
@@ -88,7 +125,7 @@ type wasmerEnv struct {
 func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
 	// wasmer objects must be deleted child first (instance, module, store) and exactly once;
 	// wi.closeNow does that for whatever was created so far.
-	wi := &wasmerInstance{store: wasmer.NewStore(c.eng), stdout: stdout, stderr: stderr, fns: map[string]wasmer.NativeFunction{}}
+	wi := &wasmerInstance{engine: c.engine, store: wasmer.NewStore(c.engine.eng), stdout: stdout, stderr: stderr, fns: map[string]wasmer.NativeFunction{}}
 	fail := func(err error) (instance, error) {
 		wi.closeNow()
 		return nil, err
@@ -152,6 +189,7 @@ func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 }
 
 type wasmerInstance struct {
+	engine *wasmerEngine
 	store  *wasmer.Store
 	mod    *wasmer.Module
 	inst   *wasmer.Instance
@@ -192,7 +230,8 @@ func (i *wasmerInstance) call(ctx context.Context, fn string, args ...uint64) (u
 		}
 	}
 	if err != nil {
-		return 0, fmt.Errorf("%s: %w", fn, err)
+		// Flattened on purpose: a *wasmer.TrapError keeps its C trap alive (see graves).
+		return 0, fmt.Errorf("%s: %s", fn, err.Error())
 	}
 	switch v := res.(type) {
 	case int32:
@@ -217,15 +256,17 @@ func (i *wasmerInstance) close(context.Context) error {
 }
 
 func (i *wasmerInstance) closeNow() {
-	i.once.Do(func() {
-		if i.inst != nil {
-			i.inst.Close()
-		}
-		if i.mod != nil {
-			i.mod.Close()
-		}
-		i.store.Close()
-	})
+	i.once.Do(func() { i.engine.bury(i.deleteNow) })
+}
+
+func (i *wasmerInstance) deleteNow() {
+	if i.inst != nil {
+		i.inst.Close()
+	}
+	if i.mod != nil {
+		i.mod.Close()
+	}
+	i.store.Close()
 }
 
 type wasmerMemory struct{ m *wasmer.Memory }
