@@ -53,18 +53,31 @@ func FindKeys(data []byte) []Key {
 			break
 		}
 		start := off + i
-		block, rest := pem.Decode(data[start:])
+		off = start + len("-----BEGIN ")
+		// pem.Decode skips malformed blocks and returns a later one, which would get this
+		// block's offset: hand it exactly one BEGIN ... END line.
+		endMark := bytes.Index(data[off:], []byte("-----END "))
+		if endMark < 0 {
+			break
+		}
+		endMark += off
+		if next := bytes.Index(data[off:endMark], []byte("-----BEGIN ")); next >= 0 {
+			continue // a BEGIN without its END; the next iteration starts at the inner one
+		}
+		lineEnd := bytes.IndexByte(data[endMark:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(data)
+		} else {
+			lineEnd += endMark + 1
+		}
+		block, _ := pem.Decode(data[start:lineEnd])
 		if block == nil {
-			off = start + len("-----BEGIN ")
 			continue
 		}
 		k := parsePEM(block)
 		k.Offset = int64(start)
 		keys = append(keys, k)
-		off = len(data) - len(rest)
-		if off <= start {
-			off = start + 1
-		}
+		off = lineEnd
 	}
 
 	attempts := 0

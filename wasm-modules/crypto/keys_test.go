@@ -141,3 +141,24 @@ func FuzzFindKeys(f *testing.F) {
 		}
 	})
 }
+
+// A malformed block before a good one must not lend its offset to the good one (pem.Decode on
+// the whole rest would skip the bad block and return the next).
+func TestFindKeysMalformedBlockOffset(t *testing.T) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spki, err := x509.MarshalPKIXPublicKey(&key.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := []byte("-----BEGIN CERTIFICATE-----\n!!not base64!!\n-----END CERTIFICATE-----\n")
+	unterminated := []byte("-----BEGIN PUBLIC KEY-----\n")
+	data := append(append(bad, unterminated...), pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: spki})...)
+	got := FindKeys(data)
+	want := []Key{{Kind: "public_key", Format: "pem", Offset: int64(len(bad) + len(unterminated)), Algorithm: "ECDSA", Bits: 256}}
+	if len(got) != 1 || got[0] != want[0] {
+		t.Errorf("got %+v, want %+v", got, want)
+	}
+}
