@@ -23,23 +23,46 @@ type kid struct {
 }
 
 type trieNode struct {
-	next  map[byte]int32
+	kids  []kid // sorted by byte
 	out   []int32
-	fail  int32
 	depth int
 }
 
+func findKid(kids []kid, c byte) (int32, bool) {
+	lo, hi := 0, len(kids)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if kids[m].b < c {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	if lo < len(kids) && kids[lo].b == c {
+		return kids[lo].to, true
+	}
+	return 0, false
+}
+
 func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
-	nodes := []trieNode{{next: map[byte]int32{}}}
+	nodes := []trieNode{{}}
 	a := &automaton{entries: entries}
 	for i, atom := range atoms {
 		s := int32(0)
 		for _, b := range atom {
-			n, ok := nodes[s].next[b]
+			n, ok := findKid(nodes[s].kids, b)
 			if !ok {
 				n = int32(len(nodes))
-				nodes = append(nodes, trieNode{next: map[byte]int32{}, depth: nodes[s].depth + 1})
-				nodes[s].next[b] = n
+				nodes = append(nodes, trieNode{depth: nodes[s].depth + 1})
+				k := nodes[s].kids
+				pos := len(k)
+				for pos > 0 && k[pos-1].b > b {
+					pos--
+				}
+				k = append(k, kid{})
+				copy(k[pos+1:], k[pos:])
+				k[pos] = kid{b, n}
+				nodes[s].kids = k
 			}
 			s = n
 		}
@@ -49,11 +72,8 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 	// Renumber in BFS order so that the densely stored shallow states come first.
 	order := []int32{0}
 	for i := 0; i < len(order); i++ {
-		n := &nodes[order[i]]
-		for c := 0; c < 256; c++ {
-			if k, ok := n.next[byte(c)]; ok {
-				order = append(order, k)
-			}
+		for _, k := range nodes[order[i]].kids {
+			order = append(order, k.to)
 		}
 	}
 	id := make([]int32, len(nodes))
@@ -62,18 +82,17 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 	}
 	renum := make([]trieNode, len(nodes))
 	for old, n := range nodes {
-		next := make(map[byte]int32, len(n.next))
-		for b, k := range n.next {
-			next[b] = id[k]
+		for j := range n.kids {
+			n.kids[j].to = id[n.kids[j].to]
 		}
-		renum[id[old]] = trieNode{next: next, out: n.out, depth: n.depth}
+		renum[id[old]] = n
 	}
 	nodes = renum
 	// Failure links in BFS order.
 	a.fail = make([]int32, len(nodes))
 	step := func(s int32, c byte) int32 {
 		for {
-			if k, ok := nodes[s].next[c]; ok {
+			if k, ok := findKid(nodes[s].kids, c); ok {
 				return k
 			}
 			if s == 0 {
@@ -82,12 +101,13 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 			s = a.fail[s]
 		}
 	}
-	for s := 1; s < len(nodes); s++ {
-		if nodes[s].depth == 1 {
-			a.fail[s] = 0
-		}
-		for c, k := range nodes[s].next {
-			a.fail[k] = step(a.fail[s], c)
+	for s := 0; s < len(nodes); s++ {
+		for _, k := range nodes[s].kids {
+			if s == 0 {
+				a.fail[k.to] = 0
+			} else {
+				a.fail[k.to] = step(a.fail[s], k.b)
+			}
 		}
 	}
 	for s := 1; s < len(nodes); s++ {
@@ -104,11 +124,7 @@ func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
 	}
 	a.kids = make([][]kid, len(nodes))
 	for s := range nodes {
-		for c := 0; c < 256; c++ {
-			if k, ok := nodes[s].next[byte(c)]; ok {
-				a.kids[s] = append(a.kids[s], kid{byte(c), k})
-			}
-		}
+		a.kids[s] = nodes[s].kids
 	}
 	a.outOff = make([]int32, len(nodes)+1)
 	for i, n := range nodes {

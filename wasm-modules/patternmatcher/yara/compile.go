@@ -513,7 +513,7 @@ func literalAtom(lit []byte, nocase bool) atomCand {
 	for i := 0; i+n <= len(lit); i++ {
 		w := lit[i : i+n]
 		score, alphas := 0, 0
-		seen := map[byte]bool{}
+		var seen [256]bool
 		for _, c := range w {
 			s := byteScore(c)
 			if seen[c] {
