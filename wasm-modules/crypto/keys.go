@@ -40,8 +40,10 @@ func (k Key) Private() bool {
 const (
 	// maxKeys caps keys reported per sample.
 	maxKeys = 64
-	// maxDERAttempts caps DER parse attempts: every 0x30 0x82 is a candidate in binaries.
-	maxDERAttempts = 4096
+	// maxDERAttempts caps DER parse attempts. Candidates are pre-filtered by their first
+	// bytes, but a well-formed RSA private key costs milliseconds to validate, so a hostile
+	// sample full of them must not buy unbounded time.
+	maxDERAttempts = 1024
 )
 
 // FindKeys returns PEM blocks and DER certificates and keys embedded in data.

@@ -54,6 +54,14 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 	pools := minerPools()
 	software := minerSoftware()
 	lower := make([]byte, 0, maxRun)
+	// prefixes has a bit for the first two bytes of "stratum" and of every software string.
+	var prefixes [1 << 16 / 64]uint64
+	for _, p := range append([]string{"stratum"}, software...) {
+		pair := uint16(p[0])<<8 | uint16(p[1])
+		prefixes[pair/64] |= 1 << (pair % 64)
+	}
+	var stratumAt []int
+	softwareAt := make([]int, len(software))
 	for i := 0; i < len(data) && len(out) < maxMinerIndicators; {
 		if !printable(data[i]) {
 			i++
@@ -73,13 +81,29 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 				lower[j] = c + 'a' - 'A'
 			}
 		}
-		// Stratum URLs: stratum+tcp://, stratum+ssl://, stratum2+tcp:// ...
-		for j := 0; j < len(lower); {
-			k := bytes.Index(lower[j:], []byte("stratum"))
-			if k < 0 {
-				break
+		// One pass over the run finds "stratum" and the software strings: a position is only
+		// compared in full when its first two bytes start one of them.
+		stratumAt = stratumAt[:0]
+		for k := range softwareAt {
+			softwareAt[k] = -1
+		}
+		for k := 0; k+1 < len(lower); k++ {
+			pair := uint16(lower[k])<<8 | uint16(lower[k+1])
+			if prefixes[pair/64]&(1<<(pair%64)) == 0 {
+				continue
 			}
-			s := j + k
+			rest := lower[k:]
+			if bytes.HasPrefix(rest, []byte("stratum")) {
+				stratumAt = append(stratumAt, k)
+			}
+			for n, sw := range software {
+				if softwareAt[n] < 0 && bytes.HasPrefix(rest, []byte(sw)) {
+					softwareAt[n] = k
+				}
+			}
+		}
+		// Stratum URLs: stratum+tcp://, stratum+ssl://, stratum2+tcp:// ...
+		for _, s := range stratumAt {
 			if e := bytes.Index(lower[s:], []byte("://")); e > 0 && e <= 12 {
 				end := s + e + 3
 				for end < len(run) && urlByte(run[end]) {
@@ -89,7 +113,6 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 					report("stratum_url", string(run[s:end]), start+s)
 				}
 			}
-			j = s + 1
 		}
 		// Pool domains: host-like tokens that end in a known pool domain.
 		var hosts [][2]int
@@ -116,9 +139,9 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 				report("xmr_wallet", addr, start+tok[0])
 			}
 		}
-		for _, s := range software {
-			if k := bytes.Index(lower, []byte(s)); k >= 0 {
-				report("miner_software", s, start+k)
+		for n, k := range softwareAt {
+			if k >= 0 {
+				report("miner_software", software[n], start+k)
 			}
 		}
 	}
