@@ -225,3 +225,23 @@ func TestNewErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestUnenforcedEngineRefusesSamples: on an engine that cannot stop a guest, sample input is
+// refused unless the configuration allows it, and the registry says why.
+func TestUnenforcedEngineRefusesSamples(t *testing.T) {
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"conformance.wasm": conformanceWasm(t)}), func(c *Config) {
+		c.AllowUntrustedOnUnenforcedEngine = false
+	})
+	resp := invoke(t, r, "wat-conformance", nil)
+	if r.eng.deadlineEnforced() {
+		wantStatus(t, resp, analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+		if w := r.Modules()[0].GetWarnings(); len(w) != 0 {
+			t.Errorf("warnings on an enforcing engine: %v", w)
+		}
+		return
+	}
+	wantStatus(t, resp, analysisv1.ModuleStatus_MODULE_STATUS_ERROR, "refusing sample input")
+	if w := r.Modules()[0].GetWarnings(); len(w) == 0 || !strings.Contains(w[0], "deadline not enforced") {
+		t.Errorf("warnings = %v", w)
+	}
+}
