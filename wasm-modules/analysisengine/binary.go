@@ -41,8 +41,11 @@ type image struct {
 	entry    uint64
 	sections []section
 	exports  []symbol
-	imports  []string // function names, and dll!function for PE
-	libs     []string
+	imports  []string // function names
+	// iat maps the address of a PE import slot to its function name, so a call through the
+	// slot (call [rip+x] / call [x]) names the API it reaches.
+	iat  map[uint64]string
+	libs []string
 }
 
 // read returns up to n bytes mapped at virtual address va.
@@ -100,19 +103,19 @@ func loadPE(content []byte) (*image, error) {
 	}
 	defer f.Close()
 	im := &image{format: "pe"}
-	var exportDir pe.DataDirectory
+	var exportDir, importDir pe.DataDirectory
 	switch oh := f.OptionalHeader.(type) {
 	case *pe.OptionalHeader32:
 		im.bits, im.base = 32, uint64(oh.ImageBase)
 		im.entry = im.base + uint64(oh.AddressOfEntryPoint)
-		if len(oh.DataDirectory) > 0 {
-			exportDir = oh.DataDirectory[0]
+		if len(oh.DataDirectory) > 1 {
+			exportDir, importDir = oh.DataDirectory[0], oh.DataDirectory[1]
 		}
 	case *pe.OptionalHeader64:
 		im.bits, im.base = 64, oh.ImageBase
 		im.entry = im.base + uint64(oh.AddressOfEntryPoint)
-		if len(oh.DataDirectory) > 0 {
-			exportDir = oh.DataDirectory[0]
+		if len(oh.DataDirectory) > 1 {
+			exportDir, importDir = oh.DataDirectory[0], oh.DataDirectory[1]
 		}
 	default:
 		return nil, fmt.Errorf("parse PE: %w", errNotCode)
@@ -140,7 +143,56 @@ func loadPE(content []byte) (*image, error) {
 		}
 	}
 	im.exports = peExports(im, exportDir)
+	im.iat = peIAT(im, importDir)
 	return im, nil
+}
+
+// peIAT reads the import descriptors: for each imported function by name, the address of its
+// import address table slot. Bounded: 256 libraries, 4096 functions each.
+func peIAT(im *image, dir pe.DataDirectory) map[uint64]string {
+	iat := map[uint64]string{}
+	if dir.VirtualAddress == 0 {
+		return iat
+	}
+	le := binary.LittleEndian
+	ptr := uint64(im.bits / 8)
+	for d := uint64(0); d < 256; d++ {
+		desc := im.read(im.base+uint64(dir.VirtualAddress)+d*20, 20)
+		if len(desc) < 20 {
+			break
+		}
+		oft, ft := le.Uint32(desc[0:]), le.Uint32(desc[16:])
+		if ft == 0 {
+			break
+		}
+		lookup := oft
+		if lookup == 0 {
+			lookup = ft
+		}
+		for i := uint64(0); i < 4096; i++ {
+			entry := im.read(im.base+uint64(lookup)+i*ptr, int(ptr))
+			if len(entry) < int(ptr) {
+				break
+			}
+			var v uint64
+			if ptr == 8 {
+				v = le.Uint64(entry)
+			} else {
+				v = uint64(le.Uint32(entry))
+			}
+			if v == 0 {
+				break
+			}
+			if v>>(ptr*8-1) == 1 {
+				continue // by ordinal
+			}
+			name := cString(im.read(im.base+(v&0x7fffffff)+2, 256))
+			if name != "" {
+				iat[im.base+uint64(ft)+i*ptr] = name
+			}
+		}
+	}
+	return iat
 }
 
 // peExports reads the export directory: names and their function addresses, forwarders skipped.

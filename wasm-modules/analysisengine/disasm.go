@@ -94,6 +94,8 @@ func (w *walker) function(sym symbol) {
 	regs := map[x86asm.Reg]uint64{}
 	var rotates []uint64
 	var lastEAX uint64
+	var pushes []uint64 // immediates pushed since the last call (x86 stack arguments)
+	regAPI := map[x86asm.Reg]string{}
 	// Formatting is a fifth of the walk's cost: only functions the details keep get a listing.
 	listed := len(w.res.functions) < keptCallTargets || !strings.HasPrefix(sym.name, "sub_")
 	for len(blocks) > 0 && int(fn.Instructions) < w.limits.maxPerFunction {
@@ -124,6 +126,13 @@ func (w *walker) function(sym symbol) {
 			}
 			next := pc + uint64(inst.Len)
 			w.markers(sym.name, pc, inst, &lastEAX, &rotates)
+			// mov reg, [import slot]; call reg — how unoptimized code calls an API.
+			if r, isReg := inst.Args[0].(x86asm.Reg); isReg && inst.Op != x86asm.CALL && inst.Op != x86asm.PUSH {
+				delete(regAPI, full(r))
+				if api := w.importCalled(inst.Args[1], next); inst.Op == x86asm.MOV && api != "" {
+					regAPI[full(r)] = api
+				}
+			}
 			trackStack(inst, stack, regs)
 
 			target, direct := branchTarget(inst, next)
@@ -132,6 +141,20 @@ func (w *walker) function(sym symbol) {
 				if direct {
 					fn.Calls = append(fn.Calls, target)
 					w.enqueue(symbol{name: fmt.Sprintf("sub_%x", target), addr: target})
+					if api := w.thunkTarget(target); api != "" {
+						w.apiCall(sym.name, pc, inst, api, regs, pushes)
+					}
+				} else if api := w.importCalled(inst.Args[0], next); api != "" {
+					w.apiCall(sym.name, pc, inst, api, regs, pushes)
+				} else if r, isReg := inst.Args[0].(x86asm.Reg); isReg && regAPI[full(r)] != "" {
+					w.apiCall(sym.name, pc, inst, regAPI[full(r)], regs, pushes)
+				}
+				pushes = pushes[:0]
+			case x86asm.PUSH:
+				if imm, isImm := inst.Args[0].(x86asm.Imm); isImm && len(pushes) < 16 {
+					pushes = append(pushes, uint64(imm))
+				} else if len(pushes) < 16 {
+					pushes = append(pushes, ^uint64(0))
 				}
 			case x86asm.JMP:
 				if direct && !seenBlock[target] {
@@ -207,6 +230,57 @@ func (w *walker) markers(fn string, pc uint64, inst x86asm.Inst, lastEAX *uint64
 	case x86asm.ROR, x86asm.ROL:
 		if imm, isImm := inst.Args[1].(x86asm.Imm); isImm && imm > 1 {
 			*rotates = append(*rotates, pc)
+		}
+	}
+}
+
+// thunkTarget names the API reached by a direct call to a stub that is one jmp [import slot].
+func (w *walker) thunkTarget(target uint64) string {
+	code := w.im.read(target, 16)
+	if len(code) == 0 {
+		return ""
+	}
+	inst, err := x86asm.Decode(code, w.mode)
+	if err != nil || inst.Op != x86asm.JMP {
+		return ""
+	}
+	return w.importCalled(inst.Args[0], target+uint64(inst.Len))
+}
+
+// importCalled names the API an operand reading an import slot refers to.
+func (w *walker) importCalled(arg x86asm.Arg, next uint64) string {
+	m, isMem := arg.(x86asm.Mem)
+	if !isMem || m.Index != 0 || len(w.im.iat) == 0 {
+		return ""
+	}
+	switch m.Base {
+	case x86asm.RIP:
+		return w.im.iat[uint64(int64(next)+m.Disp)]
+	case 0:
+		return w.im.iat[uint64(m.Disp)&0xffffffff]
+	}
+	return ""
+}
+
+// apiCall records calls whose arguments reveal intent: SetWindowsHookEx with a keyboard hook
+// id (WH_KEYBOARD_LL = 13, WH_KEYBOARD = 2) in its first argument (rcx on x64, the last push
+// on x86).
+func (w *walker) apiCall(fn string, pc uint64, inst x86asm.Inst, api string, regs map[x86asm.Reg]uint64, pushes []uint64) {
+	if !strings.HasPrefix(api, "SetWindowsHookEx") {
+		return
+	}
+	first, known := regs[x86asm.RCX], false
+	if w.mode == 64 {
+		_, known = regs[x86asm.RCX]
+	} else if len(pushes) > 0 {
+		first, known = pushes[len(pushes)-1], true
+	}
+	if known && (first == 13 || first == 2) {
+		w.res.features["keyboard_hook"]++
+		if len(w.res.markers) < 256 {
+			w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
+				Kind: "keyboard_hook", Address: pc, Instruction: fmt.Sprintf("%s ; %s(%d, …)", x86asm.IntelSyntax(inst, pc, nil), api, first), Function: fn,
+			})
 		}
 	}
 }

@@ -90,7 +90,7 @@ func TestCapabilities(t *testing.T) {
 		wantMarkers []string
 	}{
 		{"injector", map[string][]string{"capability.process_injection": {"T1055", "T1055.002"}}, nil},
-		{"keylogger", map[string][]string{"capability.keylogging": {"T1056.001"}}, nil},
+		{"keylogger", map[string][]string{"capability.keylogging": {"T1056.001"}}, []string{"keyboard_hook"}},
 		{"antidebug", map[string][]string{"capability.anti_debugging": {"T1622"}}, []string{"peb_access", "int_2d", "rdtsc"}},
 		{"persist", map[string][]string{"capability.persistence": {"T1547.001"}}, nil},
 		{"stackstr", map[string][]string{"code.stack_strings": {"T1027"}}, nil},

@@ -11,7 +11,8 @@ import (
 //	imp:Name   an imported function (A/W and Ex suffix variants match: imp:RegSetValue matches
 //	           RegSetValueExA), case-insensitive
 //	str:text   a string in the file or recovered from the stack, case-insensitive substring
-//	code:kind  a disassembly marker (peb_access, int_2d, rdtsc, cpuid_hypervisor, api_hash_loop)
+//	code:kind  a disassembly marker (peb_access, int_2d, rdtsc, cpuid_hypervisor, api_hash_loop,
+//	           keyboard_hook)
 type term = string
 
 // variant is one way to show a capability: every group must have at least one matching term.
@@ -48,6 +49,7 @@ var capabilityRules = []capabilityRule{
 		severity: analysisv1.Severity_SEVERITY_HIGH, score: 650,
 		reason: "a low-level keyboard hook or key-state polling loop records what the user types",
 		variants: []variant{
+			{groups: [][]term{{"code:keyboard_hook"}}, attack: []string{"T1056.001"}},
 			{groups: [][]term{{"imp:SetWindowsHookEx"}, {"imp:CallNextHookEx", "imp:GetKeyboardState", "imp:ToAscii", "imp:ToUnicode", "imp:MapVirtualKey", "imp:GetMessage"}}, attack: []string{"T1056.001"}},
 			{groups: [][]term{{"imp:GetAsyncKeyState"}, {"imp:GetForegroundWindow", "imp:GetKeyState", "imp:MapVirtualKey", "imp:GetWindowText"}}, attack: []string{"T1056.001"}},
 			{groups: [][]term{{"imp:GetRawInputData"}, {"imp:RegisterRawInputDevices"}}, attack: []string{"T1056.001"}},
