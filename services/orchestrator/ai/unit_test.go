@@ -284,6 +284,7 @@ func TestRetryAfterParsing(t *testing.T) {
 		{"ms wins", http.Header{"Retry-After": {"7"}, "Retry-After-Ms": {"250"}}, 250 * time.Millisecond},
 		{"http date", http.Header{"Retry-After": {now.Add(90 * time.Second).Format(http.TimeFormat)}}, 90 * time.Second},
 		{"garbage", http.Header{"Retry-After": {"soon"}}, 0},
+		{"infinite is clamped", http.Header{"Retry-After": {"+Inf"}}, 24 * time.Hour},
 		{"absent", http.Header{}, 0},
 	}
 	for _, tc := range tests {
@@ -308,4 +309,19 @@ func TestPromptCapsExcerpts(t *testing.T) {
 	if p2 := buildPrompt(cfg, Input{Report: sampleReport(), Excerpts: []string{big}}, nil); p2.digest == p.digest {
 		t.Error("different input, same digest")
 	}
+}
+
+func FuzzRetryAfter(f *testing.F) {
+	f.Add("7", "")
+	f.Add("", "250")
+	f.Add("Wed, 21 Oct 2015 07:28:00 GMT", "")
+	f.Add("-1", "NaN")
+	f.Fuzz(func(t *testing.T, secs, ms string) {
+		h := http.Header{}
+		h.Set("Retry-After", secs)
+		h.Set("Retry-After-Ms", ms)
+		if d := retryAfter(h, time.Now()); d < 0 {
+			t.Fatalf("negative wait %v", d)
+		}
+	})
 }
