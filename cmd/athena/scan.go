@@ -44,7 +44,7 @@ type scanString struct {
 	Identifier string `json:"identifier"`
 	Offset     int64  `json:"offset"`
 	Length     int64  `json:"length"`
-	Data       string `json:"data"`
+	Data       string `json:"data"` // printable ASCII, other bytes as \xNN
 }
 
 // scanResult is one file's line of --json output.
@@ -214,7 +214,7 @@ func scanFile(ctx context.Context, rt *wasmruntime.Runtime, resources []*modulev
 	for _, m := range pd.GetMatches() {
 		sm := scanMatch{Rule: m.GetRule(), Namespace: m.GetNamespace(), Tags: m.GetTags(), Meta: m.GetMeta()}
 		for _, s := range m.GetStrings() {
-			sm.Strings = append(sm.Strings, scanString{Identifier: s.GetIdentifier(), Offset: s.GetOffset(), Length: s.GetLength(), Data: string(s.GetData())})
+			sm.Strings = append(sm.Strings, scanString{Identifier: s.GetIdentifier(), Offset: s.GetOffset(), Length: s.GetLength(), Data: escapeBytes(s.GetData())})
 		}
 		res.Matches = append(res.Matches, sm)
 	}
@@ -232,4 +232,17 @@ func printScan(w io.Writer, res *scanResult, asJSON bool) {
 	for _, m := range res.Matches {
 		fmt.Fprintf(w, "%s %s\n", m.Rule, res.Path)
 	}
+}
+
+// escapeBytes renders matched bytes like yara -s: printable ASCII as is, the rest as \xNN.
+func escapeBytes(b []byte) string {
+	var sb strings.Builder
+	for _, c := range b {
+		if c >= 0x20 && c < 0x7f && c != '\\' {
+			sb.WriteByte(c)
+		} else {
+			fmt.Fprintf(&sb, "\\x%02x", c)
+		}
+	}
+	return sb.String()
 }
