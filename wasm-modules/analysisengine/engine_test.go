@@ -272,6 +272,9 @@ func FuzzAnalyze(f *testing.F) {
 	if b, err := os.ReadFile("/bin/true"); err == nil && len(b) < 1<<20 {
 		f.Add(b)
 	}
+	// Real PEs make the mutator reach the import, export and code paths.
+	f.Add(program(f, "keylogger"))
+	f.Add(program(f, "stackstr"))
 	a := New(Limits{MaxInstructions: 5000, MaxPerFunction: 1000, MaxFunctions: 64, ListingLines: 4, MaxStringBytes: 1 << 20})
 	f.Fuzz(func(t *testing.T, content []byte) {
 		_, _ = a.Analyze(&modulev1.AnalyzeRequest{Content: content})
