@@ -28,7 +28,7 @@ func TestDetectPacker(t *testing.T) {
 			{name: "UPX1", addr: 0x2000, virtSize: 0x2000, data: random, exec: true, write: true, rawSize: uint64(len(random))},
 		}}, "UPX"},
 		{"generic: entropy, W+X entry, loader-only imports", &image{format: "pe", entry: 0x1010,
-			imports: []string{"LoadLibraryA", "GetProcAddress", "VirtualAlloc"},
+			imports:  []string{"LoadLibraryA", "GetProcAddress", "VirtualAlloc"},
 			sections: []section{{name: ".text", addr: 0x1000, virtSize: uint64(len(random)), data: random, exec: true, write: true, rawSize: uint64(len(random))}},
 		}, "generic"},
 		{"one sign is not enough", &image{format: "pe", entry: 0x1010,
