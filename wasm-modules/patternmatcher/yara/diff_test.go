@@ -269,11 +269,33 @@ func TestDifferentialWASM(t *testing.T) {
 		}
 	}
 	sort.Strings(got)
+	// On a loaded machine a file can hit the guest's time budget; athena scan says so on
+	// stderr and such partial results are left out of the comparison rather than flaking.
+	partial := map[string]bool{}
+	for _, l := range strings.Split(stderr.String(), "\n") {
+		if p, ok := strings.CutSuffix(l, ": scan time limit reached, matches are partial"); ok {
+			partial[strings.TrimPrefix(p, "warning: ")] = true
+			t.Logf("partial result, not compared: %s", p)
+		}
+	}
+	keep := func(lines []string) []string {
+		var out []string
+		for _, l := range lines {
+			if _, path, ok := strings.Cut(l, " "); ok && !partial[path] {
+				out = append(out, l)
+			}
+		}
+		return out
+	}
 	var want []string
 	for _, f := range files {
 		want = append(want, yaraDir(t, f, dir)...)
 	}
 	sort.Strings(want)
+	want, got = keep(want), keep(got)
+	if len(partial) > 3 {
+		t.Errorf("%d files hit the time limit", len(partial))
+	}
 	missing, extra := diffLines(want, got)
 	for _, l := range missing {
 		t.Errorf("yara matched, athena scan did not: %s", l)
