@@ -9,6 +9,11 @@ import (
 	"strings"
 )
 
+// reScanLimit is how far YARA's regex engine scans forward from a match start
+// (YR_RE_SCAN_LIMIT); a regex match that would need more is not found (pinned by r_scan_limit
+// in testdata/diff/limits.yar).
+const reScanLimit = 4096
+
 // Source is one ruleset file; every source is its own namespace.
 type Source struct {
 	// Name is the file or resource name used in diagnostics.
@@ -67,6 +72,8 @@ type variant struct {
 	wide   bool // for fullword checks
 	prog   *prog
 	node   *reNode
+	// limit caps a regex match's length like YARA's RE_SCAN_LIMIT; hex strings are not capped.
+	limit int
 }
 
 // SourcesHash hashes a list of sources the way Rules.Hash does, so callers can look a compiled
@@ -164,7 +171,7 @@ func (rs *Rules) compileStrings(file string, cr *cRule) *Error {
 				if err != nil {
 					return fail("%v", err)
 				}
-				cs.variants = append(cs.variants, variant{prog: p, node: n})
+				cs.variants = append(cs.variants, variant{prog: p, node: n, limit: reScanLimit})
 			}
 			if s.Mods.Wide {
 				wn := widen(n)
@@ -172,7 +179,7 @@ func (rs *Rules) compileStrings(file string, cr *cRule) *Error {
 				if err != nil {
 					return fail("%v", err)
 				}
-				cs.variants = append(cs.variants, variant{prog: p, wide: true, node: wn})
+				cs.variants = append(cs.variants, variant{prog: p, wide: true, node: wn, limit: reScanLimit})
 			}
 		}
 		cs.minLen = -1

@@ -248,7 +248,7 @@ func (s *scanState) verify(si, vi, start int) {
 		}
 		n = len(v.lit)
 	} else {
-		n = s.vm.match(v.prog, data, start, 0)
+		n = s.vm.match(v.prog, data, start, v.limit)
 		s.work += 16
 		if n < 0 {
 			return
