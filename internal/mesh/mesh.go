@@ -147,7 +147,7 @@ func mirrorHealth(ctx context.Context, srv *grpcserver.Server, name string) {
 func ServeWasmRuntime(ctx context.Context, lis net.Listener, o Options) error {
 	o.defaults()
 	log := o.Logger.With("component", "wasmruntime")
-	rt, err := wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, PerModule: ModuleLimits, Logger: log, Registerer: o.Registry})
+	rt, err := wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, PerModule: ModuleLimits(), Logger: log, Registerer: o.Registry})
 	if err != nil {
 		return fmt.Errorf("wasmruntime: %w", err)
 	}
@@ -169,8 +169,8 @@ func ServeWasmRuntime(ctx context.Context, lis net.Listener, o Options) error {
 // interprets JavaScript inside WASM, which is 15–50× slower than native (docs/sandbox.md): a
 // heavily obfuscated script needs more than the default 30 s. The request deadline still
 // bounds every call.
-var ModuleLimits = map[string]wasmruntime.Limits{
-	"sandbox": {Timeout: 60 * time.Second},
+func ModuleLimits() map[string]wasmruntime.Limits {
+	return map[string]wasmruntime.Limits{"sandbox": {Timeout: 60 * time.Second}}
 }
 
 // OrchestratorPeers are the addresses the orchestrator dials.
