@@ -192,6 +192,11 @@ func BenchmarkRSSAllModules(b *testing.B) {
 		b.ReportMetric(float64(rss>>20), "RSS-MiB")
 		b.ReportMetric(float64((rss-base)>>20), "runtime-MiB")
 		b.ReportMetric(float64(len(pis)), "instances")
+		var guest uint64
+		for _, h := range pis {
+			guest += h.pi.inst.memory().size()
+		}
+		b.ReportMetric(float64(guest>>20), "guest-memory-MiB")
 		for _, h := range pis {
 			h.p.put(h.pi, true)
 		}

@@ -4,11 +4,13 @@ package wasmruntime
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"runtime/debug"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
@@ -148,6 +150,14 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 		}
 	}
 	wi.env = &wasmerEnv{}
+	// wasmer 2.0's poll_oneoff panics in Rust on clock subscriptions ("Polling not implemented
+	// for clocks yet"), which aborts the whole process; the Go runtime polls a clock whenever
+	// it idles. Replace it with a host implementation.
+	imports.Register("wasi_snapshot_preview1", map[string]wasmer.IntoExtern{
+		"poll_oneoff": wasmer.NewFunctionWithEnvironment(wi.store,
+			wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
+			wi.env, wasmerPollOneoff),
+	})
 	emit := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
 		wi.env, wasmerEmit)
@@ -186,6 +196,71 @@ func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	// and the C side both own it; SIGABRT "double free" in the hostile tests).
 	c.emit(wasmerMemory{mem}, uint32(args[0].I32()), uint32(args[1].I32()))
 	return nil, nil
+}
+
+// wasmerPollOneoff implements WASI poll_oneoff(in, out, nsubscriptions, nevents_out) -> errno:
+// clock subscriptions (relative timeouts) sleep for the shortest one, capped at a second since
+// nothing can interrupt it; fd subscriptions are reported ready at once (the host grants no
+// files that could block).
+func wasmerPollOneoff(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
+	const (
+		subSize, eventSize = 48, 32
+		errnoInval         = 28
+		errnoFault         = 21
+		maxSleep           = time.Second
+	)
+	env := e.(*wasmerEnv)
+	in, out, n, nevents := uint32(args[0].I32()), uint32(args[1].I32()), uint32(args[2].I32()), uint32(args[3].I32())
+	result := func(errno int32) ([]wasmer.Value, error) {
+		return []wasmer.Value{wasmer.NewI32(errno)}, nil
+	}
+	if n == 0 {
+		return result(errnoInval)
+	}
+	mem := wasmerMemory{env.mem}
+	subs, ok := mem.read(in, n*subSize)
+	if !ok || uint64(n)*subSize > 1<<32-1 {
+		return result(errnoFault)
+	}
+	subs = append([]byte(nil), subs...)
+	sleep := time.Duration(-1)
+	for i := range n {
+		sub := subs[i*subSize:]
+		if sub[8] != 0 {
+			sleep = 0
+			continue
+		}
+		d := time.Duration(binary.LittleEndian.Uint64(sub[24:]))
+		if binary.LittleEndian.Uint16(sub[40:])&1 != 0 { // absolute time: treat as due
+			d = 0
+		}
+		if sleep < 0 || d < sleep {
+			sleep = d
+		}
+	}
+	if sleep > 0 {
+		time.Sleep(min(sleep, maxSleep))
+	}
+	var count uint32
+	for i := range n {
+		sub := subs[i*subSize:]
+		if sub[8] == 0 && sleep > 0 && time.Duration(binary.LittleEndian.Uint64(sub[24:])) > sleep && binary.LittleEndian.Uint16(sub[40:])&1 == 0 {
+			continue // a longer clock has not fired
+		}
+		ev := make([]byte, eventSize)
+		copy(ev[0:8], sub[0:8]) // userdata
+		ev[10] = sub[8]         // type
+		if !mem.write(out+count*eventSize, ev) {
+			return result(errnoFault)
+		}
+		count++
+	}
+	var cnt [4]byte
+	binary.LittleEndian.PutUint32(cnt[:], count)
+	if !mem.write(nevents, cnt[:]) {
+		return result(errnoFault)
+	}
+	return result(0)
 }
 
 type wasmerInstance struct {
