@@ -1,0 +1,460 @@
+package orchestrator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+func newOrch(t *testing.T, cfg Config) *Orchestrator {
+	t.Helper()
+	o, err := New(cfg)
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return o
+}
+
+func sample(s string) *analysisv1.SampleInput {
+	return &analysisv1.SampleInput{Content: []byte(s), Filename: "s.txt"}
+}
+
+func findingIDs(r *analysisv1.Report) []string {
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.Id)
+	}
+	return ids
+}
+
+func hasFinding(r *analysisv1.Report, id string) bool {
+	for _, f := range r.Findings {
+		if f.Id == id {
+			return true
+		}
+	}
+	return false
+}
+
+// artifactsOf makes the identification module return, for each content, the artifacts next
+// gives; every other module answers OK with nothing.
+func artifactsOf(next func(content []byte) [][]byte) func(context.Context, string, *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+	return func(_ context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		if module != IdentifyModule {
+			return nil, nil
+		}
+		resp := &modulev1.AnalyzeResponse{Identification: &modulev1.Identification{FileType: "zip", MimeType: "application/zip", Flavors: []string{"archive"}}}
+		for i, c := range next(req.Content) {
+			resp.Artifacts = append(resp.Artifacts, &modulev1.Artifact{
+				Kind: analysisv1.ArtifactKind_ARTIFACT_KIND_EXTRACTED, Content: c,
+				Filename: fmt.Sprintf("member%d", i), Provenance: []string{"zip"},
+			})
+		}
+		return ok(resp), nil
+	}
+}
+
+func TestRecursionCaps(t *testing.T) {
+	// level n contains level n+1, without end.
+	deeper := func(c []byte) [][]byte {
+		var n int
+		fmt.Sscanf(string(c), "level %d", &n)
+		return [][]byte{[]byte(fmt.Sprintf("level %d", n+1))}
+	}
+	tests := []struct {
+		name    string
+		cfg     Config
+		opts    *analysisv1.AnalysisOptions
+		content string
+		next    func([]byte) [][]byte
+		check   func(t *testing.T, r *analysisv1.Report)
+	}{
+		{
+			name: "depth", cfg: Config{MaxDepth: 2}, content: "level 0", next: deeper,
+			check: func(t *testing.T, r *analysisv1.Report) {
+				d1 := r.Artifacts[0].Report
+				d2 := d1.GetArtifacts()[0].Report
+				if d1.GetDepth() != 1 || d2.GetDepth() != 2 {
+					t.Fatalf("depths %d, %d; want 1, 2", d1.GetDepth(), d2.GetDepth())
+				}
+				a := d2.Artifacts[0]
+				if a.Report != nil || !strings.Contains(a.SkippedReason, "depth limit 2") {
+					t.Errorf("artifact at depth 3: report %v, skipped %q; want skipped for the depth limit", a.Report != nil, a.SkippedReason)
+				}
+				if !hasFinding(d2, "recursion.depth_limit") {
+					t.Errorf("depth-2 findings %v lack recursion.depth_limit", findingIDs(d2))
+				}
+			},
+		},
+		{
+			name: "depth option below config", cfg: Config{MaxDepth: 5}, opts: &analysisv1.AnalysisOptions{MaxDepth: 1}, content: "level 0", next: deeper,
+			check: func(t *testing.T, r *analysisv1.Report) {
+				d1 := r.Artifacts[0].Report
+				if d1 == nil || d1.Artifacts[0].Report != nil || !strings.Contains(d1.Artifacts[0].SkippedReason, "depth limit 1") {
+					t.Fatalf("with maxDepth 1 the depth-2 artifact must be skipped; got %v", d1)
+				}
+			},
+		},
+		{
+			name: "self-including container", content: "quine",
+			next: func(c []byte) [][]byte { return [][]byte{c} },
+			check: func(t *testing.T, r *analysisv1.Report) {
+				if len(r.Artifacts) != 1 || !strings.HasPrefix(r.Artifacts[0].SkippedReason, "cycle") {
+					t.Fatalf("artifacts %v; want one skipped as a cycle", r.Artifacts)
+				}
+				if !hasFinding(r, "recursion.cycle") {
+					t.Errorf("findings %v lack recursion.cycle", findingIDs(r))
+				}
+			},
+		},
+		{
+			name: "two-step cycle", content: "A",
+			next: func(c []byte) [][]byte {
+				if string(c) == "A" {
+					return [][]byte{[]byte("B")}
+				}
+				return [][]byte{[]byte("A")}
+			},
+			check: func(t *testing.T, r *analysisv1.Report) {
+				b := r.Artifacts[0].Report
+				if b == nil || len(b.Artifacts) != 1 || !strings.HasPrefix(b.Artifacts[0].SkippedReason, "cycle") {
+					t.Fatalf("B's artifact A must be skipped as a cycle; got %v", b)
+				}
+				if !hasFinding(b, "recursion.cycle") {
+					t.Errorf("B's findings %v lack recursion.cycle", findingIDs(b))
+				}
+			},
+		},
+		{
+			name: "count", cfg: Config{MaxArtifacts: 3}, content: "parent of ten",
+			next: func(c []byte) [][]byte {
+				if !bytes.HasPrefix(c, []byte("parent")) {
+					return nil
+				}
+				var out [][]byte
+				for i := range 10 {
+					out = append(out, []byte(fmt.Sprintf("child %d", i)))
+				}
+				return out
+			},
+			check: func(t *testing.T, r *analysisv1.Report) {
+				analyzed, skipped := 0, 0
+				for _, a := range r.Artifacts {
+					if a.Report != nil {
+						analyzed++
+					} else if strings.Contains(a.SkippedReason, "budget") {
+						skipped++
+					}
+				}
+				if analyzed != 3 || skipped != 7 {
+					t.Errorf("analyzed %d, skipped for budget %d; want 3 and 7", analyzed, skipped)
+				}
+				if !hasFinding(r, "recursion.budget") {
+					t.Errorf("findings %v lack recursion.budget", findingIDs(r))
+				}
+			},
+		},
+		{
+			// 1× a 16-byte sample leaves room for one 10-byte child, not two.
+			name: "bytes", cfg: Config{ArtifactBytesFactor: 1}, content: "parent 16 bytes.",
+			next: func(c []byte) [][]byte {
+				if !bytes.HasPrefix(c, []byte("parent")) {
+					return nil
+				}
+				return [][]byte{[]byte("child 0000"), []byte("child 1111")}
+			},
+			check: func(t *testing.T, r *analysisv1.Report) {
+				if len(r.Artifacts) != 2 || r.Artifacts[0].Report == nil || r.Artifacts[1].Report != nil {
+					t.Fatalf("artifacts %v; want the first analyzed and the second skipped", r.Artifacts)
+				}
+				if !strings.Contains(r.Artifacts[1].SkippedReason, "byte budget") {
+					t.Errorf("skipped reason %q; want the byte budget", r.Artifacts[1].SkippedReason)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := tt.cfg
+			cfg.Invoker = newFake(artifactsOf(tt.next))
+			o := newOrch(t, cfg)
+			r, err := o.Analyze(context.Background(), sample(tt.content), tt.opts)
+			if err != nil {
+				t.Fatalf("Analyze: %v (a recursion cap must be a finding, not an error)", err)
+			}
+			tt.check(t, r)
+		})
+	}
+}
+
+func TestFailingModulesDoNotFailTheReport(t *testing.T) {
+	fake := newFake(func(ctx context.Context, module string, _ *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		switch module {
+		case "crypto":
+			return nil, status.Error(codes.Unavailable, "runtime gone")
+		case "network":
+			<-ctx.Done() // hangs until the analysis deadline
+			return nil, status.FromContextError(ctx.Err()).Err()
+		case "deobfuscator":
+			return &wasmruntimev1.InvokeResponse{Status: analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED, Error: "memory limit"}, nil
+		case "pattern-matcher":
+			return ok(&modulev1.AnalyzeResponse{Error: "bad rules"}), nil
+		}
+		return nil, nil
+	})
+	o := newOrch(t, Config{Invoker: fake})
+	r, err := o.Analyze(context.Background(), sample("hello"), &analysisv1.AnalysisOptions{TimeoutMs: 1500})
+	if err != nil {
+		t.Fatalf("Analyze: %v", err)
+	}
+	want := map[string]analysisv1.ModuleStatus{
+		IdentifyModule:    analysisv1.ModuleStatus_MODULE_STATUS_OK,
+		"crypto":          analysisv1.ModuleStatus_MODULE_STATUS_UNAVAILABLE,
+		"network":         analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED,
+		"deobfuscator":    analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED,
+		"pattern-matcher": analysisv1.ModuleStatus_MODULE_STATUS_ERROR,
+	}
+	got := map[string]*analysisv1.ModuleRun{}
+	for _, m := range r.Modules {
+		got[m.Name] = m
+	}
+	for name, st := range want {
+		m := got[name]
+		if m == nil {
+			t.Errorf("modules[] lacks %s: %v", name, r.Modules)
+			continue
+		}
+		if m.Status != st {
+			t.Errorf("%s: status %s, want %s", name, m.Status, st)
+		}
+		if st != analysisv1.ModuleStatus_MODULE_STATUS_OK && m.Error == "" {
+			t.Errorf("%s: failed without an error message", name)
+		}
+	}
+	if r.Verdict != analysisv1.Verdict_VERDICT_CLEAN || r.Sample.GetSha256() == "" {
+		t.Errorf("report verdict %s sha %q; want a complete clean report", r.Verdict, r.Sample.GetSha256())
+	}
+	if !strings.Contains(strings.Join(r.Notes, "\n"), "deadline") {
+		t.Errorf("notes %q do not mention the deadline that cut network", r.Notes)
+	}
+}
+
+func TestCacheHit(t *testing.T) {
+	fake := newFake(nil)
+	o := newOrch(t, Config{Invoker: fake, Store: newStore()})
+	ctx := context.Background()
+	first, err := o.Analyze(ctx, sample("cache me"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Cached {
+		t.Fatal("first analysis reported cached")
+	}
+	second, err := o.Analyze(ctx, sample("cache me"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !second.Cached || second.Id != first.Id {
+		t.Errorf("second: cached %v id %s; want cached with id %s", second.Cached, second.Id, first.Id)
+	}
+	if n := fake.count(IdentifyModule); n != 1 {
+		t.Errorf("identification ran %d times; the hit must not invoke modules", n)
+	}
+	got, err := o.GetAnalysis(ctx, first.Id)
+	if err != nil || got.Id != first.Id {
+		t.Errorf("GetAnalysis(%s) = %v, %v", first.Id, got.GetId(), err)
+	}
+	third, err := o.Analyze(ctx, sample("cache me"), &analysisv1.AnalysisOptions{BypassCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.Cached || third.Id == first.Id || fake.count(IdentifyModule) != 2 {
+		t.Errorf("bypassCache: cached %v id %s calls %d; want a fresh analysis", third.Cached, third.Id, fake.count(IdentifyModule))
+	}
+	if _, err := o.GetAnalysis(ctx, "feedface"); err == nil || !strings.Contains(err.Error(), "not found") {
+		t.Errorf("GetAnalysis(unknown) = %v; want not found", err)
+	}
+}
+
+func TestSingleflight(t *testing.T) {
+	const n = 8
+	started := make(chan struct{})
+	release := make(chan struct{})
+	var once sync.Once
+	fake := newFake(func(ctx context.Context, module string, _ *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		if module == IdentifyModule {
+			once.Do(func() { close(started) })
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+		}
+		return nil, nil
+	})
+	store := newStore()
+	// Every request must miss the cache before the first finishes, so only singleflight can
+	// keep the work to one run.
+	store.barrier, store.want = make(chan struct{}), n
+	o := newOrch(t, Config{Invoker: fake, Store: store})
+	reports := make([]*analysisv1.Report, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i], errs[i] = o.Analyze(context.Background(), sample("same bytes"), nil)
+		}()
+	}
+	<-started
+	close(release)
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil {
+			t.Fatalf("request %d: %v", i, errs[i])
+		}
+		if reports[i].Id != reports[0].Id {
+			t.Errorf("request %d got id %s, request 0 got %s; want one shared analysis", i, reports[i].Id, reports[0].Id)
+		}
+	}
+	if c := fake.count(IdentifyModule); c != 1 {
+		t.Errorf("%d concurrent identical requests invoked the modules %d times; want 1", n, c)
+	}
+	// Each caller owns its copy: changing one must not change another.
+	reports[0].Notes = append(reports[0].Notes, "mine")
+	if len(reports[1].Notes) != 0 {
+		t.Error("singleflight callers share one report value")
+	}
+}
+
+func TestStreamEventOrder(t *testing.T) {
+	fake := newFake(artifactsOf(func(c []byte) [][]byte {
+		if string(c) == "outer" {
+			return [][]byte{[]byte("inner")}
+		}
+		return nil
+	}))
+	o := newOrch(t, Config{Invoker: fake})
+	var events []*analysisv1.AnalysisEvent
+	r, err := o.AnalyzeStream(context.Background(), sample("outer"), nil, func(ev *analysisv1.AnalysisEvent) {
+		events = append(events, ev)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(events) < 4 {
+		t.Fatalf("%d events; want accepted, identified, module events and the report", len(events))
+	}
+	if events[0].GetAccepted() == nil {
+		t.Errorf("first event %v; want accepted", events[0])
+	}
+	last := events[len(events)-1]
+	if last.GetReport() == nil || last.GetReport().Id != r.Id {
+		t.Errorf("last event %v; want the report %s", last, r.Id)
+	}
+	identified := -1
+	started, finished := map[string]int{}, map[string]int{}
+	reports := 0
+	artifact := false
+	for i, ev := range events {
+		if ev.AnalysisId != r.Id {
+			t.Errorf("event %d has analysis id %q, want %q", i, ev.AnalysisId, r.Id)
+		}
+		if ev.Depth != 0 {
+			if ev.GetReport() != nil {
+				t.Errorf("event %d: report at depth %d", i, ev.Depth)
+			}
+			continue
+		}
+		switch {
+		case ev.GetIdentified() != nil:
+			if identified >= 0 {
+				t.Errorf("identified twice at depth 0 (events %d and %d)", identified, i)
+			}
+			identified = i
+			for _, m := range ev.GetIdentified().Modules {
+				if _, ok := started[m]; ok {
+					t.Errorf("%s started before it was routed", m)
+				}
+			}
+		case ev.GetModuleStarted() != nil:
+			started[ev.GetModuleStarted().Module] = i
+		case ev.GetModuleFinished() != nil:
+			name := ev.GetModuleFinished().Run.Name
+			s, ok := started[name]
+			if !ok || s > i {
+				t.Errorf("%s finished (event %d) before it started", name, i)
+			}
+			finished[name] = i
+		case ev.GetArtifactDiscovered() != nil:
+			artifact = true
+		case ev.GetReport() != nil:
+			reports++
+		}
+	}
+	if identified < 0 {
+		t.Fatal("no identified event at depth 0")
+	}
+	if finished[IdentifyModule] > identified {
+		t.Errorf("identification finished after the identified event")
+	}
+	for _, m := range events[identified].GetIdentified().Modules {
+		if finished[m] < identified {
+			t.Errorf("routed module %s has no module_finished after identified", m)
+		}
+	}
+	if reports != 1 {
+		t.Errorf("%d report events; want exactly one, last", reports)
+	}
+	if !artifact {
+		t.Error("no artifact_discovered event for the inner member")
+	}
+}
+
+func TestValidation(t *testing.T) {
+	o := newOrch(t, Config{Invoker: newFake(nil), MaxSampleBytes: 8})
+	tests := []struct {
+		name   string
+		sample *analysisv1.SampleInput
+		opts   *analysisv1.AnalysisOptions
+		want   error
+	}{
+		{"nil sample", nil, nil, ErrInvalid},
+		{"empty content", &analysisv1.SampleInput{}, nil, ErrInvalid},
+		{"too large", sample("123456789"), nil, ErrTooLarge},
+		{"negative depth", sample("x"), &analysisv1.AnalysisOptions{MaxDepth: -1}, ErrInvalid},
+		{"long filename", &analysisv1.SampleInput{Content: []byte("x"), Filename: strings.Repeat("a", 1025)}, nil, ErrInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := o.Analyze(context.Background(), tt.sample, tt.opts)
+			if err == nil || !errors.Is(err, tt.want) {
+				t.Errorf("Analyze = %v; want %v", err, tt.want)
+			}
+			if code := status.Code(toStatus(err)); code != codes.InvalidArgument {
+				t.Errorf("status code %s; want InvalidArgument", code)
+			}
+		})
+	}
+}
+
+func TestNewRejectsBadThresholds(t *testing.T) {
+	for _, th := range []Thresholds{{Suspicious: 500, Malicious: 400}, {Suspicious: -1, Malicious: 10}, {Suspicious: 100, Malicious: 1001}} {
+		if _, err := New(Config{Invoker: newFake(nil), Thresholds: th}); err == nil {
+			t.Errorf("New accepted thresholds %+v", th)
+		}
+	}
+	if _, err := New(Config{}); err == nil {
+		t.Error("New accepted a config without an invoker")
+	}
+}

@@ -1,0 +1,126 @@
+package orchestrator
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/athena-mesh/athena/internal/testutil"
+	"github.com/athena-mesh/athena/services/wasmruntime"
+)
+
+// builtModules loads the real modules and returns their names.
+func builtModules(t *testing.T) map[string]bool {
+	t.Helper()
+	ctx := context.Background()
+	rt, err := wasmruntime.New(ctx, wasmruntime.Config{
+		ModulesDir: testutil.ModulesDir(t), ReloadInterval: -1,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	})
+	if err != nil {
+		t.Fatalf("load modules: %v", err)
+	}
+	t.Cleanup(func() {
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		defer cancel()
+		if err := rt.Close(cctx); err != nil {
+			t.Errorf("close runtime: %v", err)
+		}
+	})
+	names := map[string]bool{}
+	for _, m := range rt.Modules() {
+		names[m.Name] = true
+	}
+	return names
+}
+
+func TestRoutesMatchBuiltModules(t *testing.T) {
+	built := builtModules(t)
+	if len(built) == 0 {
+		t.Fatal("no modules loaded")
+	}
+	routed := map[string]bool{}
+	for _, r := range DefaultRoutes {
+		routed[r.Module] = true
+		if !built[r.Module] {
+			t.Errorf("route to %q, but no built module has that name (built: %v)", r.Module, keys(built))
+		}
+	}
+	for name := range built {
+		if !routed[name] {
+			t.Errorf("built module %q has no route", name)
+			continue
+		}
+		if name == IdentifyModule {
+			continue // runs on every sample before routing
+		}
+		// Some flavor must reach the module through Select.
+		reached := false
+		for _, r := range DefaultRoutes {
+			if r.Module != name {
+				continue
+			}
+			for _, p := range r.Positive {
+				flavors := []string{p}
+				if p == "*" {
+					flavors = []string{"data"}
+				}
+				if slices.Contains(Routes(DefaultRoutes).Select(flavors, built, nil), name) {
+					reached = true
+				}
+			}
+		}
+		if !reached {
+			t.Errorf("no flavor reaches built module %q", name)
+		}
+	}
+}
+
+func keys(m map[string]bool) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func TestSelect(t *testing.T) {
+	loaded := map[string]bool{}
+	for _, m := range allModules {
+		loaded[m] = true
+	}
+	tests := []struct {
+		name    string
+		flavors []string
+		loaded  map[string]bool
+		only    []string
+		want    []string
+	}{
+		{"pe", []string{"executable", "pe"}, loaded, nil, []string{"crypto", "pattern-matcher", "network", "analysis-engine"}},
+		{"javascript", []string{"script", "javascript"}, loaded, nil, []string{"crypto", "pattern-matcher", "network", "deobfuscator", "sandbox"}},
+		{"image skips network", []string{"image"}, loaded, nil, []string{"crypto", "pattern-matcher"}},
+		{"archive skips deobfuscator", []string{"archive", "data"}, loaded, nil, []string{"crypto", "pattern-matcher", "network"}},
+		{"only", []string{"script", "javascript"}, loaded, []string{"sandbox", "crypto"}, []string{"crypto", "sandbox"}},
+		{"not loaded", []string{"pe"}, map[string]bool{"crypto": true}, nil, []string{"crypto"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Routes(DefaultRoutes).Select(tt.flavors, tt.loaded, tt.only)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Select(%v) = %v, want %v", tt.flavors, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestRoutesVersionChangesWithTable(t *testing.T) {
+	changed := slices.Clone(DefaultRoutes)
+	changed[1].Priority++
+	if Routes(changed).Version() == Routes(DefaultRoutes).Version() {
+		t.Error("a routing change left the routes version unchanged")
+	}
+}
