@@ -265,6 +265,8 @@ func fileMIMEs(t *testing.T, paths []string) map[string]string {
 // least 98% agreement per claimed type, and every self-written script must be identified as
 // the language it was written in.
 func TestDifferentialFile(t *testing.T) {
+	// Slow (external tools, compilers, big inputs): overlap with the other slow tests.
+	t.Parallel()
 	requireTool(t, "file")
 	corpus := buildCorpus(t)
 	paths := make([]string, len(corpus))
@@ -335,6 +337,8 @@ var (
 
 // TestDifferentialReadelf compares section names and DT_NEEDED entries with readelf's.
 func TestDifferentialReadelf(t *testing.T) {
+	// Slow (external tools, compilers, big inputs): overlap with the other slow tests.
+	t.Parallel()
 	requireTool(t, "readelf")
 	var elfs []string
 	for _, c := range buildCorpusELF() {

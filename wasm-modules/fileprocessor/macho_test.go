@@ -47,6 +47,8 @@ func fatOf(thin []byte) []byte {
 }
 
 func TestMachO(t *testing.T) {
+	// Slow (external tools, compilers, big inputs): overlap with the other slow tests.
+	t.Parallel()
 	thin := buildDarwin(t)
 	tests := []struct {
 		name  string
