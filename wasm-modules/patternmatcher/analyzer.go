@@ -7,6 +7,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"hash/crc64"
 	"io/fs"
 	"path"
 	"sort"
@@ -43,14 +44,23 @@ const (
 // Analyzer is the pattern-matcher. It keeps compiled rulesets keyed by their hash, because the
 // host pools and reuses instances.
 type Analyzer struct {
-	cache map[string]*yara.Rules
-	order []string
+	cache map[uint64]cached
+	order []uint64
 	now   func() time.Time
+	crc   *crc64.Table
+}
+
+// cached is a compiled ruleset with the sources it came from: the cache key is a fast CRC
+// (SHA-256 of 100+ KB of rules per call is milliseconds in wasm), so a hit is confirmed by
+// comparing the sources.
+type cached struct {
+	srcs  []yara.Source
+	rules *yara.Rules
 }
 
 // New returns an analyzer with an empty ruleset cache.
 func New() *Analyzer {
-	return &Analyzer{cache: map[string]*yara.Rules{}, now: time.Now}
+	return &Analyzer{cache: map[uint64]cached{}, now: time.Now, crc: crc64.MakeTable(crc64.ECMA)}
 }
 
 // Info describes the module.
@@ -92,9 +102,15 @@ func userSources(req *modulev1.AnalyzeRequest) []yara.Source {
 // compile returns the compiled rules for srcs, from the cache when possible. A source that
 // does not compile is dropped with a note, so one bad user ruleset does not blind the scan.
 func (a *Analyzer) compile(srcs []yara.Source) (*yara.Rules, []string) {
-	key := yara.SourcesHash(srcs)
-	if rs, ok := a.cache[key]; ok {
-		return rs, nil
+	var key uint64
+	for _, s := range srcs {
+		key = crc64.Update(key, a.crc, []byte(s.Name))
+		key = crc64.Update(key, a.crc, []byte{0})
+		key = crc64.Update(key, a.crc, []byte(s.Text))
+		key = crc64.Update(key, a.crc, []byte{0})
+	}
+	if c, ok := a.cache[key]; ok && sameSources(c.srcs, srcs) {
+		return c.rules, nil
 	}
 	var notes []string
 	live := append([]yara.Source{}, srcs...)
@@ -125,9 +141,23 @@ func (a *Analyzer) compile(srcs []yara.Source) (*yara.Rules, []string) {
 		delete(a.cache, a.order[0])
 		a.order = a.order[1:]
 	}
-	a.cache[key] = rs
-	a.order = append(a.order, key)
+	if _, ok := a.cache[key]; !ok {
+		a.order = append(a.order, key)
+	}
+	a.cache[key] = cached{srcs: srcs, rules: rs}
 	return rs, notes
+}
+
+func sameSources(a, b []yara.Source) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // Analyze scans the sample, or validates the rulesets when the option mode is "validate".
