@@ -282,7 +282,8 @@ func (p ProviderConfig) external() bool {
 	case KindHeuristic:
 		return false
 	case KindOpenAICompatible:
-		return !loopbackURL(p.BaseURL)
+		// Without a base URL nothing can be sent anywhere.
+		return p.BaseURL != "" && !loopbackURL(p.BaseURL)
 	default:
 		return true
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -388,4 +389,74 @@ func TestExternalPolicy(t *testing.T) {
 	if hosted.hits() != 1 {
 		t.Errorf("hosted provider saw %d requests, want only the allowed one", hosted.hits())
 	}
+}
+
+func TestConcurrencyAndRateLimits(t *testing.T) {
+	t.Run("concurrency", func(t *testing.T) {
+		var mu sync.Mutex
+		inflight, peak := 0, 0
+		release := make(chan struct{})
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			inflight++
+			peak = max(peak, inflight)
+			mu.Unlock()
+			select {
+			case <-release:
+			case <-time.After(50 * time.Millisecond):
+			}
+			mu.Lock()
+			inflight--
+			mu.Unlock()
+			openAIContent(answerJSON("malicious", 0.9))(w, r)
+		})
+		pc := openAICfg(f)
+		pc.MaxConcurrency = 1
+		h := newHarness(t, Config{Providers: []ProviderConfig{pc}, DefaultProviders: []string{"openai"}, AllowExternal: true}, nil)
+		var wg sync.WaitGroup
+		errs := make(chan string, 3)
+		for range 3 {
+			wg.Go(func() {
+				res, err := h.e.Assess(context.Background(), Input{Report: sampleReport(), Options: external()})
+				if err != nil {
+					errs <- err.Error()
+					return
+				}
+				if p := res.AI.GetMerged().GetProvider(); p != "openai" {
+					errs <- "answered by " + p
+				}
+			})
+		}
+		wg.Wait()
+		close(release)
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
+		if f.hits() != 3 || peak != 1 {
+			t.Errorf("hits = %d, peak in flight = %d; want 3 and 1", f.hits(), peak)
+		}
+	})
+	t.Run("token bucket", func(t *testing.T) {
+		f := newFake(t, openAIContent(answerJSON("malicious", 0.9)))
+		pc := openAICfg(f)
+		pc.RatePerSecond, pc.Burst = 0.001, 1 // one call, then one per ~17 minutes
+		h := newHarness(t, Config{Providers: []ProviderConfig{pc}, DefaultProviders: []string{"openai"}, AllowExternal: true}, nil)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		in := Input{Report: sampleReport(), Options: external()}
+		if _, err := h.e.Assess(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		res, err := h.e.Assess(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.hits() != 1 || !strings.Contains(res.AI.GetAssessments()[0].GetError(), "rate limit") {
+			t.Errorf("hits = %d, first assessment %v; want 1 and a rate-limit error", f.hits(), res.AI.GetAssessments()[0])
+		}
+		if res.AI.GetMerged().GetProvider() != "heuristic" {
+			t.Errorf("merged = %q, want heuristic", res.AI.GetMerged().GetProvider())
+		}
+	})
 }
