@@ -117,6 +117,9 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	c.register(fs)
 	bypass := fs.Bool("bypass-cache", false, "analyze again even when a cached report exists")
 	ai := fs.Bool("ai", false, "ask for an AI assessment")
+	aiStrategy := fs.String("ai-strategy", "", "single, ensemble, sequential, specialized or hedged (default: the server's)")
+	aiProviders := fs.String("ai-providers", "", "comma-separated AI providers, in order (default: the server's)")
+	aiExternal := fs.Bool("ai-external", false, "allow sample content to reach external AI providers, if the server permits it")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -139,7 +142,14 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rctx, cancel := context.WithTimeout(ctx, c.timeout)
 		opts := &analysisv1.AnalysisOptions{BypassCache: *bypass}
 		if *ai {
-			opts.Ai = &analysisv1.AIOptions{Enabled: true}
+			opts.Ai = &analysisv1.AIOptions{Enabled: true, AllowExternal: *aiExternal, Providers: splitList(*aiProviders)}
+			if *aiStrategy != "" {
+				v, ok := analysisv1.AIStrategy_value["AI_STRATEGY_"+strings.ToUpper(*aiStrategy)]
+				if !ok {
+					return usageError{fmt.Errorf("--ai-strategy %q: want single, ensemble, sequential, specialized or hedged", *aiStrategy)}
+				}
+				opts.Ai.Strategy = analysisv1.AIStrategy(v)
+			}
 		}
 		r, err := a.analyze(rctx, &analysisv1.SampleInput{Content: content, Filename: filepath.Base(path)}, opts)
 		cancel()
@@ -162,6 +172,16 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return fmt.Errorf("%d of %d files failed", failed, fs.NArg())
 	}
 	return nil
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // printSummary writes a readable summary of a report.
