@@ -226,6 +226,19 @@ func printSummary(w io.Writer, path string, r *analysisv1.Report) {
 	if len(r.Artifacts) > 0 {
 		fmt.Fprintf(w, "  artifacts %d\n", len(r.Artifacts))
 	}
+	if ai := r.GetAi(); ai != nil {
+		fmt.Fprintf(w, "  ai        %s, agreement %.2f\n", strings.TrimPrefix(ai.Strategy.String(), "AI_STRATEGY_"), ai.AgreementRatio)
+		for _, a := range ai.Assessments {
+			if a.Error != "" {
+				fmt.Fprintf(w, "    %-18s error: %s\n", a.Provider, a.Error)
+				continue
+			}
+			fmt.Fprintf(w, "    %-18s %s (%.2f) %s\n", a.Provider, strings.TrimPrefix(a.Verdict.String(), "VERDICT_"), a.Confidence, a.Summary)
+		}
+		for _, n := range ai.Notes {
+			fmt.Fprintf(w, "    note: %s\n", n)
+		}
+	}
 	var mods []string
 	for _, m := range r.Modules {
 		st := strings.ToLower(strings.TrimPrefix(m.Status.String(), "MODULE_STATUS_"))
