@@ -218,7 +218,9 @@ func (r *result) parsePE(data []byte) {
 
 	info.Imports, info.Imphash = peImports(img, dir(pe.IMAGE_DIRECTORY_ENTRY_IMPORT))
 	info.Exports = peExports(img, dir(pe.IMAGE_DIRECTORY_ENTRY_EXPORT))
-	info.Resources = peResources(img, dir(pe.IMAGE_DIRECTORY_ENTRY_RESOURCE))
+	var leaves []peResourceLeaf
+	info.Resources, leaves = peResources(img, dir(pe.IMAGE_DIRECTORY_ENTRY_RESOURCE))
+	r.peResourcePayloads(img, leaves)
 	info.RichHeader = richHeader(data)
 	sec := dir(pe.IMAGE_DIRECTORY_ENTRY_SECURITY)
 	// The security directory holds a file offset, not an RVA.
@@ -425,11 +427,19 @@ func peExports(img *peImage, d pe.DataDirectory) []string {
 	return out
 }
 
-// peResources summarizes the resource tree by type: count of leaves and their total size.
-func peResources(img *peImage, d pe.DataDirectory) []*analysisv1.PEResource {
+// peResourceLeaf is one resource's data.
+type peResourceLeaf struct {
+	typ       string
+	rva, size uint32
+}
+
+// peResources summarizes the resource tree by type (count of leaves and their total size) and
+// returns the leaves.
+func peResources(img *peImage, d pe.DataDirectory) ([]*analysisv1.PEResource, []peResourceLeaf) {
 	if d.VirtualAddress == 0 || d.Size == 0 {
-		return nil
+		return nil, nil
 	}
+	var leaves []peResourceLeaf
 	base := d.VirtualAddress
 	var out []*analysisv1.PEResource
 	visited := 0
@@ -467,14 +477,40 @@ func peResources(img *peImage, d pe.DataDirectory) []*analysisv1.PEResource {
 				continue
 			}
 			if cur != nil {
+				dataRVA, _ := img.u32(base + off)
 				size, _ := img.u32(base + off + 4)
 				cur.Count++
 				cur.Size += int64(size)
+				leaves = append(leaves, peResourceLeaf{cur.Type, dataRVA, size})
 			}
 		}
 	}
 	walk(base, 0, nil)
-	return out
+	return out, leaves
+}
+
+// peResourcePayloads extracts resources that are themselves executables, containers, documents
+// or scripts: droppers carry their next stage as RCDATA or a custom resource type.
+func (r *result) peResourcePayloads(img *peImage, leaves []peResourceLeaf) {
+	for _, l := range leaves {
+		switch l.typ {
+		case "RT_ICON", "RT_GROUP_ICON", "RT_CURSOR", "RT_GROUP_CURSOR", "RT_BITMAP", "RT_STRING", "RT_VERSION", "RT_MANIFEST", "RT_DIALOG", "RT_MENU", "RT_MESSAGETABLE":
+			continue
+		}
+		off, ok := img.offset(l.rva)
+		if !ok || l.size < 64 {
+			continue
+		}
+		data := sliceAt(img.data, off, int64(l.size))
+		id := Identify(data)
+		if id.Category != catExecutable && id.Category != catArchive && id.Category != catDocument && id.Category != catScript {
+			continue
+		}
+		r.addArtifact(data, "resource_"+l.typ+"_"+itoa(int(off))+".bin", id.Description+" in PE resource "+l.typ, "pe:resource "+l.typ)
+		r.add(&analysisv1.Finding{Id: "pe.embedded_payload", Title: id.Description + " embedded in resource " + l.typ, Severity: analysisv1.Severity_SEVERITY_MEDIUM, Score: 250,
+			AttackTechniques: []string{"T1027.009"}, Evidence: l.typ + " at offset 0x" + hex32(uint32(off)) + ", " + itoa(len(data)) + " bytes: " + id.FileType, Offset: off,
+			Reason: "droppers carry their next stage as a resource; an executable or container there is rarely benign"})
+	}
 }
 
 func resourceName(img *peImage, rva uint32) string {

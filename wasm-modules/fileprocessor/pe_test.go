@@ -141,3 +141,46 @@ print(json.dumps(out))
 	}
 	t.Logf("%d PEs compared with pefile", len(ref))
 }
+
+// TestPEResourcePayload links a ZIP into an RCDATA resource with MinGW's windres: the module
+// must extract it and report pe.embedded_payload.
+func TestPEResourcePayload(t *testing.T) {
+	requireTool(t, "x86_64-w64-mingw32-windres")
+	requireTool(t, "x86_64-w64-mingw32-gcc")
+	dir := t.TempDir()
+	payload := zipFiles(t, [][2]string{{"stage2.js", "WScript.Echo(1);"}})
+	os.WriteFile(filepath.Join(dir, "payload.zip"), payload, 0o644)
+	os.WriteFile(filepath.Join(dir, "r.rc"), []byte("101 RCDATA \"payload.zip\"\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "m.c"), []byte("int main(void){return 0;}\n"), 0o644)
+	for _, c := range [][]string{
+		{"x86_64-w64-mingw32-windres", "r.rc", "-O", "coff", "-o", "r.o"},
+		{"x86_64-w64-mingw32-gcc", "-o", "m.exe", "m.c", "r.o"},
+	} {
+		cmd := exec.Command(c[0], c[1:]...)
+		cmd.Dir = dir
+		if b, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%v: %v\n%s", c, err, b)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(dir, "m.exe"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := New().Analyze(&modulev1.AnalyzeRequest{Content: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !findingIDs(resp)["pe.embedded_payload"] {
+		t.Fatalf("no pe.embedded_payload; findings %v", keys(findingIDs(resp)))
+	}
+	found := false
+	for _, a := range resp.Artifacts {
+		found = found || string(a.Content) == string(payload)
+	}
+	if !found {
+		t.Errorf("the ZIP was not extracted from the resource")
+	}
+	if res := resp.Details.File.Pe.Resources; len(res) == 0 || res[0].Type != "RT_RCDATA" || res[0].Count != 1 {
+		t.Errorf("resources = %v", res)
+	}
+}
