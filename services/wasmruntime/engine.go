@@ -61,7 +61,7 @@ type memoryView interface {
 // errDeadline is returned by instance.call when the call's context ended before the guest did.
 var errDeadline = errors.New("guest stopped by deadline")
 
-// errUnenforced marks an engine that is not compiled in.
+// errEngineUnavailable marks an engine that is unknown or not compiled in.
 var errEngineUnavailable = errors.New("engine not available")
 
 func newEngine(ctx context.Context, name, cacheDir string) (engine, error) {
