@@ -102,13 +102,7 @@ func userSources(req *modulev1.AnalyzeRequest) []yara.Source {
 // compile returns the compiled rules for srcs, from the cache when possible. A source that
 // does not compile is dropped with a note, so one bad user ruleset does not blind the scan.
 func (a *Analyzer) compile(srcs []yara.Source) (*yara.Rules, []string) {
-	var key uint64
-	for _, s := range srcs {
-		key = crc64.Update(key, a.crc, []byte(s.Name))
-		key = crc64.Update(key, a.crc, []byte{0})
-		key = crc64.Update(key, a.crc, []byte(s.Text))
-		key = crc64.Update(key, a.crc, []byte{0})
-	}
+	key := a.key(srcs)
 	if c, ok := a.cache[key]; ok && sameSources(c.srcs, srcs) {
 		return c.rules, nil
 	}
@@ -137,15 +131,30 @@ func (a *Analyzer) compile(srcs []yara.Source) (*yara.Rules, []string) {
 		}
 		live = kept
 	}
-	if len(a.order) >= cacheSize {
-		delete(a.cache, a.order[0])
-		a.order = a.order[1:]
+	a.store(key, srcs, rs)
+	return rs, notes
+}
+
+func (a *Analyzer) key(srcs []yara.Source) uint64 {
+	var key uint64
+	for _, s := range srcs {
+		key = crc64.Update(key, a.crc, []byte(s.Name))
+		key = crc64.Update(key, a.crc, []byte{0})
+		key = crc64.Update(key, a.crc, []byte(s.Text))
+		key = crc64.Update(key, a.crc, []byte{0})
 	}
+	return key
+}
+
+func (a *Analyzer) store(key uint64, srcs []yara.Source, rs *yara.Rules) {
 	if _, ok := a.cache[key]; !ok {
+		if len(a.order) >= cacheSize {
+			delete(a.cache, a.order[0])
+			a.order = a.order[1:]
+		}
 		a.order = append(a.order, key)
 	}
 	a.cache[key] = cached{srcs: srcs, rules: rs}
-	return rs, notes
 }
 
 func sameSources(a, b []yara.Source) bool {
@@ -348,6 +357,12 @@ func (a *Analyzer) validate(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResp
 			continue
 		}
 		details.RuleCount += int32(rs.RuleCount())
+		if len(srcs) == 1 {
+			// The scan that usually follows a validation (athena scan) then finds the
+			// ruleset compiled in this instance.
+			one := []yara.Source{src}
+			a.store(a.key(one), one, rs)
+		}
 		for _, w := range rs.Warnings() {
 			details.Diagnostics = append(details.Diagnostics, &analysisv1.PatternDiagnostic{
 				Severity: "warning", File: src.Name, Line: int32(w.Line), Column: int32(w.Col), Message: w.Msg, Rule: w.Rule,
