@@ -79,8 +79,13 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		// Every file is its own namespace, like yara given several rule files.
 		resources = append(resources, &modulev1.Resource{Name: fmt.Sprintf("rules/%d/%s", i, r), Data: b})
 	}
+	dir, cleanup, err := scanModulesDir(*modulesDir)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
 	rt, err := wasmruntime.New(ctx, wasmruntime.Config{
-		ModulesDir:     *modulesDir,
+		ModulesDir:     dir,
 		ReloadInterval: -1,
 		PoolSize:       max(*workers, 1),
 		Logger:         slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
@@ -148,6 +153,28 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return errors.New("some files could not be scanned")
 	}
 	return nil
+}
+
+// scanModulesDir returns a directory holding only the pattern-matcher module, so the runtime
+// does not load (and verify) every analyzer at startup; it falls back to dir itself.
+func scanModulesDir(dir string) (string, func(), error) {
+	src, err := filepath.Abs(filepath.Join(dir, "patternmatcher.wasm"))
+	if err != nil {
+		return "", nil, fmt.Errorf("modules dir: %w", err)
+	}
+	if _, err := os.Stat(src); err != nil {
+		return dir, func() {}, nil
+	}
+	tmp, err := os.MkdirTemp("", "athena-scan-")
+	if err != nil {
+		return "", nil, fmt.Errorf("modules dir: %w", err)
+	}
+	cleanup := func() { os.RemoveAll(tmp) }
+	if err := os.Symlink(src, filepath.Join(tmp, "patternmatcher.wasm")); err != nil {
+		cleanup()
+		return dir, func() {}, nil
+	}
+	return tmp, cleanup, nil
 }
 
 // validateRules compiles the rules in the module and prints yara-style diagnostics; compile
