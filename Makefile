@@ -55,6 +55,10 @@ test-deps: ## install the Debian packages the tests need, when missing
 test: test-deps build ## run every test (starts a throwaway redis-server unless REDIS_ADDR is set)
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd wasm-modules && $(GO) test -race -count=1 -timeout 20m ./...
+	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null; then \
+		echo "wasmer engine conformance suite"; \
+		CGO_ENABLED=1 $(GO) test -race -tags wasmer -count=1 -timeout 20m ./services/wasmruntime/; \
+	else echo "skipping the wasmer engine suite: it needs cgo and gcc"; fi
 
 .PHONY: tools
 tools: ## install the pinned code-generation tools into bin/

@@ -503,6 +503,11 @@ func (r *Runtime) unload(ctx context.Context, m *module) {
 
 // Close stops polling, waits for in-flight calls (until ctx ends) and releases every module.
 func (r *Runtime) Close(ctx context.Context) error {
+	// Stop the reload poller first, so a reload that is compiling does not hold Close up
+	// longer than it must.
+	if r.cancel != nil {
+		r.cancel()
+	}
 	r.reloadMu.Lock()
 	r.mu.Lock()
 	if r.closed {
