@@ -358,3 +358,35 @@ func TestRESTUploadAndAuth(t *testing.T) {
 		t.Errorf("/healthz needs no key, got %d", code)
 	}
 }
+
+func TestRESTWatchJob(t *testing.T) {
+	e := newEnv(t, Config{}, 0)
+	resp, err := http.Get(e.http.URL + "/v1/jobs/job-1:watch")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var states []string
+	sc := bufio.NewScanner(resp.Body)
+	for sc.Scan() {
+		var line struct {
+			Result struct {
+				State string `json:"state"`
+			} `json:"result"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("line is not JSON: %v: %s", err, sc.Bytes())
+		}
+		states = append(states, line.Result.State)
+	}
+	if got := strings.Join(states, ","); got != "JOB_STATE_RUNNING,JOB_STATE_DONE" {
+		t.Errorf("watch lines %s; want running then done", got)
+	}
+	code, body := do(t, "GET", e.http.URL+"/v1/jobs/nope:watch", "")
+	if code != 404 || !strings.Contains(string(body), "not found") {
+		t.Errorf("watch unknown job = %d %s; want 404", code, body)
+	}
+}

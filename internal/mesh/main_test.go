@@ -21,8 +21,9 @@ import (
 
 // readyTimeout bounds the wait for a mesh to become ready. Loading the seven modules on a cold
 // wazero compilation cache on a loaded 2-core machine takes minutes, so it is generous; it is
-// a setup limit, never an assertion about speed.
-const readyTimeout = 5 * time.Minute
+// a setup limit, never an assertion about speed. (Test binaries use wazero's "dev" cache
+// directory, not the one `make build` fills, and compile about ten times slower under -race.)
+const readyTimeout = 10 * time.Minute
 
 // shared is the one in-process mesh of this package, started by the first test that needs it
 // and stopped in TestMain, with the span recorder installed before any service was built.
