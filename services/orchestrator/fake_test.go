@@ -62,36 +62,18 @@ func ok(r *modulev1.AnalyzeResponse) *wasmruntimev1.InvokeResponse {
 	return &wasmruntimev1.InvokeResponse{Response: r, Status: analysisv1.ModuleStatus_MODULE_STATUS_OK, Version: "1.0.0"}
 }
 
-// memStore is an in-memory Store that counts lookups; blockGets, when set, holds every
-// report lookup until that many have arrived (a barrier for the singleflight test).
+// memStore is an in-memory Store.
 type memStore struct {
-	mu      sync.Mutex
-	m       map[string][]byte
-	gets    int
-	barrier chan struct{}
-	want    int
+	mu sync.Mutex
+	m  map[string][]byte
 }
 
 func newStore() *memStore { return &memStore{m: map[string][]byte{}} }
 
-func (s *memStore) Get(ctx context.Context, key string) ([]byte, bool, error) {
+func (s *memStore) Get(_ context.Context, key string) ([]byte, bool, error) {
 	s.mu.Lock()
-	if strings.HasPrefix(key, "report:") {
-		s.gets++
-		if s.barrier != nil && s.gets == s.want {
-			close(s.barrier)
-		}
-	}
-	barrier := s.barrier
+	defer s.mu.Unlock()
 	v, found := s.m[key]
-	s.mu.Unlock()
-	if barrier != nil && strings.HasPrefix(key, "report:") {
-		select {
-		case <-barrier:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
-	}
 	return v, found, nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
@@ -286,14 +288,31 @@ func TestCacheHit(t *testing.T) {
 	}
 }
 
+// inFunction counts the goroutines whose stack contains fn.
+func inFunction(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if bytes.Contains(g, []byte(fn)) {
+			count++
+		}
+	}
+	return count
+}
+
 func TestSingleflight(t *testing.T) {
 	const n = 8
-	started := make(chan struct{})
 	release := make(chan struct{})
-	var once sync.Once
 	fake := newFake(func(ctx context.Context, module string, _ *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 		if module == IdentifyModule {
-			once.Do(func() { close(started) })
 			select {
 			case <-release:
 			case <-ctx.Done():
@@ -301,11 +320,7 @@ func TestSingleflight(t *testing.T) {
 		}
 		return nil, nil
 	})
-	store := newStore()
-	// Every request must miss the cache before the first finishes, so only singleflight can
-	// keep the work to one run.
-	store.barrier, store.want = make(chan struct{}), n
-	o := newOrch(t, Config{Invoker: fake, Store: store})
+	o := newOrch(t, Config{Invoker: fake, Store: newStore()})
 	reports := make([]*analysisv1.Report, n)
 	errs := make([]error, n)
 	var wg sync.WaitGroup
@@ -316,15 +331,27 @@ func TestSingleflight(t *testing.T) {
 			reports[i], errs[i] = o.Analyze(context.Background(), sample("same bytes"), nil)
 		}()
 	}
-	<-started
+	// Hold the first analysis until every request waits in singleflight (the stacks show it),
+	// so only singleflight, not the cache, can keep the work to one run.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	for inFunction("singleflight.(*Group).Do(") < n {
+		select {
+		case <-ctx.Done():
+			close(release)
+			wg.Wait()
+			t.Fatalf("only %d of %d requests reached singleflight", inFunction("singleflight.(*Group).Do("), n)
+		case <-time.After(time.Millisecond):
+		}
+	}
 	close(release)
 	wg.Wait()
 	for i := range n {
 		if errs[i] != nil {
 			t.Fatalf("request %d: %v", i, errs[i])
 		}
-		if reports[i].Id != reports[0].Id {
-			t.Errorf("request %d got id %s, request 0 got %s; want one shared analysis", i, reports[i].Id, reports[0].Id)
+		if reports[i].Id != reports[0].Id || reports[i].Cached {
+			t.Errorf("request %d got id %s cached %v, request 0 got %s; want one shared fresh analysis", i, reports[i].Id, reports[i].Cached, reports[0].Id)
 		}
 	}
 	if c := fake.count(IdentifyModule); c != 1 {
