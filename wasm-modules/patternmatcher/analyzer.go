@@ -10,6 +10,7 @@ import (
 	"hash/crc64"
 	"io/fs"
 	"path"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,6 +40,8 @@ const (
 	maxRecorded = 16
 	// resourcePrefix marks the resources that are rulesets.
 	resourcePrefix = "rules/"
+	// gcEvery is how many request bytes pass between forced collections.
+	gcEvery = 32 << 20
 )
 
 // Analyzer is the pattern-matcher. It keeps compiled rulesets keyed by their hash, because the
@@ -48,6 +51,8 @@ type Analyzer struct {
 	order []uint64
 	now   func() time.Time
 	crc   *crc64.Table
+	// sinceGC counts request bytes since the last forced collection, see Analyze.
+	sinceGC int
 }
 
 // cached is a compiled ruleset with the sources it came from: the cache key is a fast CRC
@@ -171,6 +176,18 @@ func sameSources(a, b []yara.Source) bool {
 
 // Analyze scans the sample, or validates the rulesets when the option mode is "validate".
 func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
+	// In a wasip1 reactor the collector's background workers only run when the guest yields,
+	// which it never does between calls, so the heap of a pooled instance grew call after call
+	// until it hit the memory limit (1,000 rules × thousands of files). Collect explicitly
+	// every few tens of MB of requests.
+	a.sinceGC += len(req.GetContent())
+	for _, r := range req.GetResources() {
+		a.sinceGC += len(r.GetData())
+	}
+	if a.sinceGC > gcEvery {
+		a.sinceGC = 0
+		defer runtime.GC()
+	}
 	opts := req.GetOptions()
 	if opts["mode"] == "validate" {
 		return a.validate(req)
