@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"crypto/subtle"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -81,17 +82,38 @@ func (g *guard) check(ctx context.Context) (context.Context, error) {
 			return ctx, status.Error(codes.Unauthenticated, "unknown API key")
 		}
 		ctx = context.WithValue(ctx, tenantKey{}, who)
-	} else if p, ok := peer.FromContext(ctx); ok {
-		who = p.Addr.String()
-		if i := strings.LastIndexByte(who, ':'); i > 0 {
-			who = who[:i]
-		}
+	} else {
+		who = clientAddr(ctx, md)
 	}
 	if g.rps > 0 && !g.limiter(who).Allow() {
 		g.blocked.WithLabelValues("rate_limited").Inc()
 		return ctx, status.Errorf(codes.ResourceExhausted, "rate limit of %g requests/s exceeded; retry later", g.rps)
 	}
 	return ctx, nil
+}
+
+// clientAddr identifies an unauthenticated caller for rate limiting. REST calls reach the gRPC
+// server over the gateway's own loopback connection, so for them the peer is the gateway
+// itself; grpc-gateway appends the HTTP client's address to x-forwarded-for, and only that
+// last entry is trusted (earlier ones are whatever the client sent).
+func clientAddr(ctx context.Context, md metadata.MD) string {
+	p, ok := peer.FromContext(ctx)
+	if !ok {
+		return "unknown"
+	}
+	host := p.Addr.String()
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		if xff := md.Get("x-forwarded-for"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {
+				return last
+			}
+		}
+	}
+	return host
 }
 
 func apiKey(md metadata.MD) string {

@@ -126,6 +126,14 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if fs.NArg() == 0 {
 		return usageError{errors.New("no files given")}
 	}
+	var strategy analysisv1.AIStrategy
+	if *aiStrategy != "" {
+		v, ok := analysisv1.AIStrategy_value["AI_STRATEGY_"+strings.ToUpper(*aiStrategy)]
+		if !ok {
+			return usageError{fmt.Errorf("--ai-strategy %q: want single, ensemble, sequential, specialized or hedged", *aiStrategy)}
+		}
+		strategy = analysisv1.AIStrategy(v)
+	}
 	a, err := c.open(ctx, stderr)
 	if err != nil {
 		return err
@@ -142,14 +150,7 @@ func runAnalyze(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rctx, cancel := context.WithTimeout(ctx, c.timeout)
 		opts := &analysisv1.AnalysisOptions{BypassCache: *bypass}
 		if *ai {
-			opts.Ai = &analysisv1.AIOptions{Enabled: true, AllowExternal: *aiExternal, Providers: splitList(*aiProviders)}
-			if *aiStrategy != "" {
-				v, ok := analysisv1.AIStrategy_value["AI_STRATEGY_"+strings.ToUpper(*aiStrategy)]
-				if !ok {
-					return usageError{fmt.Errorf("--ai-strategy %q: want single, ensemble, sequential, specialized or hedged", *aiStrategy)}
-				}
-				opts.Ai.Strategy = analysisv1.AIStrategy(v)
-			}
+			opts.Ai = &analysisv1.AIOptions{Enabled: true, AllowExternal: *aiExternal, Providers: splitList(*aiProviders), Strategy: strategy}
 		}
 		r, err := a.analyze(rctx, &analysisv1.SampleInput{Content: content, Filename: filepath.Base(path)}, opts)
 		cancel()
