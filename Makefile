@@ -53,6 +53,9 @@ test-deps: ## install the Debian packages the tests need, when missing
 
 .PHONY: test
 test: test-deps build ## run every test (starts a throwaway redis-server unless REDIS_ADDR is set)
+	@# Compile every module into the shared wazero cache with a normal binary first: inside a
+	@# -race test binary the compiler itself is instrumented and takes minutes per module.
+	$(BIN)/athena modules --local >/dev/null
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd wasm-modules && $(GO) test -race -count=1 -timeout 20m ./...
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null; then \

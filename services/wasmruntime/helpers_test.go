@@ -143,11 +143,16 @@ func modulesDir(t testing.TB, files map[string][]byte) string {
 	return dir
 }
 
-// testCacheDir is the compilation cache the tests share across runs: wazero keys it by module
-// content and its own version, so a warm cache changes speed, never results, and saves a cold
-// compile of the multi-megabyte Go probe on every run.
+// testCacheDir is the compilation cache the tests share with `athena serve` and with each
+// other: wazero keys it by module content and its own version, so a warm cache changes speed,
+// never results. `make test` warms it with a non-race run first, because compiling the
+// multi-megabyte Go guests inside a -race test binary takes minutes.
 func testCacheDir() string {
-	return filepath.Join(os.TempDir(), "athena-wasmruntime-test-cache", testEngine())
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "athena", "wazero")
 }
 
 // newRuntime starts a runtime on dir with a per-test compilation cache and closes it at cleanup.

@@ -36,7 +36,7 @@ func loadWASM(tb testing.TB) *wasmModule {
 	// Compiling the module is most of this test's cost (minutes under -race); wazero keys its
 	// cache by module content and wazero version, so reusing it across runs is safe.
 	if dir, err := os.UserCacheDir(); err == nil {
-		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero-test")); err == nil {
+		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
 			cfg = cfg.WithCompilationCache(cache)
 			tb.Cleanup(func() { cache.Close(ctx) })
 		}

@@ -38,7 +38,6 @@ func TestInjectorUnderTheRuntime(t *testing.T) {
 	}
 	rt, err := wasmruntime.New(context.Background(), wasmruntime.Config{
 		ModulesDir: dir,
-		CacheDir:   filepath.Join(os.TempDir(), "athena-analysisengine-wasmtest-cache"),
 		Limits:     wasmruntime.Limits{Timeout: 60 * time.Second, MemoryPages: 4096},
 		PoolSize:   1,
 	})

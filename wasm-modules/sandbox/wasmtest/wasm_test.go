@@ -34,7 +34,6 @@ func newRuntimeTB(t testing.TB) *wasmruntime.Runtime {
 	ctx := context.Background()
 	rt, err := wasmruntime.New(ctx, wasmruntime.Config{
 		ModulesDir: dir,
-		CacheDir:   filepath.Join(os.TempDir(), "athena-sandbox-wasmtest-cache"),
 		Limits:     wasmruntime.Limits{Timeout: 120 * time.Second, MemoryPages: 4096},
 		PoolSize:   1,
 	})
