@@ -146,11 +146,18 @@ func (m *Memory) Watch(ctx context.Context, id string) (<-chan *analysisv1.Job, 
 		return nil, fmt.Errorf("watch job %q: queue closed", id)
 	}
 	out := make(chan *analysisv1.Job, 1)
+	// The current state is taken now, under the lock, so a watcher always sees the state the
+	// job had when Watch was called even if a worker moves it on before the goroutine runs.
+	first := cloneJob(m.jobs[id].job)
+	out <- first
 	m.watches.Add(1)
 	go func() {
 		defer m.watches.Done()
 		defer close(out)
-		last := analysisv1.JobState_JOB_STATE_UNSPECIFIED
+		last := first.State
+		if terminal(last) {
+			return
+		}
 		for {
 			m.mu.Lock()
 			j, ok := m.jobs[id]
