@@ -6,8 +6,11 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -25,7 +28,8 @@ type serveFlags struct {
 	rateLimit                                        float64
 	maxBodyBytes                                     int64
 	cacheTTL, gracePeriod                            time.Duration
-	logLevel                                         string
+	logLevel, debugAddr                              string
+	gcPercent                                        int
 	ai                                               aiFlags
 }
 
@@ -51,6 +55,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.DurationVar(&f.cacheTTL, "cache-ttl", time.Hour, "report cache TTL")
 	fs.DurationVar(&f.gracePeriod, "grace-period", 10*time.Second, "time in-flight requests get to finish at shutdown")
 	fs.StringVar(&f.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&f.debugAddr, "debug-addr", "", "serve Go's pprof endpoints on this address (empty: off)")
+	fs.IntVar(&f.gcPercent, "gc-percent", 400, "Go GC target percentage when GOGC is unset (docs/benchmarks.md: 400 gives the cached path ~20% more throughput than 100)")
 	f.ai.register(fs)
 	which := "all"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -81,6 +87,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	o, err := f.options(log)
 	if err != nil {
 		return err
+	}
+	if _, set := os.LookupEnv("GOGC"); !set && f.gcPercent > 0 {
+		debug.SetGCPercent(f.gcPercent)
+	}
+	if f.debugAddr != "" {
+		stop, err := serveDebug(f.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if which == "all" || which == "orchestrator" {
 		o.AI = f.ai.config()
@@ -151,6 +167,27 @@ func (f *serveFlags) options(log *slog.Logger) (mesh.Options, error) {
 		CacheTTL: f.cacheTTL, APIKeys: keys, RatePerSecond: f.rateLimit, MaxBodyBytes: f.maxBodyBytes,
 		GracePeriod: f.gracePeriod, Logger: log, Registry: mesh.NewRegistry(),
 	}, nil
+}
+
+// serveDebug serves the pprof handlers on their own listener, never on the public one.
+func serveDebug(addr string, log *slog.Logger) (func(), error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("debug listener: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		log.Info("debug listening", "addr", lis.Addr().String())
+		_ = srv.Serve(lis)
+	}()
+	return func() { _ = srv.Close(); <-done }, nil
 }
 
 // defaultModulesDir finds the analyzer modules: ATHENA_MODULES_DIR is applied by parseFlags;
