@@ -18,7 +18,7 @@ import (
 )
 
 // Benchmarks run on the engine the binary is built for: `go test -bench . ./services/wasmruntime/`
-// for wazero, add `-tags wasmer` for wasmer. docs/bench/wasmruntime.md has the numbers.
+// for wazero, add `-tags wasmer` for wasmer. docs/benchmarks.md has the numbers.
 
 func reportPercentiles(b *testing.B, d []time.Duration) {
 	if len(d) == 0 {

@@ -11,7 +11,7 @@ import (
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 )
 
-// Heuristic thresholds, documented in docs/bench/network.md and the finding reasons.
+// Heuristic thresholds, documented in docs/benchmarks.md and the finding reasons.
 const (
 	dgaThreshold          = 0.6
 	beaconMinConnections  = 5

@@ -110,7 +110,7 @@ func BenchmarkCompileDefault(b *testing.B) {
 }
 
 // TestDumpBenchInputs writes the benchmark rule sets and data to $BENCH_DUMP so yara and
-// `athena scan` can be timed on exactly the same inputs (docs/bench/patternmatcher.md).
+// `athena scan` can be timed on exactly the same inputs (docs/benchmarks.md).
 func TestDumpBenchInputs(t *testing.T) {
 	dir := os.Getenv("BENCH_DUMP")
 	if dir == "" {
