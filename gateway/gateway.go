@@ -97,15 +97,22 @@ func (s *Service) AnalyzeStream(req *analysisv1.AnalyzeStreamRequest, stream ana
 	if err != nil {
 		return err
 	}
+	return relay(up.Recv, func(m *orchestratorv1.AnalyzeStreamResponse) error {
+		return stream.Send(&analysisv1.AnalyzeStreamResponse{Event: m.Event})
+	})
+}
+
+// relay forwards a server stream from the orchestrator to the client until it ends.
+func relay[M any](recv func() (M, error), send func(M) error) error {
 	for {
-		msg, err := up.Recv()
+		msg, err := recv()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := stream.Send(&analysisv1.AnalyzeStreamResponse{Event: msg.Event}); err != nil {
+		if err := send(msg); err != nil {
 			return err
 		}
 	}
@@ -184,18 +191,9 @@ func (s *Service) WatchJob(req *analysisv1.WatchJobRequest, stream analysisv1.An
 	if err != nil {
 		return err
 	}
-	for {
-		msg, err := up.Recv()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := stream.Send(&analysisv1.WatchJobResponse{Job: msg.Job}); err != nil {
-			return err
-		}
-	}
+	return relay(up.Recv, func(m *orchestratorv1.WatchJobResponse) error {
+		return stream.Send(&analysisv1.WatchJobResponse{Job: m.Job})
+	})
 }
 
 // ListProviders implements AnalysisService.
