@@ -13,8 +13,8 @@ import (
 	"strconv"
 	"strings"
 
-	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
 // A wasip1 reactor runs package initializers in _initialize but never calls main.
