@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -46,15 +47,24 @@ func (p *proc) tail() string {
 
 // freeAddr returns a loopback address that was free a moment ago. Another process may take
 // it before the service binds; the test then fails at readiness with the process log.
+// freeAddr picks a free loopback port below Linux's ephemeral range (32768–60999 by default).
+// A port taken from the ephemeral range and closed again can be handed to any outgoing
+// connection — such as one service dialing another — before the process meant to listen on it
+// starts, which made this test flaky.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 200 {
+		port := 20000 + rand.IntN(12000)
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			continue
+		}
+		addr := l.Addr().String()
+		l.Close()
+		return addr
 	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	t.Fatal("no free loopback port in 20000-31999")
+	return ""
 }
 
 func buildAthena(t *testing.T) string {
@@ -160,11 +170,29 @@ func TestCrossProcess(t *testing.T) {
 		}
 	}
 	base := "http://" + httpAddr
-	if err := waitReady(context.Background(), base); err != nil {
-		for _, p := range procs {
-			t.Logf("%s log:\n%s", p.name, p.tail())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	ready := make(chan error, 1)
+	go func() { ready <- waitReady(ctx, base) }()
+	for waiting := true; waiting; {
+		select {
+		case err := <-ready:
+			if err != nil {
+				for _, p := range procs {
+					t.Logf("%s log:\n%s", p.name, p.tail())
+				}
+				t.Fatal(err)
+			}
+			waiting = false
+		case <-time.After(200 * time.Millisecond):
+			for _, p := range procs {
+				if !p.alive() {
+					cancel()
+					<-ready
+					t.Fatalf("%s exited before the mesh was ready (%v):\n%s", p.name, p.err, p.tail())
+				}
+			}
 		}
-		t.Fatal(err)
 	}
 
 	code, r, raw := analyzeREST(t, base, eicar)
