@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -185,13 +186,22 @@ func ping(addr string) error {
 	return nil
 }
 
+// freePort picks a free loopback port below Linux's ephemeral range (32768–60999 by default),
+// so that no outgoing connection is handed the port while the server is down between Stop and
+// Start, or before it first binds.
 func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+	var lastErr error
+	for range 200 {
+		port := 20000 + mrand.IntN(12000)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		l.Close()
+		return port, nil
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return 0, fmt.Errorf("no free loopback port in 20000-31999: %w", lastErr)
 }
 
 func tail(path string) string {
