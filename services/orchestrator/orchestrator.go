@@ -327,6 +327,31 @@ func (o *Orchestrator) cached(ctx context.Context, key string) *analysisv1.Repor
 	return r
 }
 
+// transient reports whether a module in the report tree failed for a reason that may not
+// recur (deadline, runtime unreachable, pool busy). Such a report is returned but never cached,
+// so a retry gets a complete analysis instead of the partial one for the whole TTL.
+func transient(r *analysisv1.Report) bool {
+	for _, m := range r.GetModules() {
+		switch m.Status {
+		case analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, analysisv1.ModuleStatus_MODULE_STATUS_UNAVAILABLE:
+			return true
+		case analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED:
+			if strings.Contains(m.Error, "pool") || strings.Contains(m.Error, "busy") {
+				return true
+			}
+		}
+	}
+	for _, a := range r.GetArtifacts() {
+		if a.Report != nil && transient(a.Report) {
+			return true
+		}
+		if strings.HasPrefix(a.SkippedReason, "analysis deadline") {
+			return true
+		}
+	}
+	return false
+}
+
 func (o *Orchestrator) store(ctx context.Context, key string, r *analysisv1.Report) {
 	if o.cfg.Store == nil {
 		return
@@ -334,6 +359,11 @@ func (o *Orchestrator) store(ctx context.Context, key string, r *analysisv1.Repo
 	ttl := o.cfg.DefaultTTL
 	if t, ok := o.cfg.TTL[r.Verdict]; ok {
 		ttl = t
+	}
+	if transient(r) {
+		// Kept for GetAnalysis under its own key, never under the report key.
+		r.Notes = append(r.Notes, "not cached: a module did not finish (deadline or unavailable); a new request analyzes again")
+		key, ttl = "partial:"+r.Id, min(ttl, 10*time.Minute)
 	}
 	b, err := proto.Marshal(r)
 	if err != nil {

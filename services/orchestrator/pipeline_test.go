@@ -485,3 +485,30 @@ func TestNewRejectsBadThresholds(t *testing.T) {
 		t.Error("New accepted a config without an invoker")
 	}
 }
+
+// TestPartialReportNotCached: a report in which a module ran out of time is returned (and
+// readable by id) but not served from the cache to the next request.
+func TestPartialReportNotCached(t *testing.T) {
+	fake := newFake(func(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		if module == "crypto" {
+			return &wasmruntimev1.InvokeResponse{Status: analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, Error: "deadline"}, nil
+		}
+		return ok(&modulev1.AnalyzeResponse{}), nil
+	})
+	o := newOrch(t, Config{Invoker: fake, Store: newStore()})
+	ctx := context.Background()
+	first, err := o.Analyze(ctx, sample("slow"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := o.Analyze(ctx, sample("slow"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Cached || second.Id == first.Id {
+		t.Fatalf("partial report served from the cache: cached %v, ids %s %s", second.Cached, first.Id, second.Id)
+	}
+	if got, err := o.GetAnalysis(ctx, first.Id); err != nil || got.Id != first.Id {
+		t.Fatalf("GetAnalysis of a partial report = %v, %v", got.GetId(), err)
+	}
+}
