@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/textproto"
 	"strings"
@@ -195,6 +196,11 @@ func upload(w http.ResponseWriter, r *http.Request, client analysisv1.AnalysisSe
 		if v := r.Header.Get(h); v != "" {
 			md.Set(strings.ToLower(h), v)
 		}
+	}
+	// As grpc-gateway does for the mapped routes: the rate limiter keys unauthenticated REST
+	// callers on the last x-forwarded-for entry.
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		md.Append("x-forwarded-for", host)
 	}
 	ctx := metadata.NewOutgoingContext(r.Context(), md)
 	resp, err := client.Analyze(ctx, &analysisv1.AnalyzeRequest{Sample: &analysisv1.SampleInput{Content: body, Filename: q.Get("filename")}, Options: opts})
