@@ -4,8 +4,6 @@
 package main
 
 import (
-	"runtime/debug"
-
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/sandbox"
@@ -19,9 +17,5 @@ func (emitter) Emit(f *modulev1.AnalyzeResponse) { guest.Emit(f) }
 
 // A wasip1 reactor runs package initializers in _initialize but never calls main.
 var _ = guest.Register(sandbox.New(sandbox.WithEmitter(emitter{})))
-
-// The interpreter allocates heavily and a wasip1 guest collects garbage on its only thread, so
-// the collector runs less often than the default; the host's memory cap still bounds the heap.
-var _ = debug.SetGCPercent(400)
 
 func main() {}
