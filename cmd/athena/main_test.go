@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -37,7 +38,12 @@ func TestAnalyzeLocalJSON(t *testing.T) {
 	if r.Verdict != analysisv1.Verdict_VERDICT_MALICIOUS || r.GetSample().GetFilename() != "eicar.com" || r.GetSample().GetSha256() == "" {
 		t.Errorf("report verdict %s filename %q sha %q; want a malicious eicar.com", r.Verdict, r.GetSample().GetFilename(), r.GetSample().GetSha256())
 	}
-	if !strings.Contains(out, `"verdict": "VERDICT_MALICIOUS"`) {
+	// protojson varies its whitespace on purpose, so read the JSON names generically.
+	var generic map[string]any
+	if err := json.Unmarshal([]byte(out), &generic); err != nil {
+		t.Fatalf("stdout is not JSON: %v", err)
+	}
+	if generic["verdict"] != "VERDICT_MALICIOUS" {
 		t.Errorf("JSON output lacks the verdict field with its JSON name:\n%.400s", out)
 	}
 }
