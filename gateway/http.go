@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/telemetry"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
@@ -241,7 +242,7 @@ func newHTTPMetrics(reg prometheus.Registerer) *httpMetrics {
 			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
 		}, []string{"method", "route"}),
 	}
-	registerAll(reg, m.requests, m.duration)
+	telemetry.Register(reg, m.requests, m.duration)
 	return m
 }
 

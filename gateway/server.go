@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"github.com/athena-mesh/athena/internal/grpcserver"
-	"github.com/athena-mesh/athena/internal/telemetry"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -19,8 +18,4 @@ func NewGRPCServer(cfg Config, reg prometheus.Registerer) *grpcserver.Server {
 	})
 	analysisv1.RegisterAnalysisServiceServer(srv, NewService(cfg))
 	return srv
-}
-
-func registerAll(reg prometheus.Registerer, cs ...prometheus.Collector) {
-	telemetry.Register(reg, cs...)
 }

@@ -4,7 +4,6 @@ package telemetry
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -79,6 +78,3 @@ func (h traceHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
 func (h traceHandler) WithGroup(name string) slog.Handler {
 	return traceHandler{h.Handler.WithGroup(name)}
 }
-
-// ErrShutdown joins shutdown errors of several components.
-func ErrShutdown(errs ...error) error { return errors.Join(errs...) }

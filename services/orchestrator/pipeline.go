@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 )
@@ -102,7 +104,7 @@ func (p *pass) sample(ctx context.Context, content []byte, filename string, dept
 	if c := r.Details.GetCrypto(); c != nil {
 		r.Sample.Ssdeep, r.Sample.Tlsh, r.Sample.Sha512 = c.Ssdeep, c.Tlsh, c.Sha512
 	}
-	sortModules(r.Modules)
+	sortModules(p.o.cfg.Routes, r.Modules)
 	dedupeIOCs(r)
 	p.children(ctx, r, children, depth, ancestors)
 	for _, f := range r.Findings {
@@ -115,15 +117,7 @@ func (p *pass) sample(ctx context.Context, content []byte, filename string, dept
 }
 
 func (p *pass) wanted(module string) bool {
-	if len(p.opts.Modules) == 0 || module == IdentifyModule {
-		return true
-	}
-	for _, m := range p.opts.Modules {
-		if m == module {
-			return true
-		}
-	}
-	return false
+	return len(p.opts.Modules) == 0 || module == IdentifyModule || slices.Contains(p.opts.Modules, module)
 }
 
 // invoke runs one module under the per-request and global concurrency bounds and records
@@ -174,12 +168,12 @@ func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, 
 }
 
 func callStatus(ctx context.Context, err error) analysisv1.ModuleStatus {
-	switch status.Code(err).String() {
-	case "DeadlineExceeded":
+	switch status.Code(err) {
+	case codes.DeadlineExceeded:
 		return analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED
-	case "ResourceExhausted":
+	case codes.ResourceExhausted:
 		return analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED
-	case "Unavailable":
+	case codes.Unavailable:
 		return analysisv1.ModuleStatus_MODULE_STATUS_UNAVAILABLE
 	}
 	if ctx.Err() != nil {
@@ -342,16 +336,14 @@ func dedupeIOCs(r *analysisv1.Report) {
 	r.Iocs = out
 }
 
-func sortModules(ms []*analysisv1.ModuleRun) {
+// sortModules orders module runs by their route priority, so reports list them the same way
+// whatever order the parallel calls finished in.
+func sortModules(routes Routes, ms []*analysisv1.ModuleRun) {
 	order := map[string]int{}
-	for _, rt := range DefaultRoutes {
+	for _, rt := range routes {
 		order[rt.Module] = rt.Priority
 	}
-	for i := 1; i < len(ms); i++ {
-		for j := i; j > 0 && order[ms[j].Name] < order[ms[j-1].Name]; j-- {
-			ms[j], ms[j-1] = ms[j-1], ms[j]
-		}
-	}
+	slices.SortStableFunc(ms, func(a, b *analysisv1.ModuleRun) int { return order[a.Name] - order[b.Name] })
 }
 
 func statusLabel(s analysisv1.ModuleStatus) string {
