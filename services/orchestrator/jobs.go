@@ -2,8 +2,6 @@ package orchestrator
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 
@@ -32,8 +30,7 @@ func (o *Orchestrator) Submit(ctx context.Context, req *orchestratorv1.SubmitAna
 	if err != nil {
 		return nil, fmt.Errorf("encode job: %w", err)
 	}
-	sum := sha256.Sum256(req.Sample.Content)
-	sha := hex.EncodeToString(sum[:])
+	sha := sha256Hex(req.Sample.Content)
 	job, err := o.cfg.Jobs.Submit(ctx, sha+":"+optionsHash(opts), payload)
 	if err != nil {
 		return nil, jobError(err)

@@ -205,8 +205,7 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 	}
 	rules, rulesHash := o.rules.load(o.log)
 	pipeline := o.pipelineVersion(mods, rulesHash)
-	sum := sha256.Sum256(sample.Content)
-	sha := hex.EncodeToString(sum[:])
+	sha := sha256Hex(sample.Content)
 	key := reportKey(sha, optionsHash(opts), pipeline)
 	id := newID()
 	if emit != nil {
@@ -237,7 +236,7 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 		if opts.MaxArtifacts > 0 {
 			p.maxArtifacts = min(int(opts.MaxArtifacts), o.cfg.MaxArtifacts)
 		}
-		r := p.sample(ctx, sample.Content, sample.Filename, 0, nil)
+		r := p.sample(ctx, sample.Content, sha, sample.Filename, 0, nil)
 		r.Id = id
 		if opts.GetAi().GetEnabled() {
 			o.assess(ctx, r, sample.Content, opts, emit)
@@ -455,11 +454,17 @@ func newID() string {
 	return hex.EncodeToString(b[:])
 }
 
-func hashes(b []byte) (string, string, string) {
-	s256 := sha256.Sum256(b)
+func sha256Hex(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+// otherHashes returns the SHA-1 and MD5 of b; the SHA-256 is computed once, earlier, because
+// it keys the cache and the artifact deduplication.
+func otherHashes(b []byte) (string, string) {
 	s1 := sha1.Sum(b)
 	m5 := md5.Sum(b)
-	return hex.EncodeToString(s256[:]), hex.EncodeToString(s1[:]), hex.EncodeToString(m5[:])
+	return hex.EncodeToString(s1[:]), hex.EncodeToString(m5[:])
 }
 
 func verdictLabel(v analysisv1.Verdict) string {

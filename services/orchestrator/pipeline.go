@@ -42,12 +42,12 @@ type pass struct {
 
 // sample analyzes one object (the submitted sample at depth 0, an artifact deeper).
 // ancestors holds the hashes on the path from the root, for cycle detection.
-func (p *pass) sample(ctx context.Context, content []byte, filename string, depth int, ancestors map[string]bool) *analysisv1.Report {
+func (p *pass) sample(ctx context.Context, content []byte, sha, filename string, depth int, ancestors map[string]bool) *analysisv1.Report {
 	ctx, span := otel.Tracer(tracerName).Start(ctx, "analyze sample", trace.WithAttributes(
 		attribute.Int("athena.depth", depth), attribute.Int("athena.size", len(content))))
 	defer span.End()
 
-	sha, sha1hex, md5hex := hashes(content)
+	sha1hex, md5hex := otherHashes(content)
 	span.SetAttributes(attribute.String("athena.sha256", sha))
 	r := &analysisv1.Report{
 		Sample: &analysisv1.Sample{
@@ -214,7 +214,7 @@ func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modul
 		if len(a.Content) == 0 {
 			continue
 		}
-		sha, _, _ := hashes(a.Content)
+		sha := sha256Hex(a.Content)
 		if seen[sha] {
 			continue
 		}
@@ -285,7 +285,7 @@ func (p *pass) child(ctx context.Context, content []byte, art *analysisv1.Artifa
 			return r
 		}
 	}
-	r := p.sample(ctx, content, art.Filename, depth, path)
+	r := p.sample(ctx, content, art.Sha256, art.Filename, depth, path)
 	r.Id = newID()
 	if ctx.Err() == nil {
 		p.o.store(ctx, key, r)
