@@ -13,7 +13,6 @@ const (
 	clB64 = 1 << iota
 	clHex
 	clB32
-	clMarker
 )
 
 // classes is a read-only lookup table (Go has no constant arrays).
@@ -36,74 +35,8 @@ var classes = func() (t [256]uint8) {
 	for _, c := range "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=" {
 		t[c] |= clB32
 	}
-	for _, c := range "\\%&`^+{" {
-		t[c] |= clMarker
-	}
 	return t
 }()
-
-// worthLooking is the fast rejection: one pass over the content that stops at the first base64
-// run of minRun characters, escape or obfuscation marker, or binary byte. Plain prose, logs and
-// ordinary source code pass through it at memory speed and cost nothing more.
-func worthLooking(b []byte, minRun int) bool {
-	run, digitCommas := 0, 0
-	for i, c := range b {
-		cl := classes[c]
-		if cl&clMarker != 0 && markerAt(b, i) {
-			return true
-		}
-		if cl&clB64 != 0 || c == '-' || c == '_' {
-			run++
-			if run >= minRun {
-				return true
-			}
-			continue
-		}
-		run = 0
-		switch {
-		case c == ',' && i > 0 && b[i-1] >= '0' && b[i-1] <= '9':
-			if digitCommas++; digitCommas >= 7 {
-				return true
-			}
-		case c == ' ':
-		case c < 0x09 || c > 0x0d && c < 0x20:
-			return true // binary content: the binary decoders may apply
-		default:
-			digitCommas = 0
-		}
-	}
-	for _, m := range fastMarkers {
-		if bytes.Contains(b, m) {
-			return true
-		}
-	}
-	return false
-}
-
-// fastMarkers are substrings that send text to the full search even without an encoded run:
-// charcode calls, PowerShell operators, and "http"/"powershell" reversed or ROT13-encoded.
-var fastMarkers = [][]byte{[]byte("romCharCode"), []byte("-join"), []byte("-Join"), []byte("replace"), []byte("Replace"),
-	[]byte("REPLACE"), []byte("[char]"), []byte("[Char]"), []byte("[CHAR]"), []byte(",0x"), []byte("ptth"), []byte("uggc"),
-	[]byte("cbjrefuryy"), []byte("llehsrewop"), []byte("join(")}
-
-// markerAt reports an escape or obfuscation marker at b[i].
-func markerAt(b []byte, i int) bool {
-	switch b[i] {
-	case '\\':
-		return i+1 < len(b) && (b[i+1] == 'x' || b[i+1] == 'u')
-	case '%':
-		return i+2 < len(b) && (isHex(b[i+1]) && isHex(b[i+2]) || b[i+1] == 'u')
-	case '&':
-		return i+1 < len(b) && b[i+1] == '#'
-	case '`', '^':
-		return true
-	case '+':
-		return i > 0 && (b[i-1] == '\'' || b[i-1] == '"' || b[i-1] == ' ' && i+1 < len(b) && (b[i+1] == ' ' || b[i+1] == '\'' || b[i+1] == '"'))
-	case '{':
-		return i+2 < len(b) && b[i+1] >= '0' && b[i+1] <= '9' && (b[i+2] == '}' || b[i+2] == ':')
-	}
-	return false
-}
 
 // candidates lists the decodable spans of a layer, at most max.
 func (e *engine) candidates(data []byte, depth, max int) []candidate {
@@ -237,12 +170,19 @@ func (e *engine) textCandidates(data []byte, depth int, add func(candidate) bool
 			}
 		}
 	}
-	// Whole-layer reversal and ROT13, kept only when they reveal clearly more keywords.
-	if len(data) <= 1<<20 && e.tick(2*len(data)) {
+	// Whole-layer reversal and ROT13, kept only when they reveal clearly more keywords. A sample
+	// itself is only tried when "http" or "powershell" appears reversed or rotated, which keeps
+	// the fast rejection exact; decoded layers are always tried.
+	tryReverse, tryRot13 := true, true
+	if depth == 0 {
+		tryReverse = containsFold(data, "ptth") || containsFold(data, "llehsrewop")
+		tryRot13 = containsFold(data, "uggc") || containsFold(data, "cbjrefuryy")
+	}
+	if len(data) <= 1<<20 && (tryReverse || tryRot13) && e.tick(2*len(data)) {
 		base := keywordHits(data)
-		if r := reverse(data); keywordHits(r) >= base+2 {
+		if r := reverse(data); tryReverse && keywordHits(r) >= base+2 {
 			add(candidate{provenance: []string{"reverse"}, data: r, whole: true})
-		} else if r := rot13(data); keywordHits(r) >= base+2 {
+		} else if r := rot13(data); tryRot13 && keywordHits(r) >= base+2 {
 			add(candidate{provenance: []string{"rot13"}, data: r, whole: true})
 		}
 	}
