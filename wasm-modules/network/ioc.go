@@ -68,7 +68,10 @@ var urlChar = func() (t [256]bool) {
 }()
 
 type extractor struct {
-	lim    ExtractLimits
+	lim ExtractLimits
+	// binary is set for content with NUL bytes (executables, memory dumps), where dotted
+	// identifiers from symbol tables far outnumber host names.
+	binary bool
 	seen   map[[2]string]bool
 	out    []IOC
 	covers []span
@@ -81,7 +84,7 @@ type span struct{ start, end int }
 // cryptocurrency addresses, Windows paths, registry keys and user agents. Defanged forms are
 // refanged. Results are deduplicated by type and value, keeping the first offset.
 func Extract(content []byte, lim ExtractLimits) []IOC {
-	e := &extractor{lim: lim, seen: map[[2]string]bool{}}
+	e := &extractor{lim: lim, seen: map[[2]string]bool{}, binary: bytes.IndexByte(content[:min(len(content), 1<<16)], 0) >= 0}
 	e.urls(content)
 	slices.SortFunc(e.covers, func(a, b span) int { return a.start - b.start })
 	e.userAgents(content)
@@ -368,9 +371,7 @@ func (e *extractor) token(tok []byte, off int) {
 	}
 	s = strings.Trim(s, ".,;:!?()[]/-_$~%")
 	lead := strings.Index(string(tok), s)
-	if lead > 0 {
-		off += lead
-	}
+	off += lead
 	if len(s) < 6 {
 		return
 	}
@@ -385,6 +386,9 @@ func (e *extractor) token(tok []byte, off int) {
 	case at:
 		e.email(s, off, defanged)
 	case dot && !colon:
+		if !defanged && codeToken(tok, lead, s) {
+			return
+		}
 		e.dotted(s, off, defanged)
 	case colon:
 		if a, err := netip.ParseAddr(s); err == nil && a.Is6() && strings.Count(s, ":") >= 2 {
@@ -427,9 +431,73 @@ func (e *extractor) dotted(s string, off int, defanged bool) {
 		return
 	}
 	d := strings.ToLower(s)
+	if e.binary && !defanged && wordTLDs[d[strings.LastIndexByte(d, '.')+1:]] && !strings.HasPrefix(d, "www.") {
+		return
+	}
 	if validDomain(d, defanged) {
 		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_DOMAIN, Value: d, Offset: int64(off), Defanged: defanged})
 	}
+}
+
+// codeToken reports a bare dotted token that is a program identifier rather than a host name:
+// an ELF section or file extension (.data.rel.ro, .tar.gz), a call (os.Open(…), fmt.name()),
+// a qualified name whose later labels are capitalized or mixed case (unicode.Cc, time.Time.Now,
+// pkix.Name: host names are written in one case), or a package, module or receiver name in
+// front of a TLD that is not one of the classic ones (runtime.name, errors.is, self.stream).
+// s is tok[lead:] trimmed.
+func codeToken(tok []byte, lead int, s string) bool {
+	if bytes.IndexByte(tok[:lead], '.') >= 0 {
+		return true
+	}
+	if end := lead + len(s); end < len(tok) && tok[end] == '(' {
+		return true
+	}
+	host := s
+	if k := strings.IndexAny(host, "/:"); k > 0 {
+		host = host[:k]
+	}
+	first, rest, _ := strings.Cut(host, ".")
+	for _, l := range strings.Split(rest, ".") {
+		if strings.ToLower(l) != l && strings.ToUpper(l) != l {
+			return true
+		}
+	}
+	tld := strings.ToLower(host[strings.LastIndexByte(host, '.')+1:])
+	return codeNames[strings.ToLower(first)] && !classicTLDs[tld]
+}
+
+// codeNames are package, module and receiver names that qualify identifiers in Go, Python and
+// JavaScript binaries and scripts (runtime.name, os.link, self.stream, window.open).
+var codeNames = map[string]bool{
+	"runtime": true, "reflect": true, "sync": true, "syscall": true, "os": true, "io": true, "fmt": true,
+	"time": true, "strings": true, "bytes": true, "errors": true, "unicode": true, "unique": true, "net": true,
+	"log": true, "sort": true, "math": true, "context": true, "json": true, "xml": true, "template": true,
+	"maps": true, "slices": true, "elf": true, "dwarf": true, "pkix": true, "abi": true, "atomic": true,
+	"bufio": true, "strconv": true, "http": true, "http2": true, "url": true, "filepath": true, "exec": true,
+	"signal": true, "utf8": true, "regexp": true, "binary": true, "x509": true, "tls": true, "testing": true,
+	"self": true, "this": true, "cls": true, "super": true, "builtins": true, "collections": true,
+	"datetime": true, "re": true, "sys": true, "window": true, "document": true, "console": true,
+	"object": true, "array": true, "thread": true, "threading": true, "socket": true, "subprocess": true,
+	"codecs": true,
+}
+
+// classicTLDs are the TLDs under which a package-like first label is still taken as a host
+// (time.com, crypto.net, json.org).
+var classicTLDs = map[string]bool{"com": true, "net": true, "org": true, "edu": true, "gov": true, "mil": true,
+	"int": true, "info": true, "biz": true, "io": true, "co": true, "dev": true, "app": true}
+
+// wordTLDs are TLDs that are also English words and method or field names (.name, .open,
+// .read, .data, .is). In binary content a bare token ending in one is a symbol far more often
+// than a host, so it is not reported; URLs, e-mail addresses and www. names under them are.
+var wordTLDs = map[string]bool{
+	"name": true, "open": true, "read": true, "data": true, "link": true, "map": true, "next": true,
+	"new": true, "zone": true, "call": true, "run": true, "date": true, "group": true, "search": true,
+	"stream": true, "services": true, "save": true, "secure": true, "work": true, "shell": true,
+	"actor": true, "properties": true, "space": true, "compare": true, "day": true, "prof": true,
+	"got": true, "pub": true, "total": true, "zero": true, "is": true, "in": true, "to": true,
+	"as": true, "do": true, "me": true, "no": true, "id": true, "at": true, "it": true, "be": true,
+	"by": true, "on": true, "so": true, "us": true, "mu": true, "ro": true, "tf": true, "seek": true,
+	"help": true, "download": true, "show": true, "play": true, "fail": true, "exit": true,
 }
 
 var registryRoots = []string{"HKEY_LOCAL_MACHINE", "HKEY_CURRENT_USER", "HKEY_CLASSES_ROOT",

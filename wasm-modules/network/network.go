@@ -17,7 +17,7 @@ import (
 const Name = "network"
 
 // Version is the module version; bump it when results change.
-const Version = "1.0.0"
+const Version = "1.1.0"
 
 // Module is the network analyzer.
 type Module struct {
