@@ -12,7 +12,9 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,7 +40,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlags("bench", stderr)
 	url := fs.String("url", "", "REST base URL of a running gateway; empty starts an in-process mesh on loopback")
 	modulesDir := fs.String("modules-dir", defaultModulesDir(), "analyzer modules for the in-process mesh")
-	mode := fs.String("mode", "both", "cached, uncached, both, batch or jobs")
+	mode := fs.String("mode", "both", "cached, uncached, both, batch, jobs or stages")
 	conc := fs.Int("concurrency", 32, "concurrent connections")
 	duration := fs.Duration("duration", 10*time.Second, "length of each run")
 	cachedSize := fs.Int("cached-size", 4<<10, "sample size of the cached run")
@@ -48,11 +50,26 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	samplePath := fs.String("sample", "", "uncached mode: analyze this file again and again (bypassCache) instead of distinct random samples")
 	batchN := fs.Int("batch-samples", 1000, "batch and jobs modes: number of distinct samples")
 	batchSize := fs.Int("batch-size", 10<<10, "batch and jobs modes: sample size")
+	var stageSamples stringList
+	fs.Var(&stageSamples, "stage-sample", "stages mode: NAME=FILE, a sample to analyze uncached (repeatable)")
+	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
+	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *conc < 1 || *duration <= 0 {
 		return usageError{errors.New("--concurrency must be >= 1 and --duration > 0")}
+	}
+	var rec *spanRecorder
+	if *mode == "stages" {
+		if *url != "" {
+			return usageError{errors.New("--mode stages records the spans of an in-process mesh: leave --url empty")}
+		}
+		if len(stageSamples) == 0 || *runs < 1 || *warmup < 0 {
+			return usageError{errors.New("--mode stages needs at least one --stage-sample NAME=FILE, --runs >= 1 and --warmup >= 0")}
+		}
+		rec = &spanRecorder{}
+		defer recordSpans(rec)()
 	}
 	base := *url
 	if base == "" {
@@ -76,7 +93,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: max(*conc, *uncachedConc), MaxConnsPerHost: max(*conc, *uncachedConc)}}
-	fmt.Fprintf(stdout, "%-9s %5s %9s %7s %10s %9s %9s %9s %9s\n", "mode", "conns", "requests", "errors", "req/s", "p50", "p95", "p99", "max")
+	if *mode == "cached" || *mode == "uncached" || *mode == "both" {
+		fmt.Fprintf(stdout, "%-9s %5s %9s %7s %10s %9s %9s %9s %9s\n", "mode", "conns", "requests", "errors", "req/s", "p50", "p95", "p99", "max")
+	}
 	print := func(r benchResult) {
 		fmt.Fprintf(stdout, "%-9s %5d %9d %7d %10.1f %9s %9s %9s %9s\n", r.Mode, r.Concurrency, r.Requests, r.Errors, r.RPS,
 			r.P50.Round(10*time.Microsecond), r.P95.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Max.Round(10*time.Microsecond))
@@ -107,6 +126,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		print(r)
 	}
 	switch *mode {
+	case "stages":
+		for _, spec := range stageSamples {
+			name, path, ok := strings.Cut(spec, "=")
+			if !ok {
+				name, path = filepath.Base(spec), spec
+			}
+			content, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			if err := benchStages(ctx, stdout, client, base, *apiKey, rec, name, content, *runs, *warmup); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+		}
 	case "batch":
 		n, secs, err := benchBatch(ctx, client, base, *apiKey, *batchN, *batchSize)
 		if err != nil {

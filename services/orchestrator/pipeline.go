@@ -107,11 +107,13 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	sortModules(p.o.cfg.Routes, r.Modules)
 	dedupeIOCs(r)
 	p.children(ctx, r, children, depth, ancestors)
+	_, scoreSpan := otel.Tracer(tracerName).Start(ctx, "orchestrator.score")
 	for _, f := range r.Findings {
 		normalize(f)
 	}
 	r.Score = Score(r.Findings)
 	r.Verdict = p.o.cfg.Thresholds.Verdict(r.Score)
+	scoreSpan.End()
 	span.SetAttributes(attribute.Int("athena.score", int(r.Score)), attribute.String("athena.verdict", r.Verdict.String()))
 	return r
 }
@@ -126,6 +128,9 @@ func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, 
 	sha := r.Sample.Sha256
 	depth := int(r.Depth)
 	run := &analysisv1.ModuleRun{Name: module}
+	// The span covers the wait for a worker slot and the call, so traces show queueing.
+	ctx, span := otel.Tracer(tracerName).Start(ctx, "orchestrator.invoke", trace.WithAttributes(attribute.String("athena.module", module)))
+	defer span.End()
 	defer func() {
 		p.mu.Lock()
 		r.Modules = append(r.Modules, run)
@@ -202,6 +207,8 @@ func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modul
 	if len(arts) == 0 {
 		return
 	}
+	ctx, span := otel.Tracer(tracerName).Start(ctx, "orchestrator.recurse", trace.WithAttributes(attribute.Int("athena.artifacts", len(arts))))
+	defer span.End()
 	path := make(map[string]bool, len(ancestors)+1)
 	for k := range ancestors {
 		path[k] = true

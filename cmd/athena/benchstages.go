@@ -1,0 +1,341 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/trace"
+)
+
+// spanRecorder keeps the ended spans of the in-process mesh, reduced to what the stage
+// breakdown needs. It is a SpanProcessor, so spans are recorded whatever the exporter setup.
+type spanRecorder struct {
+	mu    sync.Mutex
+	spans []recordedSpan
+}
+
+// recordedSpan is one ended span.
+type recordedSpan struct {
+	trace        trace.TraceID
+	id, parent   trace.SpanID
+	name, module string
+	depth        int
+	start, end   time.Time
+}
+
+func (r *spanRecorder) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (r *spanRecorder) Shutdown(context.Context) error                  { return nil }
+func (r *spanRecorder) ForceFlush(context.Context) error                { return nil }
+
+func (r *spanRecorder) OnEnd(s sdktrace.ReadOnlySpan) {
+	rs := recordedSpan{
+		trace: s.SpanContext().TraceID(), id: s.SpanContext().SpanID(), parent: s.Parent().SpanID(),
+		name: s.Name(), depth: -1, start: s.StartTime(), end: s.EndTime(),
+	}
+	for _, kv := range s.Attributes() {
+		switch kv.Key {
+		case attribute.Key("athena.module"):
+			rs.module = kv.Value.AsString()
+		case attribute.Key("athena.depth"):
+			rs.depth = int(kv.Value.AsInt64())
+		}
+	}
+	r.mu.Lock()
+	r.spans = append(r.spans, rs)
+	r.mu.Unlock()
+}
+
+// take returns the spans recorded so far and forgets them.
+func (r *spanRecorder) take() []recordedSpan {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.spans
+	r.spans = nil
+	return out
+}
+
+// stageTotals accumulates the stage breakdown of several traces.
+type stageTotals struct {
+	traces int
+	wall   time.Duration
+	// share is wall time attributed to a stage: at every instant the time goes to the spans
+	// that are running and have no running child, split equally when several run at once, so
+	// the shares of one trace add up to its wall time.
+	share map[string]time.Duration
+	// busy is the sum of span durations of a stage, outermost spans only (parallel spans
+	// overlap).
+	busy  map[string]time.Duration
+	count map[string]int
+}
+
+func newStageTotals() *stageTotals {
+	return &stageTotals{share: map[string]time.Duration{}, busy: map[string]time.Duration{}, count: map[string]int{}}
+}
+
+// add folds the spans of whole traces into the totals. Only traces whose root span is a REST
+// analysis request in spans count; the root's duration is the trace's wall time.
+func (t *stageTotals) add(spans []recordedSpan) {
+	byTrace := map[trace.TraceID][]recordedSpan{}
+	for _, s := range spans {
+		byTrace[s.trace] = append(byTrace[s.trace], s)
+	}
+	for _, ss := range byTrace {
+		t.addTrace(ss)
+	}
+}
+
+func (t *stageTotals) addTrace(ss []recordedSpan) {
+	byID := make(map[trace.SpanID]int, len(ss))
+	for i, s := range ss {
+		byID[s.id] = i
+	}
+	root := -1
+	for i, s := range ss {
+		if _, ok := byID[s.parent]; !ok {
+			if root >= 0 {
+				return // spans of this trace are missing; a partial tree would skew the shares
+			}
+			root = i
+		}
+	}
+	if root < 0 || !strings.Contains(ss[root].name, "/v1/analyses") {
+		return // health checks and other background traces
+	}
+	stages := make([]string, len(ss))
+	for i := range ss {
+		stages[i] = stageOf(ss, byID, i)
+	}
+	for i, s := range ss {
+		// A span nested in a span of the same stage (gRPC client → server → handler) is
+		// already covered by its parent.
+		if p, ok := byID[s.parent]; ok && stages[p] == stages[i] {
+			continue
+		}
+		t.busy[stages[i]] += s.end.Sub(s.start)
+		t.count[stages[i]]++
+	}
+	t.traces++
+	t.wall += ss[root].end.Sub(ss[root].start)
+
+	// Sweep over span starts and ends, tracking which running spans have no running child.
+	type edge struct {
+		at    time.Time
+		i     int
+		start bool
+	}
+	edges := make([]edge, 0, 2*len(ss))
+	for i, s := range ss {
+		edges = append(edges, edge{s.start, i, true}, edge{s.end, i, false})
+	}
+	slices.SortStableFunc(edges, func(a, b edge) int {
+		if c := a.at.Compare(b.at); c != 0 {
+			return c
+		}
+		// Ends before starts at the same instant, so zero-length gaps are not counted twice.
+		return cmp.Compare(boolInt(a.start), boolInt(b.start))
+	})
+	running := make([]bool, len(ss))
+	children := make([]int, len(ss)) // running children per span
+	leaves := map[string]int{}       // running childless spans per stage
+	nleaves := 0
+	parentOf := func(i int) int {
+		if p, ok := byID[ss[i].parent]; ok {
+			return p
+		}
+		return -1
+	}
+	setLeaf := func(i int, on bool) {
+		d := -1
+		if on {
+			d = 1
+		}
+		leaves[stages[i]] += d
+		nleaves += d
+	}
+	var last time.Time
+	for _, e := range edges {
+		if nleaves > 0 && e.at.After(last) {
+			slice := e.at.Sub(last) / time.Duration(nleaves)
+			for st, n := range leaves {
+				if n > 0 {
+					t.share[st] += slice * time.Duration(n)
+				}
+			}
+		}
+		last = e.at
+		p := parentOf(e.i)
+		if e.start {
+			running[e.i] = true
+			if p >= 0 && running[p] {
+				if children[p] == 0 {
+					setLeaf(p, false)
+				}
+				children[p]++
+			}
+			if children[e.i] == 0 {
+				setLeaf(e.i, true)
+			}
+			continue
+		}
+		if !running[e.i] {
+			continue
+		}
+		running[e.i] = false
+		if children[e.i] == 0 {
+			setLeaf(e.i, false)
+		}
+		if p >= 0 && running[p] && children[p] > 0 {
+			children[p]--
+			if children[p] == 0 {
+				setLeaf(p, true)
+			}
+		}
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// stageOf names the pipeline stage a span belongs to. Spans below an artifact's analysis
+// (depth ≥ 1) are prefixed "recursion: ".
+func stageOf(ss []recordedSpan, byID map[trace.SpanID]int, i int) string {
+	s := ss[i]
+	depth := 0
+	for j := i; ; {
+		if ss[j].name == "analyze sample" && ss[j].depth >= 0 {
+			depth = ss[j].depth
+			break
+		}
+		p, ok := byID[ss[j].parent]
+		if !ok {
+			break
+		}
+		j = p
+	}
+	var st string
+	switch {
+	case s.name == "wasmruntime.invoke" && s.module == "file-processor":
+		st = "identify (file-processor, wasm)"
+	case s.name == "wasmruntime.invoke":
+		st = "module " + s.module + " (wasm)"
+	case s.name == "orchestrator.invoke", strings.Contains(s.name, "WasmRuntimeService/Invoke"):
+		st = "module slot wait + gRPC"
+	case strings.Contains(s.name, "CacheService/Get"):
+		st = "cache get"
+	case strings.Contains(s.name, "CacheService/Set"):
+		st = "cache put"
+	case s.name == "get" || s.name == "set" || s.name == "pipeline": // redisotel names spans after the command
+		st = "cache backend"
+	case s.name == "orchestrator.score":
+		st = "scoring"
+	case s.name == "orchestrator.recurse":
+		st = "recursion bookkeeping"
+	case s.name == "analyze sample", strings.Contains(s.name, "OrchestratorService"), strings.Contains(s.name, "ListModules"):
+		st = "orchestrator (hashing, routing, merging)"
+	case strings.HasPrefix(s.name, "ai."):
+		st = "ai"
+	case strings.HasPrefix(s.name, "gateway"), strings.HasPrefix(s.name, "POST "), strings.Contains(s.name, "athena.gateway."), strings.Contains(s.name, "AnalysisService"):
+		st = "gateway (REST, JSON, gRPC hop)"
+	default:
+		st = "other: " + s.name
+	}
+	if depth > 0 && st != "recursion bookkeeping" {
+		st = "recursion: " + st
+	}
+	return st
+}
+
+// print writes the breakdown as a table, largest share first.
+func (t *stageTotals) print(w io.Writer) {
+	if t.traces == 0 {
+		fmt.Fprintln(w, "  no complete traces recorded")
+		return
+	}
+	names := make([]string, 0, len(t.share))
+	for st := range t.busy {
+		names = append(names, st)
+	}
+	slices.SortFunc(names, func(a, b string) int { return cmp.Compare(t.share[b], t.share[a]) })
+	n := time.Duration(t.traces)
+	fmt.Fprintf(w, "  %-52s %8s %12s %12s\n", "stage", "spans", "span ms", "share of wall")
+	for _, st := range names {
+		fmt.Fprintf(w, "  %-52s %8.1f %12.1f %11.1f%%\n", st, float64(t.count[st])/float64(t.traces),
+			float64((t.busy[st]/n).Microseconds())/1000, 100*float64(t.share[st])/float64(t.wall))
+	}
+	fmt.Fprintf(w, "  %-52s %8s %12.1f %11.1f%%\n", "wall (root span)", "", float64((t.wall/n).Microseconds())/1000, 100.0)
+	fmt.Fprintln(w, "  spans and span ms are per analysis; parallel spans overlap, so span ms can exceed the wall")
+}
+
+// recordSpans makes rec receive every span of this process, with W3C trace context
+// propagated over the mesh's loopback gRPC hops, and returns a function that restores the
+// previous global provider and propagator.
+func recordSpans(rec *spanRecorder) func() {
+	prevTP, prevProp := otel.GetTracerProvider(), otel.GetTextMapPropagator()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithSampler(sdktrace.AlwaysSample()))
+	otel.SetTracerProvider(tp)
+	otel.SetTextMapPropagator(propagation.TraceContext{})
+	return func() {
+		_ = tp.Shutdown(context.Background())
+		otel.SetTracerProvider(prevTP)
+		otel.SetTextMapPropagator(prevProp)
+	}
+}
+
+// benchStages analyzes content uncached runs times, one at a time, and prints the latency
+// percentiles, the CPU time the process spent per analysis and the stage breakdown of the
+// recorded traces.
+func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key string, rec *spanRecorder, name string, content []byte, runs, warmup int) error {
+	body := requestBody(content, true)
+	for range warmup {
+		if err := post(ctx, c, base, key, body); err != nil {
+			return fmt.Errorf("warm-up: %w", err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // let the warm-up's last spans end before forgetting them
+	rec.take()
+	cpu0 := cpuTime()
+	lat := make([]time.Duration, 0, runs)
+	for range runs {
+		t := time.Now()
+		if err := post(ctx, c, base, key, body); err != nil {
+			return err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	cpu := cpuTime() - cpu0
+	time.Sleep(200 * time.Millisecond)
+	totals := newStageTotals()
+	totals.add(rec.take())
+	slices.Sort(lat)
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses, one at a time: p50 %s, p95 %s, max %s; process CPU %.2fs per analysis\n",
+		name, len(content), runs, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
+		cpu.Seconds()/float64(runs))
+	totals.print(w)
+	return nil
+}
+
+// cpuTime is the user+system CPU time of this process so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
