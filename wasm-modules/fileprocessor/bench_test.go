@@ -4,6 +4,7 @@ package fileprocessor
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
@@ -114,6 +115,14 @@ func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *guestModule {
 		tb.Fatalf("read module: %v", err)
 	}
 	ctx := context.Background()
+	// Compiling the module is most of a benchmark's setup; wazero keys its cache by module
+	// content and wazero version, so reusing it across runs is safe.
+	if dir, err := os.UserCacheDir(); err == nil {
+		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
+			cfg = cfg.WithCompilationCache(cache)
+			tb.Cleanup(func() { cache.Close(ctx) })
+		}
+	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	tb.Cleanup(func() { rt.Close(ctx) })
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
@@ -242,6 +251,37 @@ func BenchmarkWASMIdentifyData10MB(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
 		g.analyze(b, req)
+	}
+}
+
+// generatedScript is n bytes of JavaScript with an indicator (fromCharCode) on every other line,
+// the shape of script that once took seconds inside WASM.
+func generatedScript(n int) []byte {
+	var b []byte
+	for i := 0; len(b) < n; i++ {
+		b = fmt.Appendf(b, "var v%d = \"item\" + %d + \"_\" + String.fromCharCode(104,116,116,112);\n", i, i)
+		b = fmt.Appendf(b, "if (v%d.length > 3) { WScript.Echo(v%d); }\n", i, i)
+	}
+	return b[:n]
+}
+
+func BenchmarkAnalyzeScript(b *testing.B) {
+	for _, size := range []int{1 << 10, 25 << 10, 100 << 10} {
+		data := generatedScript(size)
+		b.Run(fmt.Sprintf("native/%dKB", size>>10), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			m := New()
+			for b.Loop() {
+				m.Analyze(&modulev1.AnalyzeRequest{Content: data})
+			}
+		})
+		b.Run(fmt.Sprintf("wasm/%dKB", size>>10), func(b *testing.B) {
+			g := newGuest(b, wazero.NewRuntimeConfigCompiler())
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				g.analyze(b, &modulev1.AnalyzeRequest{Content: data})
+			}
+		})
 	}
 }
 

@@ -3,6 +3,7 @@ package fileprocessor
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"path"
 	"regexp"
 	"strings"
@@ -145,68 +146,86 @@ func shebangLanguage(line string) (language, bool) {
 
 // cue is one construct that votes for a language.
 type cue struct {
-	re     *regexp.Regexp
+	lang   *language
+	expr   string
 	weight int
 }
 
-// languageCues are the constructs counted by scoreLanguage, per language. Like the other
-// compiled patterns in this package they are built once and never written after init.
-var languageCues = buildLanguageCues()
+// languageCues are the constructs counted by scoreLanguage, with their patterns indexed in
+// cuePatterns (same order). Like the other compiled patterns in this package they are built
+// once and never written after init.
+var (
+	languageCues = buildLanguageCues()
+	cuePatterns  = newPatternSet(cueExprs(languageCues))
+)
 
-func buildLanguageCues() map[*language][]cue {
-	c := func(expr string, w int) cue { return cue{regexp.MustCompile(expr), w} }
-	return map[*language][]cue{
-		&langPowerShell: {
-			c(`(?i)\$env:|\[system\.|\[convert\]::|\[io\.|\[text\.encoding\]`, 3),
-			c(`(?i)\b(write-host|write-output|invoke-expression|invoke-webrequest|new-object|get-[a-z]+|set-[a-z]+|start-process|foreach-object|where-object|out-null|add-type|test-path|remove-item|import-module)\b`, 3),
-			c(`(?i)\s-(eq|ne|gt|lt|like|match|band|bxor)\s`, 2),
-			c(`\$[A-Za-z_][A-Za-z0-9_]*\s*=`, 1),
-			c(`(?i)^\s*param\s*\(`, 3),
-			c(`\$_\.|\$\(`, 1),
-		},
-		&langVBScript: {
-			c(`(?i)^\s*dim\s+\w`, 3),
-			c(`(?i)^\s*set\s+\w+\s*=\s*(createobject|getobject|wscript\.|new\s)`, 4),
-			c(`(?i)\bwscript\.(echo|shell|createobject|sleep|quit|arguments|scriptfullname)`, 3),
-			c(`(?i)^\s*(end\s+(sub|function|if)|on\s+error\s+resume\s+next|option\s+explicit)`, 3),
-			c(`(?i)^\s*(private\s+|public\s+)?(sub|function)\s+\w+\s*(\(|$)`, 1),
-			c(`(?i)\b(msgbox|createobject|chr\(|vbcrlf)\b`, 2),
-			c(`(?i)\bthen\s*$`, 1),
-		},
-		&langBatch: {
-			c(`(?i)^\s*@?echo\s+off`, 6),
-			c(`(?i)^\s*(rem\s|::)`, 2),
-			c(`(?i)^\s*set\s+(/[ap]\s+)?\w+=`, 2),
-			c(`(?i)^\s*goto\s+:?\w+|^:\w+\s*$`, 2),
-			c(`(?i)%~dp0|%errorlevel%|%[a-z_]+%|\bif\s+(not\s+)?exist\b|\bcmd(\.exe)?\s+/c\b`, 2),
-		},
-		&langJavaScript: {
-			c(`^\s*(var|let|const)\s+[A-Za-z_$][\w$]*\s*(=|;|,)`, 2),
-			c(`\bfunction\s*[\w$]*\s*\([^)]*\)\s*\{`, 3),
-			c(`=>\s*[{(\w]|===|!==`, 2),
-			c(`\b(document|window|console|navigator)\.\w+|\brequire\(\s*['"]|module\.exports|\.prototype\.`, 3),
-			c(`(?i)new\s+activexobject\s*\(|\bwscript\.createobject\s*\(`, 4),
-			c(`;\s*$`, 1),
-		},
-		&langPython: {
-			c(`^\s*(import\s+[\w.]+|from\s+[\w.]+\s+import\s)`, 3),
-			c(`^\s*(def|class)\s+\w+.*:\s*$`, 4),
-			c(`^\s*(elif\s.*|else|try|except.*|finally)\s*:\s*$`, 3),
-			c(`__name__\s*==|\bself\.\w+|\bprint\(`, 2),
-		},
-		&langShell: {
-			c(`^\s*(fi|done|esac|then|do)\s*$`, 3),
-			c(`^\s*(export|unset|readonly|local)\s+\w+`, 2),
-			c(`^\s*if\s+\[\[?\s|\$\{\w+[:}]|\$\(\s*\w`, 2),
-			c(`^\s*\w+=("|'|\$|\w)`, 1),
-			c(`^\s*(echo|cd|rm|chmod|mkdir|cp|mv|wget|curl)\s`, 1),
-		},
+func cueExprs(cs []cue) []string {
+	out := make([]string, len(cs))
+	for k, c := range cs {
+		out[k] = c.expr
 	}
+	return out
+}
+
+func buildLanguageCues() []cue {
+	var out []cue
+	add := func(l *language, cs ...cue) {
+		for _, c := range cs {
+			c.lang = l
+			out = append(out, c)
+		}
+	}
+	c := func(expr string, w int) cue { return cue{expr: expr, weight: w} }
+	add(&langPowerShell,
+		c(`(?i)\$env:|\[system\.|\[convert\]::|\[io\.|\[text\.encoding\]`, 3),
+		c(`(?i)\b(write-host|write-output|invoke-expression|invoke-webrequest|new-object|get-[a-z]+|set-[a-z]+|start-process|foreach-object|where-object|out-null|add-type|test-path|remove-item|import-module)\b`, 3),
+		c(`(?i)\s-(eq|ne|gt|lt|like|match|band|bxor)\s`, 2),
+		c(`\$[A-Za-z_][A-Za-z0-9_]*\s*=`, 1),
+		c(`(?i)^\s*param\s*\(`, 3),
+		c(`\$_\.|\$\(`, 1),
+	)
+	add(&langVBScript,
+		c(`(?i)^\s*dim\s+\w`, 3),
+		c(`(?i)^\s*set\s+\w+\s*=\s*(createobject|getobject|wscript\.|new\s)`, 4),
+		c(`(?i)\bwscript\.(echo|shell|createobject|sleep|quit|arguments|scriptfullname)`, 3),
+		c(`(?i)^\s*(end\s+(sub|function|if)|on\s+error\s+resume\s+next|option\s+explicit)`, 3),
+		c(`(?i)^\s*(private\s+|public\s+)?(sub|function)\s+\w+\s*(\(|$)`, 1),
+		c(`(?i)\b(msgbox|createobject|chr\(|vbcrlf)\b`, 2),
+		c(`(?i)\bthen\s*$`, 1),
+	)
+	add(&langBatch,
+		c(`(?i)^\s*@?echo\s+off`, 6),
+		c(`(?i)^\s*(rem\s|::)`, 2),
+		c(`(?i)^\s*set\s+(/[ap]\s+)?\w+=`, 2),
+		c(`(?i)^\s*goto\s+:?\w+|^:\w+\s*$`, 2),
+		c(`(?i)%~dp0|%errorlevel%|%[a-z_]+%|\bif\s+(not\s+)?exist\b|\bcmd(\.exe)?\s+/c\b`, 2),
+	)
+	add(&langJavaScript,
+		c(`^\s*(var|let|const)\s+[A-Za-z_$][\w$]*\s*(=|;|,)`, 2),
+		c(`\bfunction\s*[\w$]*\s*\([^)]*\)\s*\{`, 3),
+		c(`=>\s*[{(\w]|===|!==`, 2),
+		c(`\b(document|window|console|navigator)\.\w+|\brequire\(\s*['"]|module\.exports|\.prototype\.`, 3),
+		c(`(?i)new\s+activexobject\s*\(|\bwscript\.createobject\s*\(`, 4),
+		c(`;\s*$`, 1),
+	)
+	add(&langPython,
+		c(`^\s*(import\s+[\w.]+|from\s+[\w.]+\s+import\s)`, 3),
+		c(`^\s*(def|class)\s+\w+.*:\s*$`, 4),
+		c(`^\s*(elif\s.*|else|try|except.*|finally)\s*:\s*$`, 3),
+		c(`__name__\s*==|\bself\.\w+|\bprint\(`, 2),
+	)
+	add(&langShell,
+		c(`^\s*(fi|done|esac|then|do)\s*$`, 3),
+		c(`^\s*(export|unset|readonly|local)\s+\w+`, 2),
+		c(`^\s*if\s+\[\[?\s|\$\{\w+[:}]|\$\(\s*\w`, 2),
+		c(`^\s*\w+=("|'|\$|\w)`, 1),
+		c(`^\s*(echo|cd|rm|chmod|mkdir|cp|mv|wget|curl)\s`, 1),
+	)
+	return out
 }
 
 // scoreLanguage counts language cues line by line and picks the clear winner, or plain text.
 func scoreLanguage(text string) language {
-	cues := languageCues
 	scores := map[*language]int{}
 	lines := strings.Split(head2(text, maxTextSniff), "\n")
 	if len(lines) > 2000 {
@@ -216,11 +235,10 @@ func scoreLanguage(text string) language {
 		if len(line) > 4096 {
 			line = line[:4096]
 		}
-		for l, cs := range cues {
-			for _, c := range cs {
-				if c.re.MatchString(line) {
-					scores[l] += c.weight
-				}
+		for mask := cuePatterns.candidates(line); mask != 0; mask &= mask - 1 {
+			k := bits.TrailingZeros64(mask)
+			if cuePatterns.res[k].MatchString(line) {
+				scores[languageCues[k].lang] += languageCues[k].weight
 			}
 		}
 	}
@@ -245,19 +263,30 @@ func scoreLanguage(text string) language {
 // indicator is one suspicious construct looked for in scripts.
 type indicator struct {
 	name     string
-	re       *regexp.Regexp
+	expr     string
 	severity analysisv1.Severity
 	score    int32
 	attack   []string
 	title    string
 }
 
-// scriptIndicators are compiled once and never written after init.
-var scriptIndicators = buildScriptIndicators()
+// scriptIndicators and their patterns (same order) are built once and never written after init.
+var (
+	scriptIndicators  = buildScriptIndicators()
+	indicatorPatterns = newPatternSet(indicatorExprs(scriptIndicators))
+)
+
+func indicatorExprs(inds []indicator) []string {
+	out := make([]string, len(inds))
+	for k, ind := range inds {
+		out[k] = ind.expr
+	}
+	return out
+}
 
 func buildScriptIndicators() []indicator {
 	i := func(name, expr string, sev analysisv1.Severity, score int32, title string, attack ...string) indicator {
-		return indicator{name, regexp.MustCompile(expr), sev, score, attack, title}
+		return indicator{name, expr, sev, score, attack, title}
 	}
 	high, med, low := analysisv1.Severity_SEVERITY_HIGH, analysisv1.Severity_SEVERITY_MEDIUM, analysisv1.Severity_SEVERITY_LOW
 	return []indicator{
@@ -300,15 +329,6 @@ func analyzeScript(data []byte, lang string) (*analysisv1.ScriptInfo, []*analysi
 		count int
 	}
 	inds := scriptIndicators
-	// One linear pass per indicator over the whole text first: only indicators that match
-	// somewhere are tried line by line. Thousands of per-line regexp calls cost ~40× more
-	// inside WASM than natively.
-	active := make([]int, 0, len(inds))
-	for k, ind := range inds {
-		if ind.re.MatchString(text) {
-			active = append(active, k)
-		}
-	}
 	hits := make([]hit, len(inds))
 	offset := int64(0)
 	firstOffset := make([]int64, len(inds))
@@ -320,9 +340,11 @@ func analyzeScript(data []byte, lang string) (*analysisv1.ScriptInfo, []*analysi
 		if len(scan) > 64<<10 {
 			scan = scan[:64<<10]
 		}
-		for _, k := range active {
+		// Indicators in pattern order, and only those whose literals occur on the line.
+		for mask := indicatorPatterns.candidates(scan); mask != 0; mask &= mask - 1 {
+			k := bits.TrailingZeros64(mask)
 			ind := inds[k]
-			loc := ind.re.FindStringIndex(scan)
+			loc := indicatorPatterns.res[k].FindStringIndex(scan)
 			if loc == nil {
 				continue
 			}
