@@ -1,161 +1,135 @@
 package yara
 
-import "fmt"
+import (
+	"fmt"
+	"math/bits"
+)
 
-// automaton is an Aho-Corasick automaton. The root and its children (where a scan spends most
-// of its time) have full 256-entry transition rows; deeper states keep sorted sparse children
-// and a failure link, so a thousand rules with case-folded atoms stay a few MB instead of
-// hundreds.
-type automaton struct {
-	dense   []int32 // state<<8 | byte -> state, for states < nDense
-	nDense  int32
-	kids    [][]kid // sparse children of deeper states
-	fail    []int32
-	outOff  []int32 // outputs of state s are outs[outOff[s]:outOff[s+1]]
-	outs    []int32 // indexes into entries
+// The atom index finds every position where some atom ends. It replaces an Aho-Corasick
+// automaton, whose loop takes a data-dependent branch per byte: in WebAssembly run with
+// interruption enabled (wazero's WithCloseOnContextDone) every loop iteration and taken branch
+// costs a call into the runtime, so a byte-at-a-time automaton ran at a few MB/s there.
+//
+// Instead the scanner keeps the last four bytes in a 32-bit window and probes, per byte and
+// without branching, a bitmap of hashed 4-byte atoms (3-byte atoms are entered once per possible
+// preceding byte) and exact bitmaps of the 2-byte and 1-byte atoms. Sixteen bytes are probed in
+// straight-line code and one branch asks whether any probe hit; only then are the sixteen
+// positions looked up exactly in a hash table of atoms and their entries verified.
+
+const (
+	// filterBits is log2 of the hashed bitmap's size in bits (128 KiB). A window sets two
+	// bits of one 64-bit word (a blocked Bloom filter), so ten thousand atoms let about one
+	// random window in two thousand through.
+	filterBits  = 20
+	filterWords = 1 << filterBits / 64
+	// filterShift keeps the 26 top bits of the hash: word index, then two bit positions.
+	filterShift = 32 - filterBits - 6
+	// hashMul is Knuth's multiplicative-hash constant; the top bits of w*hashMul are well mixed.
+	hashMul = 0x9E3779B1
+)
+
+type atomIndex struct {
+	// filter4 holds a bit per hashed window for 4-byte atoms and the 256 windows ending in
+	// each 3-byte atom; filter2 and filter1 are exact bitmaps of 2-byte and 1-byte atoms.
+	filter4 *[filterWords]uint64
+	filter2 *[1 << 16 / 64]uint64
+	filter1 *[4]uint64
+	short   bool    // filter2 or filter1 is not empty
+	has     [5]bool // has[n]: some atom is n bytes long
+	// table is an open-addressing hash table from atom key to its entries.
+	table   []atomSlot
+	mask    uint32
 	entries []atomEntry
-	alen    []int32 // atom length per entry
+	ids     []int32 // entry indexes grouped by atom, see atomSlot
 }
 
-type kid struct {
-	b  byte
-	to int32
+// atomSlot is one atom in the table: key is the atom's bytes (first byte most significant)
+// with its length in bits 32..34, and the atom's entries are ids[lo:hi].
+type atomSlot struct {
+	key    uint64
+	lo, hi int32
 }
 
-type trieNode struct {
-	kids  []kid // sorted by byte
-	out   []int32
-	depth int
-}
-
-func findKid(kids []kid, c byte) (int32, bool) {
-	lo, hi := 0, len(kids)
-	for lo < hi {
-		m := (lo + hi) / 2
-		if kids[m].b < c {
-			lo = m + 1
-		} else {
-			hi = m
-		}
+func atomKey(atom []byte) uint64 {
+	var w uint64
+	for _, b := range atom {
+		w = w<<8 | uint64(b)
 	}
-	if lo < len(kids) && kids[lo].b == c {
-		return kids[lo].to, true
-	}
-	return 0, false
+	return uint64(len(atom))<<32 | w
 }
 
-func newAutomaton(atoms [][]byte, entries []atomEntry) *automaton {
-	nodes := []trieNode{{}}
-	a := &automaton{entries: entries}
+func windowHash(w uint32) uint32 { return (w * hashMul) >> filterShift }
+
+func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
+	x := &atomIndex{
+		filter4: new([filterWords]uint64),
+		filter2: new([1 << 16 / 64]uint64),
+		filter1: new([4]uint64),
+		entries: entries,
+	}
+	byKey := map[uint64][]int32{}
+	var keys []uint64
 	for i, atom := range atoms {
-		s := int32(0)
-		for _, b := range atom {
-			n, ok := findKid(nodes[s].kids, b)
-			if !ok {
-				n = int32(len(nodes))
-				nodes = append(nodes, trieNode{depth: nodes[s].depth + 1})
-				k := nodes[s].kids
-				pos := len(k)
-				for pos > 0 && k[pos-1].b > b {
-					pos--
-				}
-				k = append(k, kid{})
-				copy(k[pos+1:], k[pos:])
-				k[pos] = kid{b, n}
-				nodes[s].kids = k
+		k := atomKey(atom)
+		if _, ok := byKey[k]; !ok {
+			keys = append(keys, k)
+		}
+		byKey[k] = append(byKey[k], int32(i))
+		w := uint32(k)
+		x.has[len(atom)] = true
+		switch len(atom) {
+		case 4:
+			x.add4(w)
+		case 3:
+			for b := uint32(0); b < 256; b++ {
+				x.add4(b<<24 | w)
 			}
-			s = n
-		}
-		nodes[s].out = append(nodes[s].out, int32(i))
-		a.alen = append(a.alen, int32(len(atom)))
-	}
-	// Renumber in BFS order so that the densely stored shallow states come first.
-	order := []int32{0}
-	for i := 0; i < len(order); i++ {
-		for _, k := range nodes[order[i]].kids {
-			order = append(order, k.to)
+		case 2:
+			x.filter2[w>>6] |= 1 << (w & 63)
+			x.short = true
+		case 1:
+			x.filter1[w>>6] |= 1 << (w & 63)
+			x.short = true
 		}
 	}
-	id := make([]int32, len(nodes))
-	for newID, old := range order {
-		id[old] = int32(newID)
+	size := 1 << bits.Len(uint(2*len(keys)+1))
+	x.table = make([]atomSlot, size)
+	x.mask = uint32(size - 1)
+	for _, k := range keys {
+		i := x.slot(k)
+		ids := byKey[k]
+		x.table[i] = atomSlot{key: k, lo: int32(len(x.ids)), hi: int32(len(x.ids) + len(ids))}
+		x.ids = append(x.ids, ids...)
 	}
-	renum := make([]trieNode, len(nodes))
-	for old, n := range nodes {
-		for j := range n.kids {
-			n.kids[j].to = id[n.kids[j].to]
-		}
-		renum[id[old]] = n
-	}
-	nodes = renum
-	// Failure links in BFS order.
-	a.fail = make([]int32, len(nodes))
-	step := func(s int32, c byte) int32 {
-		for {
-			if k, ok := findKid(nodes[s].kids, c); ok {
-				return k
-			}
-			if s == 0 {
-				return 0
-			}
-			s = a.fail[s]
-		}
-	}
-	for s := 0; s < len(nodes); s++ {
-		for _, k := range nodes[s].kids {
-			if s == 0 {
-				a.fail[k.to] = 0
-			} else {
-				a.fail[k.to] = step(a.fail[s], k.b)
-			}
-		}
-	}
-	for s := 1; s < len(nodes); s++ {
-		nodes[s].out = append(nodes[s].out, nodes[a.fail[s]].out...)
-	}
-	for a.nDense < int32(len(nodes)) && nodes[a.nDense].depth <= 1 {
-		a.nDense++
-	}
-	a.dense = make([]int32, int(a.nDense)*256)
-	for s := int32(0); s < a.nDense; s++ {
-		for c := 0; c < 256; c++ {
-			a.dense[int(s)<<8|c] = step(s, byte(c))
-		}
-	}
-	a.kids = make([][]kid, len(nodes))
-	for s := range nodes {
-		a.kids[s] = nodes[s].kids
-	}
-	a.outOff = make([]int32, len(nodes)+1)
-	for i, n := range nodes {
-		a.outOff[i] = int32(len(a.outs))
-		a.outs = append(a.outs, n.out...)
-	}
-	a.outOff[len(nodes)] = int32(len(a.outs))
-	return a
+	return x
 }
 
-// next is the automaton's transition function.
-func (a *automaton) next(s int32, c byte) int32 {
-	for {
-		if s < a.nDense {
-			return a.dense[int(s)<<8|int(c)]
-		}
-		for _, k := range a.kids[s] {
-			if k.b == c {
-				return k.to
-			}
-			if k.b > c {
-				break
-			}
-		}
-		s = a.fail[s]
-	}
+func (x *atomIndex) add4(w uint32) {
+	h := windowHash(w)
+	x.filter4[h>>12] |= 1<<(h&63) | 1<<(h>>6&63)
 }
 
-// buildAutomaton selects atoms for every string variant and builds the automaton; strings
-// without a usable atom are verified at every offset and reported as slow.
-func (rs *Rules) buildAutomaton() {
+// slot returns the table slot holding key, or the empty slot where it would go.
+func (x *atomIndex) slot(key uint64) uint32 {
+	i := uint32(key*0x9E3779B97F4A7C15>>32) & x.mask
+	for x.table[i].key != 0 && x.table[i].key != key {
+		i = (i + 1) & x.mask
+	}
+	return i
+}
+
+// lookup returns the entries of the atom with key, if it is one.
+func (x *atomIndex) lookup(key uint64) []int32 {
+	s := &x.table[x.slot(key)]
+	if s.key != key {
+		return nil
+	}
+	return x.ids[s.lo:s.hi]
+}
+
+// buildAtoms selects atoms for every string variant and indexes them; strings without a
+// usable atom are verified at every offset and reported as slow.
+func (rs *Rules) buildAtoms() {
 	var atoms [][]byte
 	var entries []atomEntry
 	for si, s := range rs.strs {
@@ -199,7 +173,7 @@ func (rs *Rules) buildAutomaton() {
 			}
 		}
 	}
-	rs.ac = newAutomaton(atoms, entries)
+	rs.atoms = newAtomIndex(atoms, entries)
 }
 
 // firstSet returns the bytes a match of p can start with (all bytes if it can match empty).

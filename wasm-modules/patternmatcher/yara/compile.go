@@ -28,7 +28,7 @@ type Source struct {
 type Rules struct {
 	rules    []*cRule
 	strs     []*cString
-	ac       *automaton
+	atoms    *atomIndex
 	slow     []int // strings without atoms, verified at every candidate offset
 	imports  map[string]bool
 	warnings []*Error
@@ -137,7 +137,7 @@ func Compile(srcs []Source) (*Rules, error) {
 			rs.rules = append(rs.rules, cr)
 		}
 	}
-	rs.buildAutomaton()
+	rs.buildAtoms()
 	return rs, nil
 }
 

@@ -1,5 +1,5 @@
 // Package yara implements a YARA 4.2 compatible rule language: a parser, a compiler that turns
-// strings into atoms for one Aho-Corasick automaton plus byte-level regular-expression programs,
+// strings into atoms for one atom index (atoms.go) plus byte-level regular-expression programs,
 // and a scanner that evaluates conditions over the matches. It is plain Go so it runs both
 // natively and inside the wasip1 guest.
 package yara

@@ -1,6 +1,7 @@
 package yara
 
 import (
+	"math/bits"
 	"sort"
 	"time"
 )
@@ -155,40 +156,110 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 	return res
 }
 
-// search runs the automaton over data and verifies candidates, then the slow strings.
+// search finds atom occurrences with the atom index (see atoms.go) and verifies their
+// strings, then tries the slow strings at every offset.
 func (s *scanState) search() {
-	ac := s.rs.ac
+	x := s.rs.atoms
 	data := s.data
-	dense, nDense, outOff := ac.dense, ac.nDense, ac.outOff
-	state := int32(0)
-	// The clock is sampled once per chunk; the inner loop is one table lookup per byte while
-	// the automaton stays in its dense shallow states.
-	const chunk = 1 << 16
+	f4, f2, f1 := x.filter4, x.filter2, x.filter1
+	// w is the window of the last four bytes, the newest in the low byte; bytes before the
+	// data count as zero, and candidates that would start before it are dropped.
+	var w uint32
+	// The clock is sampled once per chunk. Blocks are sixteen bytes probed in straight-line
+	// code: a loop iteration or taken branch is what costs most in the guest.
+	const chunk, block = 1 << 16, 16
 	for base := 0; base < len(data); base += chunk {
 		if s.checkTime(chunk) {
 			return
 		}
 		end := min(base+chunk, len(data))
-		for i := base; i < end; i++ {
-			c := data[i]
-			if state < nDense {
-				state = dense[int(state)<<8|int(c)]
-			} else {
-				state = ac.next(state, c)
-			}
-			lo, hi := outOff[state], outOff[state+1]
-			if lo == hi {
-				continue
-			}
-			for _, e := range ac.outs[lo:hi] {
-				ent := ac.entries[e]
-				start := i + 1 - int(ac.alen[e]) - int(ent.back)
-				if start < 0 {
-					continue
+		i := base
+		if x.short {
+			for ; i+block <= end; i += block {
+				d := data[i : i+block : i+block]
+				var acc uint64
+				w = w<<8 | uint32(d[0])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 0
+				w = w<<8 | uint32(d[1])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 1
+				w = w<<8 | uint32(d[2])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 2
+				w = w<<8 | uint32(d[3])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 3
+				w = w<<8 | uint32(d[4])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 4
+				w = w<<8 | uint32(d[5])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 5
+				w = w<<8 | uint32(d[6])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 6
+				w = w<<8 | uint32(d[7])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 7
+				w = w<<8 | uint32(d[8])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 8
+				w = w<<8 | uint32(d[9])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 9
+				w = w<<8 | uint32(d[10])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 10
+				w = w<<8 | uint32(d[11])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 11
+				w = w<<8 | uint32(d[12])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 12
+				w = w<<8 | uint32(d[13])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 13
+				w = w<<8 | uint32(d[14])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 14
+				w = w<<8 | uint32(d[15])
+				acc |= probeShort(f4, f2, f1, w) & 1 << 15
+				if acc != 0 {
+					s.candidates(i, acc)
 				}
-				s.verify(int(ent.str), int(ent.variant), start)
 			}
-			s.work += int(hi - lo)
+		} else {
+			for ; i+block <= end; i += block {
+				d := data[i : i+block : i+block]
+				var acc uint64
+				w = w<<8 | uint32(d[0])
+				acc |= probe4(f4, w) & 1 << 0
+				w = w<<8 | uint32(d[1])
+				acc |= probe4(f4, w) & 1 << 1
+				w = w<<8 | uint32(d[2])
+				acc |= probe4(f4, w) & 1 << 2
+				w = w<<8 | uint32(d[3])
+				acc |= probe4(f4, w) & 1 << 3
+				w = w<<8 | uint32(d[4])
+				acc |= probe4(f4, w) & 1 << 4
+				w = w<<8 | uint32(d[5])
+				acc |= probe4(f4, w) & 1 << 5
+				w = w<<8 | uint32(d[6])
+				acc |= probe4(f4, w) & 1 << 6
+				w = w<<8 | uint32(d[7])
+				acc |= probe4(f4, w) & 1 << 7
+				w = w<<8 | uint32(d[8])
+				acc |= probe4(f4, w) & 1 << 8
+				w = w<<8 | uint32(d[9])
+				acc |= probe4(f4, w) & 1 << 9
+				w = w<<8 | uint32(d[10])
+				acc |= probe4(f4, w) & 1 << 10
+				w = w<<8 | uint32(d[11])
+				acc |= probe4(f4, w) & 1 << 11
+				w = w<<8 | uint32(d[12])
+				acc |= probe4(f4, w) & 1 << 12
+				w = w<<8 | uint32(d[13])
+				acc |= probe4(f4, w) & 1 << 13
+				w = w<<8 | uint32(d[14])
+				acc |= probe4(f4, w) & 1 << 14
+				w = w<<8 | uint32(d[15])
+				acc |= probe4(f4, w) & 1 << 15
+				if acc != 0 {
+					s.candidates(i, acc)
+				}
+			}
+		}
+		if i < end {
+			s.candidates(i, 1<<(end-i)-1)
+			for ; i < end; i++ {
+				w = w<<8 | uint32(data[i])
+			}
 		}
 	}
 	for _, si := range s.rs.slow {
@@ -214,6 +285,61 @@ func (s *scanState) search() {
 			}
 		}
 	}
+}
+
+// probe4 returns the filter bit of window w in bit 0 (the other bits are noise).
+func probe4(f *[filterWords]uint64, w uint32) uint64 {
+	h := windowHash(w)
+	word := f[h>>12&(filterWords-1)]
+	return word >> (h & 63) & (word >> (h >> 6 & 63))
+}
+
+// probeShort is probe4 plus the exact filters of 2-byte and 1-byte atoms.
+func probeShort(f4 *[filterWords]uint64, f2 *[1 << 16 / 64]uint64, f1 *[4]uint64, w uint32) uint64 {
+	return probe4(f4, w) | f2[w&0xffff>>6]>>(w&63) | f1[w&0xff>>6]>>(w&63)
+}
+
+// candidates looks up exactly the atoms ending at the positions base+k for the bits k set in
+// hits (positions whose filter bits were set) and verifies their strings.
+func (s *scanState) candidates(base int, hits uint64) {
+	x := s.rs.atoms
+	data := s.data
+	for ; hits != 0; hits &= hits - 1 {
+		j := base + bits.TrailingZeros64(hits)
+		var w uint32
+		for k := max(j-3, 0); k <= j; k++ {
+			w = w<<8 | uint32(data[k])
+		}
+		if probe4(x.filter4, w)&1 != 0 {
+			if j >= 3 && x.has[4] {
+				s.atomAt(j, 4, uint64(w))
+			}
+			if j >= 2 && x.has[3] {
+				s.atomAt(j, 3, uint64(w&0xffffff))
+			}
+		}
+		if x.has[2] && j >= 1 && x.filter2[w&0xffff>>6]>>(w&63)&1 != 0 {
+			s.atomAt(j, 2, uint64(w&0xffff))
+		}
+		if x.has[1] && x.filter1[w&0xff>>6]>>(w&63)&1 != 0 {
+			s.atomAt(j, 1, uint64(w&0xff))
+		}
+	}
+}
+
+// atomAt verifies the entries of the n-byte atom with bytes key ending at position j.
+func (s *scanState) atomAt(j, n int, key uint64) {
+	x := s.rs.atoms
+	ids := x.lookup(uint64(n)<<32 | key)
+	for _, e := range ids {
+		ent := x.entries[e]
+		start := j + 1 - n - int(ent.back)
+		if start < 0 {
+			continue
+		}
+		s.verify(int(ent.str), int(ent.variant), start)
+	}
+	s.work += len(ids)
 }
 
 func fold(b byte) byte {
