@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -190,6 +191,13 @@ func BenchmarkRSSAllModules(b *testing.B) {
 		runtime.GC()
 		rss := rssBytesB(b)
 		b.ReportMetric(float64(rss>>20), "RSS-MiB")
+		// Where it is: compiled machine code (anonymous executable mappings), snapshot pages
+		// mapped from the memfd images, and anonymous read-write memory (the host's Go heap and
+		// the pages instances wrote).
+		code, snapshot, anonRW := smapsRSS(b)
+		b.ReportMetric(float64(code>>20), "code-MiB")
+		b.ReportMetric(float64(snapshot>>20), "snapshot-MiB")
+		b.ReportMetric(float64(anonRW>>20), "anon-rw-MiB")
 		b.ReportMetric(float64((rss-base)>>20), "runtime-MiB")
 		b.ReportMetric(float64(len(pis)), "instances")
 		var guest uint64
@@ -229,4 +237,32 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// smapsRSS sums resident memory by kind from /proc/self/smaps.
+func smapsRSS(b *testing.B) (code, snapshot, anonRW int64) {
+	raw, err := os.ReadFile("/proc/self/smaps")
+	if err != nil {
+		b.Skip("no /proc")
+	}
+	var target *int64
+	for _, line := range strings.Split(string(raw), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-") && !strings.HasSuffix(f[0], ":"):
+			target = nil
+			switch {
+			case len(f) == 5 && f[1] == "r-xp":
+				target = &code
+			case len(f) == 5 && f[1] == "rw-p":
+				target = &anonRW
+			case len(f) >= 6 && strings.HasPrefix(f[5], "/memfd:athena-wasm-snapshot"):
+				target = &snapshot
+			}
+		case len(f) == 3 && f[0] == "Rss:" && target != nil:
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			*target += kb << 10
+		}
+	}
+	return code, snapshot, anonRW
 }

@@ -69,12 +69,19 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uin
 	if err != nil {
 		return nil, fmt.Errorf("instantiate host module athena: %w", err)
 	}
+	// A module that snapshots (snapshot.go) is compiled in its rewritten form; any other the
+	// way it is.
+	var snap *snapshotter
+	if plan, err := planSnapshot(wasm); err == nil {
+		wasm, snap = plan.wasm, &snapshotter{plan: plan}
+		plan.wasm = nil // compiled below; the engine keeps what it needs
+	}
 	cm, err := rt.CompileModule(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
 	ok = true
-	return &wazeroCompiled{rt: rt, cm: cm}, nil
+	return &wazeroCompiled{rt: rt, cm: cm, snap: snap}, nil
 }
 
 // wazeroEmit is the athena.emit host function; the collector travels in the call's context.
@@ -94,8 +101,9 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 const exitCodeEmitRejected = 0xa7e0
 
 type wazeroCompiled struct {
-	rt wazero.Runtime
-	cm wazero.CompiledModule
+	rt   wazero.Runtime
+	cm   wazero.CompiledModule
+	snap *snapshotter // nil: every instance runs _initialize
 }
 
 func (c *wazeroCompiled) exports() map[string]string {
@@ -121,17 +129,25 @@ func signature(params, results []api.ValueType) string {
 }
 
 func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
+	// A WASI reactor: _initialize runs the Go runtime and package initializers; no _start.
+	// With a snapshot the host runs it instead, once (snapshot.go).
+	start := []string{"_initialize"}
+	if c.snap != nil {
+		start = nil
+	}
 	cfg := wazero.NewModuleConfig().
 		// An empty name lets one runtime hold many instances of the module.
 		WithName("").
-		// A WASI reactor: _initialize runs the Go runtime and package initializers; no _start.
-		WithStartFunctions("_initialize").
+		WithStartFunctions(start...).
 		WithStdout(stdout).
 		WithStderr(stderr).
 		WithSysWalltime().
 		WithSysNanotime().
 		WithRandSource(rand.Reader)
 	mem := &instanceMemory{}
+	if c.snap != nil {
+		mem.image = c.snap.image()
+	}
 	m, err := c.rt.InstantiateModule(experimental.WithMemoryAllocator(ctx, mem.allocator()), c.cm, cfg)
 	if err != nil {
 		mem.release() // wazero closed the module; _initialize has returned
@@ -145,10 +161,24 @@ func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 		mem.release()
 		return nil, errors.New("instantiate: module exports no memory")
 	}
-	return &wazeroInstance{m: m, mem: mem, fns: map[string]api.Function{}}, nil
+	inst := &wazeroInstance{m: m, mem: mem, fns: map[string]api.Function{}}
+	if c.snap != nil {
+		err := c.snap.initialize(ctx, m, mem.hasSnapshot(), func(ctx context.Context, fn string) error {
+			_, err := inst.call(ctx, fn)
+			return err
+		})
+		if err != nil {
+			_ = inst.close(ctx)
+			return nil, fmt.Errorf("instantiate: %w", err)
+		}
+	}
+	return inst, nil
 }
 
 func (c *wazeroCompiled) close(ctx context.Context) error {
+	if c.snap != nil {
+		c.snap.close()
+	}
 	return c.rt.Close(ctx)
 }
 

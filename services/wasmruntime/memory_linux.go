@@ -3,8 +3,12 @@
 package wasmruntime
 
 import (
+	"fmt"
 	"sync"
 	"syscall"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/tetratelabs/wazero/experimental"
 )
@@ -45,9 +49,15 @@ func (m *mmapMemory) release() {
 }
 
 // instanceMemory hands wazero an allocator for one instance and remembers what it allocated.
+// With an image, the start of the mapping is a private copy-on-write mapping of the module's
+// snapshot: the instance starts with the snapshot's contents without a byte being copied, and
+// only the pages it writes become its own.
 type instanceMemory struct {
-	mu   sync.Mutex
-	mems []*mmapMemory
+	image *snapshotImage // mapped at offset 0 when set
+
+	mu        sync.Mutex
+	mems      []*mmapMemory
+	premapped bool // the image is mapped: the memory already holds the snapshot
 }
 
 func (im *instanceMemory) allocator() experimental.MemoryAllocator {
@@ -57,6 +67,13 @@ func (im *instanceMemory) allocator() experimental.MemoryAllocator {
 		if err != nil {
 			// Out of address space: fall back to Go-heap memory of the same maximum.
 			return &heapMemory{max: max}
+		}
+		if im.image != nil && uint64(im.image.size) <= max {
+			_, err := unix.MmapPtr(im.image.fd, 0, unsafe.Pointer(unsafe.SliceData(b)), uintptr(im.image.size),
+				unix.PROT_READ|unix.PROT_WRITE, unix.MAP_PRIVATE|unix.MAP_FIXED)
+			im.mu.Lock()
+			im.premapped = err == nil
+			im.mu.Unlock()
 		}
 		m := &mmapMemory{buf: b}
 		im.mu.Lock()
@@ -75,4 +92,65 @@ func (im *instanceMemory) release() {
 		m.release()
 	}
 	im.mems = nil
+}
+
+// hasSnapshot reports whether the memory was created holding the snapshot image.
+func (im *instanceMemory) hasSnapshot() bool {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	return im.premapped
+}
+
+// snapshotImage is a module's snapshot as an in-memory file (memfd) that instances map
+// copy-on-write.
+type snapshotImage struct {
+	fd   int
+	size uint32
+}
+
+// newSnapshotImage writes the snapshot's non-zero runs into a memfd of the memory's size; the
+// zero pages in between stay holes.
+func newSnapshotImage(s *memorySnapshot) (*snapshotImage, error) {
+	fd, err := unix.MemfdCreate("athena-wasm-snapshot", unix.MFD_CLOEXEC)
+	if err != nil {
+		return nil, fmt.Errorf("memfd_create: %w", err)
+	}
+	img := &snapshotImage{fd: fd, size: s.size}
+	if err := unix.Ftruncate(fd, int64(s.size)); err != nil {
+		img.close()
+		return nil, fmt.Errorf("ftruncate snapshot: %w", err)
+	}
+	for _, r := range s.runs {
+		for b, off := r.bytes, int64(r.offset); len(b) > 0; {
+			n, err := unix.Pwrite(fd, b, off)
+			if err != nil {
+				img.close()
+				return nil, fmt.Errorf("write snapshot: %w", err)
+			}
+			b, off = b[n:], off+int64(n)
+		}
+	}
+	return img, nil
+}
+
+// close closes the file; mappings made from it stay valid.
+func (img *snapshotImage) close() {
+	if img != nil {
+		_ = unix.Close(img.fd)
+	}
+}
+
+// readInto copies the image into buf, for a memory that could not map it.
+func (img *snapshotImage) readInto(buf []byte) error {
+	for off := 0; off < len(buf); {
+		n, err := unix.Pread(img.fd, buf[off:], int64(off))
+		if err != nil {
+			return fmt.Errorf("read snapshot: %w", err)
+		}
+		if n == 0 {
+			return fmt.Errorf("read snapshot: short image (%d of %d bytes)", off, len(buf))
+		}
+		off += n
+	}
+	return nil
 }

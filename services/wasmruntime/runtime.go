@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -326,6 +327,12 @@ func (r *Runtime) Reload(ctx context.Context) (*wasmruntimev1.ReloadModulesRespo
 	r.mu.RLock()
 	resp.ModulesVersion = r.versionLocked()
 	r.mu.RUnlock()
+	if len(resp.GetLoaded()) > 0 || len(resp.GetRemoved()) > 0 {
+		// Compiling leaves hundreds of megabytes of garbage (module bytes, decoded sections,
+		// replaced versions) that the heap would otherwise keep until the scavenger gets to
+		// it; loading is rare, so return it to the OS now.
+		debug.FreeOSMemory()
+	}
 	return resp, nil
 }
 

@@ -23,6 +23,19 @@ var _ = guest.Register(probe{})
 // sink keeps allocations reachable so the "alloc" mode really grows memory.
 var sink [][]byte
 
+// calls counts "count" calls in this instance; initTable is built by _initialize. Together they
+// show that an instance made from a snapshot starts with the initialized state and its own copy.
+var (
+	calls     int
+	initTable = func() map[string]int {
+		m := map[string]int{}
+		for i := range 1000 {
+			m[strconv.Itoa(i)] = i * i
+		}
+		return m
+	}()
+)
+
 type probe struct{}
 
 func (probe) Info() *modulev1.ModuleInfo {
@@ -65,6 +78,9 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 		fmt.Fprint(os.Stderr, "err:"+s)
 	case "big":
 		return &modulev1.AnalyzeResponse{Notes: []string{strings.Repeat("b", opt("size"))}}, nil
+	case "count":
+		calls++
+		return &modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("calls=%d table=%d sq31=%d", calls, len(initTable), initTable["31"])}}, nil
 	case "emit":
 		for i := range opt("count") {
 			guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("fragment %d", i)}})
