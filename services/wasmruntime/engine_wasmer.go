@@ -161,7 +161,10 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	emit := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
 		wi.env, wasmerEmit)
-	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit})
+	digest := wasmer.NewFunctionWithEnvironment(wi.store,
+		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
+		wi.env, wasmerDigest)
+	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest})
 	inst, err := wasmer.NewInstance(mod, imports)
 	if err != nil {
 		return fail(fmt.Errorf("instantiate: %w", err))
@@ -196,6 +199,20 @@ func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	// and the C side both own it; SIGABRT "double free" in the hostile tests).
 	c.emit(wasmerMemory{mem}, uint32(args[0].I32()), uint32(args[1].I32()))
 	return nil, nil
+}
+
+// wasmerDigest is the athena.digest host function (hostdigest.go). Errors are results, never
+// traps (see wasmerEmit for why a trap from a wasmer-go host function is avoided).
+func wasmerDigest(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
+	env := e.(*wasmerEnv)
+	env.mu.Lock()
+	mem := env.mem
+	env.mu.Unlock()
+	if mem == nil {
+		return []wasmer.Value{wasmer.NewI32(int32(digestErrInput))}, nil
+	}
+	r := hostDigest(wasmerMemory{mem}, uint32(args[0].I32()), uint32(args[1].I32()), uint32(args[2].I32()), uint32(args[3].I32()))
+	return []wasmer.Value{wasmer.NewI32(r)}, nil
 }
 
 // wasmerPollOneoff implements WASI poll_oneoff(in, out, nsubscriptions, nevents_out) -> errno:

@@ -65,6 +65,10 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uin
 		WithGoModuleFunction(api.GoModuleFunc(wazeroEmit), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, nil).
 		WithParameterNames("ptr", "len").
 		Export("emit").
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(wazeroDigest), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		WithParameterNames("alg", "ptr", "len", "out").
+		Export("digest").
 		Instantiate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate host module athena: %w", err)
@@ -95,6 +99,12 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 		// ExitError: the guest is stopped now instead of running on to its deadline.
 		_ = m.CloseWithExitCode(ctx, exitCodeEmitRejected)
 	}
+}
+
+// wazeroDigest is the athena.digest host function (hostdigest.go).
+func wazeroDigest(_ context.Context, m api.Module, stack []uint64) {
+	stack[0] = api.EncodeI32(hostDigest(wazeroMemory{m.Memory()},
+		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3])))
 }
 
 // exitCodeEmitRejected is the exit code of a guest stopped for a bad athena.emit.

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -128,6 +129,9 @@ func BenchmarkWASMComponents(b *testing.B) {
 	rt := wazero.NewRuntime(ctx)
 	defer rt.Close(ctx)
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	if err := hosttest.Instantiate(ctx, rt, nil); err != nil {
+		b.Fatal(err)
+	}
 	compiled, err := rt.CompileModule(ctx, bin)
 	if err != nil {
 		b.Fatal(err)

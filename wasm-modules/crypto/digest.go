@@ -4,12 +4,10 @@
 package cryptoscan
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/hex"
 	"math"
+
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
 // Digests are the hashes of one sample.
@@ -20,17 +18,14 @@ type Digests struct {
 	TLSH string
 }
 
-// Hash computes every digest of data.
+// Hash computes every digest of data. Inside the guest the host computes md5, sha1, sha256 and
+// sha512 natively (athena.digest); ssdeep and TLSH run here.
 func Hash(data []byte) Digests {
-	m := md5.Sum(data)
-	s1 := sha1.Sum(data)
-	s256 := sha256.Sum256(data)
-	s512 := sha512.Sum512(data)
 	return Digests{
-		MD5:    hex.EncodeToString(m[:]),
-		SHA1:   hex.EncodeToString(s1[:]),
-		SHA256: hex.EncodeToString(s256[:]),
-		SHA512: hex.EncodeToString(s512[:]),
+		MD5:    hex.EncodeToString(guest.Sum(guest.MD5, data)),
+		SHA1:   hex.EncodeToString(guest.Sum(guest.SHA1, data)),
+		SHA256: hex.EncodeToString(guest.Sum(guest.SHA256, data)),
+		SHA512: hex.EncodeToString(guest.Sum(guest.SHA512, data)),
 		SSDeep: SSDeep(data),
 		TLSH:   TLSH(data),
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/testutil"
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/google/go-cmp/cmp"
 	"github.com/tetratelabs/wazero"
@@ -45,9 +46,7 @@ func loadWASM(tb testing.TB) *wasmModule {
 	tb.Cleanup(func() { rt.Close(ctx) })
 	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
 	// Emitted fragments are ignored here; the host's merging is the runtime service's concern.
-	if _, err := rt.NewHostModuleBuilder("athena").
-		NewFunctionBuilder().WithFunc(func(context.Context, uint32, uint32) {}).Export("emit").
-		Instantiate(ctx); err != nil {
+	if err := hosttest.Instantiate(ctx, rt, nil); err != nil {
 		tb.Fatal(err)
 	}
 	compiled, err := rt.CompileModule(ctx, bin)

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"compress/bzip2"
 	"compress/gzip"
-	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	"github.com/ulikunitz/xz"
 )
@@ -32,9 +32,9 @@ func readCapped(rc io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// sha256Hex is a member's SHA-256; inside the guest the host computes it (athena.digest).
 func sha256Hex(b []byte) string {
-	s := sha256.Sum256(b)
-	return hex.EncodeToString(s[:])
+	return hex.EncodeToString(guest.Sum(guest.SHA256, b))
 }
 
 // guard records the first extraction guard that stopped an archive, with a finding.

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/testutil"
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -136,7 +137,7 @@ func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *guestModule {
 		}
 		g.fragments = append(g.fragments, f)
 	}
-	if _, err := rt.NewHostModuleBuilder("athena").NewFunctionBuilder().WithFunc(emit).Export("emit").Instantiate(ctx); err != nil {
+	if err := hosttest.Instantiate(ctx, rt, emit); err != nil {
 		tb.Fatal(err)
 	}
 	compiled, err := rt.CompileModule(ctx, wasm)

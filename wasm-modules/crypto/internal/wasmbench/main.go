@@ -16,6 +16,7 @@ import (
 	"time"
 
 	cryptoscan "github.com/athena-mesh/athena/wasm-modules/crypto"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
 func main() {
@@ -47,6 +48,12 @@ func main() {
 		{"sha1", func() { sha1.Sum(data) }},
 		{"sha256", func() { sha256.Sum256(data) }},
 		{"sha512", func() { sha512.Sum512(data) }},
+		// The same digests through athena.digest: the host hashes natively (natively built,
+		// guest.Sum is the Go code above).
+		{"md5-host", func() { guest.Sum(guest.MD5, data) }},
+		{"sha1-host", func() { guest.Sum(guest.SHA1, data) }},
+		{"sha256-host", func() { guest.Sum(guest.SHA256, data) }},
+		{"sha512-host", func() { guest.Sum(guest.SHA512, data) }},
 		{"ssdeep", func() { cryptoscan.SSDeep(data) }},
 		{"tlsh", func() { cryptoscan.TLSH(data) }},
 		{"entropy", func() { cryptoscan.EntropyProfile(data) }},
