@@ -30,15 +30,22 @@ type walkResult struct {
 	truncated    bool
 }
 
+// The walker keeps its per-instruction state in bitmaps and arrays, not maps: inside WASM a
+// Go map operation costs microseconds, and the walk did several per decoded instruction
+// (docs/benchmarks.md, analysis-engine).
 type walker struct {
 	im      *image
 	mode    int
 	limits  walkLimits
 	res     *walkResult
-	visited map[uint64]bool // instruction addresses already decoded
-	queued  map[uint64]bool // function starts already queued
+	visited addrSet // instruction addresses already decoded
+	queued  addrSet // function starts already queued
+	blocks  addrSet // block starts queued in the current function; cleared per function
 	queue   []symbol
 	strings map[string]bool
+	regs    regFile
+	regAPI  [256]string // register → API whose import slot it was loaded from
+	thunks  map[uint64]string
 }
 
 // walk disassembles from the entry point and the exports, following direct calls to further
@@ -47,7 +54,8 @@ func walk(im *image, limits walkLimits) *walkResult {
 	w := &walker{
 		im: im, mode: im.bits, limits: limits,
 		res:     &walkResult{features: map[string]int{}},
-		visited: map[uint64]bool{}, queued: map[uint64]bool{}, strings: map[string]bool{},
+		visited: newAddrSet(im), queued: newAddrSet(im), blocks: newAddrSet(im),
+		strings: map[string]bool{}, thunks: map[uint64]string{},
 	}
 	if im.entry != 0 && im.entry != im.base {
 		w.enqueue(symbol{name: "entry", addr: im.entry})
@@ -69,13 +77,13 @@ func walk(im *image, limits walkLimits) *walkResult {
 }
 
 func (w *walker) enqueue(s symbol) {
-	if w.queued[s.addr] {
+	if w.queued.has(s.addr) {
 		return
 	}
 	if sec := w.im.sectionAt(s.addr); sec == nil {
 		return
 	}
-	w.queued[s.addr] = true
+	w.queued.add(s.addr)
 	w.queue = append(w.queue, s)
 }
 
@@ -89,13 +97,23 @@ type stackSlot struct {
 func (w *walker) function(sym symbol) {
 	fn := &analysisv1.CodeFunction{Name: sym.name, Address: sym.addr}
 	blocks := []uint64{sym.addr}
-	seenBlock := map[uint64]bool{sym.addr: true}
+	w.blocks.clear()
+	w.blocks.add(sym.addr)
+	seenBlock := func(va uint64) bool {
+		if w.blocks.has(va) {
+			return true
+		}
+		w.blocks.add(va)
+		return false
+	}
 	stack := map[stackSlot]byte{}
-	regs := map[x86asm.Reg]uint64{}
+	regs := &w.regs
+	regs.reset()
 	var rotates []uint64
 	var lastEAX uint64
 	var pushes []uint64 // immediates pushed since the last call (x86 stack arguments)
-	regAPI := map[x86asm.Reg]string{}
+	regAPI := &w.regAPI
+	clear(regAPI[:])
 	// Formatting is a fifth of the walk's cost: only functions the details keep get a listing.
 	listed := len(w.res.functions) < keptCallTargets || !strings.HasPrefix(sym.name, "sub_")
 	for len(blocks) > 0 && int(fn.Instructions) < w.limits.maxPerFunction {
@@ -107,7 +125,7 @@ func (w *walker) function(sym symbol) {
 				w.res.truncated = true
 				break
 			}
-			if w.visited[pc] {
+			if w.visited.has(pc) {
 				break
 			}
 			code := w.im.read(pc, 16)
@@ -118,7 +136,7 @@ func (w *walker) function(sym symbol) {
 			if err != nil || inst.Len == 0 {
 				break
 			}
-			w.visited[pc] = true
+			w.visited.add(pc)
 			w.res.decoded++
 			fn.Instructions++
 			if listed && len(fn.Disassembly) < w.limits.listing {
@@ -128,7 +146,7 @@ func (w *walker) function(sym symbol) {
 			w.markers(sym.name, pc, inst, &lastEAX, &rotates)
 			// mov reg, [import slot]; call reg — how unoptimized code calls an API.
 			if r, isReg := inst.Args[0].(x86asm.Reg); isReg && inst.Op != x86asm.CALL && inst.Op != x86asm.PUSH {
-				delete(regAPI, full(r))
+				regAPI[full(r)] = ""
 				if api := w.importCalled(inst.Args[1], next); inst.Op == x86asm.MOV && api != "" {
 					regAPI[full(r)] = api
 				}
@@ -157,8 +175,7 @@ func (w *walker) function(sym symbol) {
 					pushes = append(pushes, ^uint64(0))
 				}
 			case x86asm.JMP:
-				if direct && !seenBlock[target] {
-					seenBlock[target] = true
+				if direct && !seenBlock(target) {
 					blocks = append(blocks, target)
 				}
 				w.backwardJump(sym.name, pc, target, direct, rotates, inst)
@@ -167,13 +184,11 @@ func (w *walker) function(sym symbol) {
 				next = 0
 			default:
 				if isConditional(inst.Op) {
-					if direct && !seenBlock[target] {
-						seenBlock[target] = true
+					if direct && !seenBlock(target) {
 						blocks = append(blocks, target)
 					}
 					w.backwardJump(sym.name, pc, target, direct, rotates, inst)
-					if !seenBlock[next] {
-						seenBlock[next] = true
+					if !seenBlock(next) {
 						blocks = append(blocks, next)
 					}
 					next = 0
@@ -236,6 +251,15 @@ func (w *walker) markers(fn string, pc uint64, inst x86asm.Inst, lastEAX *uint64
 
 // thunkTarget names the API reached by a direct call to a stub that is one jmp [import slot].
 func (w *walker) thunkTarget(target uint64) string {
+	if api, ok := w.thunks[target]; ok {
+		return api
+	}
+	api := w.decodeThunk(target)
+	w.thunks[target] = api
+	return api
+}
+
+func (w *walker) decodeThunk(target uint64) string {
 	code := w.im.read(target, 16)
 	if len(code) == 0 {
 		return ""
@@ -265,14 +289,15 @@ func (w *walker) importCalled(arg x86asm.Arg, next uint64) string {
 // apiCall records calls whose arguments reveal intent: SetWindowsHookEx with a keyboard hook
 // id (WH_KEYBOARD_LL = 13, WH_KEYBOARD = 2) in its first argument (rcx on x64, the last push
 // on x86).
-func (w *walker) apiCall(fn string, pc uint64, inst x86asm.Inst, api string, regs map[x86asm.Reg]uint64, pushes []uint64) {
+func (w *walker) apiCall(fn string, pc uint64, inst x86asm.Inst, api string, regs *regFile, pushes []uint64) {
 	if !strings.HasPrefix(api, "SetWindowsHookEx") {
 		return
 	}
-	first, known := regs[x86asm.RCX], false
-	if w.mode == 64 {
-		_, known = regs[x86asm.RCX]
-	} else if len(pushes) > 0 {
+	first, known := regs.get(x86asm.RCX)
+	if w.mode != 64 {
+		known = false
+	}
+	if w.mode != 64 && len(pushes) > 0 {
 		first, known = pushes[len(pushes)-1], true
 	}
 	if known && (first == 13 || first == 2) {
@@ -324,19 +349,19 @@ func isConditional(op x86asm.Op) bool {
 // trackStack follows immediate stores into the stack frame, directly or through a register
 // loaded with an immediate: the way compilers and malware authors build a string on the stack
 // so it never appears in the file's data.
-func trackStack(inst x86asm.Inst, stack map[stackSlot]byte, regs map[x86asm.Reg]uint64) {
+func trackStack(inst x86asm.Inst, stack map[stackSlot]byte, regs *regFile) {
 	if inst.Op != x86asm.MOV {
 		if r, isReg := inst.Args[0].(x86asm.Reg); isReg {
-			delete(regs, full(r))
+			regs.forget(full(r))
 		}
 		return
 	}
 	switch dst := inst.Args[0].(type) {
 	case x86asm.Reg:
 		if imm, isImm := inst.Args[1].(x86asm.Imm); isImm {
-			regs[full(dst)] = uint64(imm)
+			regs.set(full(dst), uint64(imm))
 		} else {
-			delete(regs, full(dst))
+			regs.forget(full(dst))
 		}
 	case x86asm.Mem:
 		if dst.Index != 0 || dst.Segment != 0 {
@@ -352,7 +377,7 @@ func trackStack(inst x86asm.Inst, stack map[stackSlot]byte, regs map[x86asm.Reg]
 		case x86asm.Imm:
 			v = uint64(src)
 		case x86asm.Reg:
-			known, ok := regs[full(src)]
+			known, ok := regs.get(full(src))
 			if !ok {
 				return
 			}
@@ -454,3 +479,91 @@ func printableRuns(b []byte) []string {
 }
 
 func isPrintable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' }
+
+// regFile holds the registers known to contain an immediate.
+type regFile struct {
+	val   [256]uint64
+	known [256]bool
+}
+
+func (r *regFile) reset()                       { clear(r.known[:]) }
+func (r *regFile) set(reg x86asm.Reg, v uint64) { r.val[reg], r.known[reg] = v, true }
+func (r *regFile) forget(reg x86asm.Reg)        { r.known[reg] = false }
+func (r *regFile) get(reg x86asm.Reg) (uint64, bool) {
+	return r.val[reg], r.known[reg]
+}
+
+// addrSet is a set of virtual addresses: one bit per byte of each section's file data, and a
+// map for addresses in a section's virtual tail, which has no file data (rare: nothing decodes
+// there). Sizing by file data keeps a hostile virtual size from allocating gigabytes.
+type addrSet struct {
+	im    *image
+	bits  [][]uint64 // per section, allocated on first use
+	extra map[uint64]bool
+	added []uint64 // what to wipe in clear, while it stays short
+	many  bool     // added overflowed: clear wipes every bitmap
+}
+
+func newAddrSet(im *image) addrSet {
+	return addrSet{im: im, bits: make([][]uint64, len(im.sections))}
+}
+
+// slot returns the word and bit of va, or a nil word when va has no file data (or, unless
+// alloc, when its section's bitmap does not exist yet).
+func (a *addrSet) slot(va uint64, alloc bool) (*uint64, uint64) {
+	for i := range a.im.sections {
+		s := &a.im.sections[i]
+		if va < s.addr || va-s.addr >= uint64(len(s.data)) {
+			continue
+		}
+		if a.bits[i] == nil {
+			if !alloc {
+				return nil, 0
+			}
+			a.bits[i] = make([]uint64, (len(s.data)+63)/64)
+		}
+		off := va - s.addr
+		return &a.bits[i][off/64], 1 << (off % 64)
+	}
+	return nil, 0
+}
+
+func (a *addrSet) has(va uint64) bool {
+	if w, bit := a.slot(va, false); w != nil {
+		return *w&bit != 0
+	}
+	return a.extra[va]
+}
+
+func (a *addrSet) add(va uint64) {
+	if len(a.added) < 1024 {
+		a.added = append(a.added, va)
+	} else {
+		a.many = true
+	}
+	if w, bit := a.slot(va, true); w != nil {
+		*w |= bit
+		return
+	}
+	if a.extra == nil {
+		a.extra = map[uint64]bool{}
+	}
+	a.extra[va] = true
+}
+
+// clear empties the set, in time proportional to what was added when that was little.
+func (a *addrSet) clear() {
+	if a.many {
+		for _, b := range a.bits {
+			clear(b)
+		}
+	} else {
+		for _, va := range a.added {
+			if w, bit := a.slot(va, false); w != nil {
+				*w &^= bit
+			}
+		}
+	}
+	a.extra = nil
+	a.added, a.many = a.added[:0], false
+}

@@ -140,37 +140,68 @@ func firstN(s []string, n int) []string {
 	return s
 }
 
-// extractStrings returns ASCII and UTF-16LE strings of at least minLen printable characters.
+// extractStrings returns ASCII and UTF-16LE strings of at least minLen printable characters:
+// the ASCII strings first, then the UTF-16LE ones at even offsets, then at odd offsets, at most
+// max in all. One pass finds all three kinds; inside WASM each pass over a large file costs
+// tens of milliseconds.
 func extractStrings(b []byte, minLen, max int) []string {
-	var out []string
+	var wide [2][]string
+	var asciiOut []string
 	start := -1
-	for i := 0; i <= len(b) && len(out) < max; i++ {
-		if i < len(b) && isPrintable(b[i]) {
+	var wideStart [2]int // start of the current UTF-16LE run per alignment, -1 when none
+	wideStart[0], wideStart[1] = -1, -1
+	for i := 0; i <= len(b); i++ {
+		if i < len(b) && printable[b[i]] {
 			if start < 0 {
 				start = i
 			}
+		} else {
+			if start >= 0 && i-start >= minLen && len(asciiOut) < max {
+				asciiOut = append(asciiOut, string(b[start:i]))
+			}
+			start = -1
+		}
+		// The pair (b[i-1], b[i]) is one UTF-16LE character at alignment (i-1)&1. A run that
+		// reaches the end of the buffer is not kept (as before: it may be cut off).
+		if i == 0 || i == len(b) {
 			continue
 		}
-		if start >= 0 && i-start >= minLen {
-			out = append(out, string(b[start:i]))
+		a := (i - 1) & 1
+		if b[i] == 0 && printable[b[i-1]] {
+			if wideStart[a] < 0 {
+				wideStart[a] = i - 1
+			}
+			continue
 		}
-		start = -1
+		if ws := wideStart[a]; ws >= 0 && (i-1-ws)/2 >= minLen && len(wide[a]) < max {
+			wide[a] = append(wide[a], narrow(b[ws:i-1]))
+		}
+		wideStart[a] = -1
 	}
-	for align := 0; align < 2; align++ {
-		var run []byte
-		for i := align; i+1 < len(b) && len(out) < max; i += 2 {
-			if b[i+1] == 0 && isPrintable(b[i]) {
-				run = append(run, b[i])
-				continue
-			}
-			if len(run) >= minLen {
-				out = append(out, string(run))
-			}
-			run = run[:0]
-		}
+	out := asciiOut
+	for a := range 2 {
+		out = append(out, wide[a][:min(len(wide[a]), max-len(out))]...)
 	}
 	return out
 }
+
+// narrow returns the low bytes of UTF-16LE code units.
+func narrow(b []byte) string {
+	s := make([]byte, len(b)/2)
+	for i := range s {
+		s[i] = b[2*i]
+	}
+	return string(s)
+}
+
+// printable marks the bytes isPrintable accepts, as a table: inside WASM a lookup is cheaper
+// than the comparisons.
+var printable = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = isPrintable(byte(c))
+	}
+	return t
+}()
 
 // knownPackers maps section names to the packer that writes them.
 var knownPackers = map[string]string{
