@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -23,6 +26,17 @@ const patternMatcher = "pattern-matcher"
 
 // maxScanBytes is the largest file scanned; the guest holds the whole sample in its memory.
 const maxScanBytes = 96 << 20
+
+// The pattern-matcher's rules_id exchange (wasm-modules/patternmatcher): a request names its
+// rulesets by id, and the rules travel only when an instance answers that it does not hold them.
+const (
+	rulesIDOption     = "rules_id"
+	errRulesNotLoaded = "rules not loaded"
+)
+
+// scanMaxUses keeps pooled instances for the whole scan: a replaced instance compiles the
+// rules again, which costs more than the collections the guest already forces.
+const scanMaxUses = 1 << 30
 
 // stringList is a repeatable string flag.
 type stringList []string
@@ -63,7 +77,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Var(&rules, "rules", "YARA rules file (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object per file with matched strings and offsets")
 	modulesDir := fs.String("modules-dir", defaultModulesDir(), "directory of analyzer modules (*.wasm)")
-	workers := fs.Int("workers", 4, "files scanned in parallel")
+	workers := fs.Int("workers", min(4, runtime.NumCPU()), "files scanned in parallel (one WASM instance each, each compiles the rules once)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,6 +85,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return usageError{errors.New("usage: athena scan --rules FILE [--rules FILE…] [--json] PATH…")}
 	}
 	var resources []*modulev1.Resource
+	id := sha256.New()
 	for i, r := range rules {
 		b, err := os.ReadFile(r)
 		if err != nil {
@@ -78,7 +93,10 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		}
 		// Every file is its own namespace, like yara given several rule files.
 		resources = append(resources, &modulev1.Resource{Name: fmt.Sprintf("rules/%d/%s", i, r), Data: b})
+		fmt.Fprintf(id, "%d:%s%d:", len(resources[i].Name), resources[i].Name, len(b))
+		id.Write(b)
 	}
+	rs := &ruleset{id: hex.EncodeToString(id.Sum(nil)), resources: resources}
 	dir, cleanup, err := scanModulesDir(*modulesDir)
 	if err != nil {
 		return err
@@ -88,6 +106,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ModulesDir:     dir,
 		ReloadInterval: -1,
 		PoolSize:       max(*workers, 1),
+		PerModule:      map[string]wasmruntime.Limits{patternMatcher: {MaxUses: scanMaxUses}},
 		Logger:         slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
@@ -95,7 +114,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer rt.Close(context.WithoutCancel(ctx))
 
-	if err := validateRules(ctx, rt, resources, stderr); err != nil {
+	if err := validateRules(ctx, rt, rs, stderr); err != nil {
 		return err
 	}
 
@@ -130,7 +149,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	for range max(*workers, 1) {
 		g.Go(func() error {
 			for p := range paths {
-				res, err := scanFile(gctx, rt, resources, p)
+				res, err := scanFile(gctx, rt, rs, p)
 				outMu.Lock()
 				if err != nil {
 					failed = true
@@ -177,12 +196,18 @@ func scanModulesDir(dir string) (string, func(), error) {
 	return tmp, cleanup, nil
 }
 
+// ruleset is the rule files of one scan and the id the module keeps them under.
+type ruleset struct {
+	id        string
+	resources []*modulev1.Resource
+}
+
 // validateRules compiles the rules in the module and prints yara-style diagnostics; compile
 // errors stop the scan, as they stop yara.
-func validateRules(ctx context.Context, rt *wasmruntime.Runtime, resources []*modulev1.Resource, stderr io.Writer) error {
+func validateRules(ctx context.Context, rt *wasmruntime.Runtime, rs *ruleset, stderr io.Writer) error {
 	resp, err := rt.Invoke(ctx, patternMatcher, &modulev1.AnalyzeRequest{
-		Options:   map[string]string{"mode": "validate"},
-		Resources: resources,
+		Options:   map[string]string{"mode": "validate", rulesIDOption: rs.id},
+		Resources: rs.resources,
 	})
 	if err != nil {
 		return fmt.Errorf("validate rules: %w", err)
@@ -212,7 +237,9 @@ func validateRules(ctx context.Context, rt *wasmruntime.Runtime, resources []*mo
 	return nil
 }
 
-func scanFile(ctx context.Context, rt *wasmruntime.Runtime, resources []*modulev1.Resource, path string) (*scanResult, error) {
+// scanFile scans one file. The request names the rules by id only; an instance that has not
+// compiled them yet answers errRulesNotLoaded and gets them in a second request.
+func scanFile(ctx context.Context, rt *wasmruntime.Runtime, rs *ruleset, path string) (*scanResult, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, fmt.Errorf("stat: %w", err)
@@ -224,12 +251,16 @@ func scanFile(ctx context.Context, rt *wasmruntime.Runtime, resources []*modulev
 	if err != nil {
 		return nil, fmt.Errorf("read: %w", err)
 	}
-	resp, err := rt.Invoke(ctx, patternMatcher, &modulev1.AnalyzeRequest{
-		Content:   b,
-		Filename:  filepath.Base(path),
-		Options:   map[string]string{"default_rules": "false"},
-		Resources: resources,
-	})
+	req := &modulev1.AnalyzeRequest{
+		Content:  b,
+		Filename: filepath.Base(path),
+		Options:  map[string]string{"default_rules": "false", rulesIDOption: rs.id},
+	}
+	resp, err := rt.Invoke(ctx, patternMatcher, req)
+	if err == nil && resp.GetStatus() == analysisv1.ModuleStatus_MODULE_STATUS_ERROR && strings.HasPrefix(resp.GetError(), errRulesNotLoaded) {
+		req.Resources = rs.resources
+		resp, err = rt.Invoke(ctx, patternMatcher, req)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("invoke: %w", err)
 	}

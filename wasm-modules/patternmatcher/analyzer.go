@@ -42,6 +42,14 @@ const (
 	resourcePrefix = "rules/"
 	// gcEvery is how many request bytes pass between forced collections.
 	gcEvery = 32 << 20
+	// RulesIDOption names the request option by which a caller identifies its rulesets (for
+	// example by their hash). An instance keeps the rules it compiled under that id, so the
+	// caller sends the ruleset resources only when the module answers with ErrRulesNotLoaded.
+	RulesIDOption = "rules_id"
+	// ErrRulesNotLoaded starts AnalyzeResponse.error when a request names a rules_id that
+	// this instance does not hold and carries no ruleset resources; the caller repeats the
+	// request with the resources.
+	ErrRulesNotLoaded = "rules not loaded"
 )
 
 // Analyzer is the pattern-matcher. It keeps compiled rulesets keyed by their hash, because the
@@ -49,8 +57,13 @@ const (
 type Analyzer struct {
 	cache map[uint64]cached
 	order []uint64
-	now   func() time.Time
-	crc   *crc64.Table
+	// byID holds the rulesets compiled for a caller-given rules_id.
+	byID    map[string]*yara.Rules
+	idOrder []string
+	now     func() time.Time
+	crc     *crc64.Table
+	// defaults is the embedded ruleset, read once.
+	defaults []yara.Source
 	// sinceGC counts request bytes since the last forced collection, see Analyze.
 	sinceGC int
 }
@@ -65,7 +78,7 @@ type cached struct {
 
 // New returns an analyzer with an empty ruleset cache.
 func New() *Analyzer {
-	return &Analyzer{cache: map[uint64]cached{}, now: time.Now, crc: crc64.MakeTable(crc64.ECMA)}
+	return &Analyzer{cache: map[uint64]cached{}, byID: map[string]*yara.Rules{}, now: time.Now, crc: crc64.MakeTable(crc64.ECMA)}
 }
 
 // Info describes the module.
@@ -192,25 +205,16 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	if opts["mode"] == "validate" {
 		return a.validate(req)
 	}
-	var srcs []yara.Source
-	if opts["default_rules"] != "false" {
-		def, err := DefaultSources()
-		if err != nil {
-			return nil, err
-		}
-		srcs = def
-	}
-	srcs = append(srcs, userSources(req)...)
 	resp := &modulev1.AnalyzeResponse{}
-	if len(srcs) == 0 {
+	rs, notes, err := a.rules(req)
+	resp.Notes = append(resp.Notes, notes...)
+	if err != nil {
+		return resp, err
+	}
+	if rs == nil {
 		resp.Notes = append(resp.Notes, "no rules to run")
 		resp.Details = &analysisv1.Details{Patterns: &analysisv1.PatternDetails{}}
 		return resp, nil
-	}
-	rs, notes := a.compile(srcs)
-	resp.Notes = append(resp.Notes, notes...)
-	if rs == nil {
-		return resp, fmt.Errorf("no ruleset compiled")
 	}
 	deadline := a.now().Add(defaultBudget)
 	if ms := req.GetDeadlineUnixMs(); ms > 0 {
@@ -231,6 +235,60 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	}
 	resp.Details = &analysisv1.Details{Patterns: details}
 	return resp, nil
+}
+
+// rules returns the compiled rules a request asks for: the default ruleset unless the option
+// default_rules is "false", plus the ruleset resources. With a rules_id option the compiled
+// rules are kept under that id and later requests may omit the resources; nil rules and no
+// error mean there is nothing to run.
+func (a *Analyzer) rules(req *modulev1.AnalyzeRequest) (*yara.Rules, []string, error) {
+	opts := req.GetOptions()
+	withDefaults := opts["default_rules"] != "false"
+	user := userSources(req)
+	id := opts[RulesIDOption]
+	if id != "" {
+		id = strconv.FormatBool(withDefaults) + "/" + id
+		if rs, ok := a.byID[id]; ok {
+			return rs, nil, nil
+		}
+		if len(user) == 0 {
+			return nil, nil, fmt.Errorf("%s: %s %q", ErrRulesNotLoaded, RulesIDOption, opts[RulesIDOption])
+		}
+	}
+	var srcs []yara.Source
+	if withDefaults {
+		if a.defaults == nil {
+			def, err := DefaultSources()
+			if err != nil {
+				return nil, nil, err
+			}
+			a.defaults = def
+		}
+		srcs = append(srcs, a.defaults...)
+	}
+	srcs = append(srcs, user...)
+	if len(srcs) == 0 {
+		return nil, nil, nil
+	}
+	rs, notes := a.compile(srcs)
+	if rs == nil {
+		return nil, notes, errors.New("no ruleset compiled")
+	}
+	if id != "" {
+		a.storeID(id, rs)
+	}
+	return rs, notes, nil
+}
+
+func (a *Analyzer) storeID(id string, rs *yara.Rules) {
+	if _, ok := a.byID[id]; !ok {
+		if len(a.idOrder) >= cacheSize {
+			delete(a.byID, a.idOrder[0])
+			a.idOrder = a.idOrder[1:]
+		}
+		a.idOrder = append(a.idOrder, id)
+	}
+	a.byID[id] = rs
 }
 
 func metaString(meta []yara.Meta, key string) (string, bool) {
@@ -362,6 +420,7 @@ func (a *Analyzer) validate(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResp
 		srcs = def
 	}
 	details := &analysisv1.PatternDetails{}
+	compiled := 0
 	for _, src := range srcs {
 		rs, err := yara.Compile([]yara.Source{src})
 		if err != nil {
@@ -374,6 +433,7 @@ func (a *Analyzer) validate(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResp
 			continue
 		}
 		details.RuleCount += int32(rs.RuleCount())
+		compiled++
 		if len(srcs) == 1 {
 			// The scan that usually follows a validation (athena scan) then finds the
 			// ruleset compiled in this instance.
@@ -384,6 +444,14 @@ func (a *Analyzer) validate(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResp
 			details.Diagnostics = append(details.Diagnostics, &analysisv1.PatternDiagnostic{
 				Severity: "warning", File: src.Name, Line: int32(w.Line), Column: int32(w.Col), Message: w.Msg, Rule: w.Rule,
 			})
+		}
+	}
+	if id := req.GetOptions()[RulesIDOption]; id != "" && compiled == len(srcs) && len(userSources(req)) > 0 {
+		// The scan that follows a validation with the same rules_id (athena scan) then finds
+		// the rules compiled in this instance and need not send them again.
+		one := &modulev1.AnalyzeRequest{Resources: req.GetResources(), Options: map[string]string{"default_rules": "false", RulesIDOption: id}}
+		if _, _, err := a.rules(one); err != nil {
+			return nil, err
 		}
 	}
 	return &modulev1.AnalyzeResponse{Details: &analysisv1.Details{Patterns: details}}, nil

@@ -166,3 +166,49 @@ func TestDefaultRulesetSize(t *testing.T) {
 		}
 	}
 }
+
+// TestRulesID pins the rules_id exchange athena scan relies on: the rules travel once per
+// instance, later requests name them by id only.
+func TestRulesID(t *testing.T) {
+	rules := []*modulev1.Resource{{Name: "rules/0/team.yar", Data: []byte(`rule team_marker { strings: $a = "MARKER-123" condition: $a }`)}}
+	opts := func(id string) map[string]string {
+		return map[string]string{"default_rules": "false", RulesIDOption: id}
+	}
+	content := []byte("xx MARKER-123 yy " + eicar)
+	matched := func(resp *modulev1.AnalyzeResponse) []string {
+		var out []string
+		for _, m := range resp.GetDetails().GetPatterns().GetMatches() {
+			out = append(out, m.GetRule())
+		}
+		return out
+	}
+	steps := []struct {
+		name      string
+		req       *modulev1.AnalyzeRequest
+		wantErr   string
+		wantRules string
+	}{
+		{name: "unknown id without rules", req: &modulev1.AnalyzeRequest{Content: content, Options: opts("h1")}, wantErr: ErrRulesNotLoaded},
+		{name: "id with rules", req: &modulev1.AnalyzeRequest{Content: content, Options: opts("h1"), Resources: rules}, wantRules: "team_marker"},
+		{name: "known id without rules", req: &modulev1.AnalyzeRequest{Content: content, Options: opts("h1")}, wantRules: "team_marker"},
+		{name: "same id with default rules is another ruleset", req: &modulev1.AnalyzeRequest{Content: content, Options: map[string]string{RulesIDOption: "h1"}}, wantErr: ErrRulesNotLoaded},
+		{name: "validate stores the id", req: &modulev1.AnalyzeRequest{Options: map[string]string{"mode": "validate", RulesIDOption: "h2"}, Resources: rules}},
+		{name: "validated id without rules", req: &modulev1.AnalyzeRequest{Content: content, Options: opts("h2")}, wantRules: "team_marker"},
+	}
+	a := New()
+	for _, st := range steps {
+		resp, err := a.Analyze(st.req)
+		if st.wantErr != "" {
+			if err == nil || !strings.HasPrefix(err.Error(), st.wantErr) {
+				t.Fatalf("%s: error %v, want prefix %q", st.name, err, st.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := strings.Join(matched(resp), ","); st.wantRules != "" && got != st.wantRules {
+			t.Errorf("%s: matched %q, want %q", st.name, got, st.wantRules)
+		}
+	}
+}

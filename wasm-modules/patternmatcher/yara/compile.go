@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // reScanLimit is how far YARA's regex engine scans forward from a match start
@@ -35,6 +36,10 @@ type Rules struct {
 	hash     string
 	// maxVMInsts sizes scanner scratch space.
 	maxVMInsts int
+	// global lists the global rules.
+	global []int
+	// states holds scan scratch space for reuse (*scanState).
+	states sync.Pool
 }
 
 // Hash returns the SHA-256 of the sources the rules were compiled from.
@@ -54,6 +59,9 @@ type cRule struct {
 	imports map[string]bool
 	index   int
 	file    string
+	// needsMatch is set when the condition cannot be true unless one of the rule's strings
+	// matched; the scanner then skips evaluating it on data where none did.
+	needsMatch bool
 }
 
 type cString struct {
@@ -134,10 +142,15 @@ func Compile(srcs []Source) (*Rules, error) {
 				}
 			}
 			names[ns][r.Name] = cr.index
+			cr.needsMatch = needsMatch(cond)
+			if r.Global {
+				rs.global = append(rs.global, cr.index)
+			}
 			rs.rules = append(rs.rules, cr)
 		}
 	}
 	rs.buildAtoms()
+	rs.states.New = func() any { return newScanState(rs) }
 	return rs, nil
 }
 
@@ -478,6 +491,34 @@ func (rc *resolver) resolve(e Expr, inFor bool) (Expr, *Error) {
 		return nil, err
 	}
 	return e, nil
+}
+
+// needsMatch reports whether condition e can only be true when some string it names has a
+// match. It answers false when unsure.
+func needsMatch(e Expr) bool {
+	switch n := e.(type) {
+	case *strMatch:
+		return n.resolved >= 0
+	case *binExpr:
+		switch n.op {
+		case "and":
+			return needsMatch(n.l) || needsMatch(n.r)
+		case "or":
+			return needsMatch(n.l) && needsMatch(n.r)
+		}
+	case *ofExpr:
+		if n.body != nil || len(n.resolved) == 0 {
+			return false
+		}
+		switch n.q.kind {
+		case "any", "all":
+			return true
+		case "expr":
+			lit, ok := n.q.n.(*intLit)
+			return ok && !n.q.percent && lit.v >= 1
+		}
+	}
+	return false
 }
 
 // Atom selection. An atom is a short byte string that every match of a string variant contains

@@ -78,6 +78,10 @@ func (s *scanState) evalRule(i int) bool {
 		return false
 	}
 	r := s.rs.rules[i]
+	if r.needsMatch && !s.hit[i] {
+		s.rules[i] = 2
+		return false
+	}
 	s.anon = -1
 	s.vars = s.vars[:0]
 	ok := s.eval(r.Cond).truthy()

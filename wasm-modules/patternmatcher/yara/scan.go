@@ -54,9 +54,14 @@ type match struct {
 }
 
 type scanState struct {
-	rs       *Rules
-	data     []byte
-	matches  [][]match
+	rs      *Rules
+	data    []byte
+	matches [][]match
+	// touched lists the strings with matches, and hit the rules with a matched string, so
+	// that per-scan work does not grow with the size of the ruleset (a loop iteration is
+	// expensive in the guest).
+	touched  []int32
+	hit      []bool
 	vm       vm
 	deadline time.Time
 	timedOut bool
@@ -89,12 +94,33 @@ func (s *scanState) checkTime(cost int) bool {
 	return s.timedOut
 }
 
-// Scan matches the rules against data.
-func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
-	s := &scanState{rs: rs, data: data, matches: make([][]match, len(rs.strs)), deadline: opt.Deadline, anon: -1}
+// newScanState returns scan scratch space sized for rs; Scan reuses it through rs.states.
+func newScanState(rs *Rules) *scanState {
+	s := &scanState{rs: rs, matches: make([][]match, len(rs.strs)), rules: make([]int8, len(rs.rules)), hit: make([]bool, len(rs.rules))}
 	s.vm.reset(rs.maxVMInsts + 1)
+	return s
+}
+
+// release clears what a scan left in s and returns it to the pool.
+func (s *scanState) release() {
+	for _, si := range s.touched {
+		s.matches[si] = s.matches[si][:0]
+	}
+	s.touched = s.touched[:0]
+	clear(s.rules)
+	clear(s.hit)
+	s.data, s.modules, s.vars = nil, nil, s.vars[:0]
+	s.timedOut, s.work, s.anon = false, 0, -1
+	s.rs.states.Put(s)
+}
+
+// Scan matches the rules against data. Several goroutines may scan with the same Rules.
+func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
+	s := rs.states.Get().(*scanState)
+	defer s.release()
+	s.data, s.deadline, s.anon = data, opt.Deadline, -1
 	s.search()
-	for i := range s.matches {
+	for _, i := range s.touched {
 		m := s.matches[i]
 		if len(m) < 2 {
 			continue
@@ -114,12 +140,14 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 		s.matches[i] = out
 	}
 	res := &Result{}
-	s.rules = make([]int8, len(rs.rules))
 	// Global rules gate every rule of their namespace.
-	failedNS := map[string]bool{}
-	for i, r := range rs.rules {
-		if r.Global && !s.evalRule(i) {
-			failedNS[r.ns] = true
+	var failedNS map[string]bool
+	for _, i := range rs.global {
+		if !s.evalRule(i) {
+			if failedNS == nil {
+				failedNS = map[string]bool{}
+			}
+			failedNS[rs.rules[i].ns] = true
 		}
 	}
 	recorded := opt.MaxRecorded
@@ -397,6 +425,10 @@ func (s *scanState) verify(si, vi, start int) {
 				return
 			}
 		}
+	}
+	if len(s.matches[si]) == 0 {
+		s.touched = append(s.touched, int32(si))
+		s.hit[cs.rule] = true
 	}
 	if len(s.matches[si]) < MaxStringMatches {
 		s.matches[si] = append(s.matches[si], match{start, n})
