@@ -1,9 +1,17 @@
 package deobfuscator
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"testing"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // BenchmarkPlainText measures the fast rejection on 8 MiB of prose with nothing to decode,
@@ -38,4 +46,78 @@ func BenchmarkObfuscatedJS(b *testing.B) {
 		}
 		b.Run(name, func(b *testing.B) { benchBoth(b, data) })
 	}
+}
+
+// BenchmarkWASMComponents builds ./internal/wasmbench for wasip1 and runs each of its inputs
+// under wazero with real clocks: the search inside WASM without the ABI copy. It reports MB/s
+// by the guest's wall clock and per CPU second of this process (the machine is shared). The
+// native comparison is `go run ./deobfuscator/internal/wasmbench`.
+func BenchmarkWASMComponents(b *testing.B) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		b.Skip("go toolchain not found")
+	}
+	wasmPath := filepath.Join(b.TempDir(), "wasmbench.wasm")
+	build := exec.Command(goBin, "build", "-o", wasmPath, "./internal/wasmbench")
+	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("build wasmbench: %v\n%s", err, out)
+	}
+	bin, err := os.ReadFile(wasmPath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	defer rt.Close(ctx)
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	compiled, err := rt.CompileModule(ctx, bin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, part := range []string{"plain", "encoded", "tiny"} {
+		b.Run(part, func(b *testing.B) {
+			var size int64
+			var wall, cpu float64
+			for b.Loop() {
+				var out bytes.Buffer
+				cfg := wazero.NewModuleConfig().WithArgs("wasmbench", part, reps(part)).WithStdout(&out).WithStderr(os.Stderr).
+					WithSysWalltime().WithSysNanotime().WithName("")
+				c0 := processCPU()
+				mod, err := rt.InstantiateModule(ctx, compiled, cfg)
+				if err != nil {
+					b.Fatal(err)
+				}
+				cpu += processCPU() - c0
+				mod.Close(ctx)
+				var name string
+				var n int64
+				var secs float64
+				if _, err := fmt.Sscan(out.String(), &name, &n, &secs); err != nil || name != part {
+					b.Fatalf("unexpected wasmbench output %q", out.String())
+				}
+				size += n
+				wall += secs
+			}
+			b.ReportMetric(float64(size)/wall/1e6, "guest-MB/s")
+			b.ReportMetric(wall*1e3/float64(b.N)/float64(atoi(reps(part))), "guest-ms/op")
+			if cpu > 0 {
+				b.ReportMetric(float64(size)/cpu/1e6, "cpu-MB/s")
+			}
+		})
+	}
+}
+
+// reps is how often wasmbench searches an input per run: enough that building the input
+// inside the guest is a small part of the CPU time.
+func reps(part string) string {
+	if part == "plain" {
+		return "20"
+	}
+	return "50"
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
 }

@@ -2,6 +2,7 @@ package deobfuscator
 
 import (
 	"bytes"
+	"math/bits"
 	"slices"
 )
 
@@ -42,8 +43,7 @@ const (
 )
 
 // pairs is read-only after construction (Go has no constant arrays).
-var pairs = func() *[1 << 16]uint8 {
-	t := new([1 << 16]uint8)
+var pairs = func() (t [1 << 16]uint8) {
 	single := map[byte]uint8{'%': chkPercent, '&': chkEntity, '`': chkBacktick, '^': chkCaret, '+': chkPlus, ',': chkComma}
 	for c := 0; c < 256; c++ {
 		v := uint8(0)
@@ -134,35 +134,72 @@ func worthLooking(b []byte, minRun int) bool {
 	return scanText(b, minRun)
 }
 
-// scanText is the single pass over text.
+// scanText is the single pass over text. It reads four bytes per step: in a Go wasip1 guest
+// every loop iteration goes through the function's block dispatch, so fewer iterations matter
+// more than fewer instructions. A block with no check to run (letters, spaces, most
+// punctuation) costs four table loads and a few branches; any other block, and a block that
+// may end a long run, goes byte by byte.
 func scanText(b []byte, minRun int) bool {
 	st := scanState{b: b, lastComma: -1}
-	run := 0
-	prev := byte(0)
-	for i := 0; i < len(b); i++ {
-		c := b[i]
-		v := pairs[int(prev)<<8|int(c)]
-		prev = c
-		if v == pairRun {
-			run++
-			continue
+	runStart := 0
+	// pair is the previous byte and the current one: the index into pairs.
+	var pair uint16
+	i := 0
+	for ; i+8 <= len(b) && minRun >= 7; i += 8 {
+		p0 := pair<<8 | uint16(b[i])
+		p1 := p0<<8 | uint16(b[i+1])
+		p2 := p1<<8 | uint16(b[i+2])
+		p3 := p2<<8 | uint16(b[i+3])
+		p4 := p3<<8 | uint16(b[i+4])
+		p5 := p4<<8 | uint16(b[i+5])
+		p6 := p5<<8 | uint16(b[i+6])
+		p7 := p6<<8 | uint16(b[i+7])
+		v0, v1, v2, v3, v4, v5, v6, v7 := pairs[p0], pairs[p1], pairs[p2], pairs[p3], pairs[p4], pairs[p5], pairs[p6], pairs[p7]
+		if (v0|v1|v2|v3|v4|v5|v6|v7)&^pairRun == 0 {
+			// Each entry is 0 (a break) or pairRun: one bit per byte, set on breaks.
+			breaks := ^(v0>>7 | v1>>6 | v2>>5 | v3>>4 | v4>>3 | v5>>2 | v6>>1 | v7)
+			if breaks == 0 {
+				pair = p7
+				continue // eight run characters
+			}
+			// Only the run ending at the first break can be long: later ones are inside
+			// the block.
+			if i+bits.TrailingZeros8(breaks)-runStart < min(minRun, 40) {
+				runStart = i + 8 - bits.LeadingZeros8(breaks)
+				pair = p7
+				continue
+			}
 		}
-		if v&^pairRun != 0 && st.check(i, v&^pairRun) {
-			return true
+		// Byte by byte: pair is still the one before b[i].
+		for k := i; k < i+8; k++ {
+			pair = pair<<8 | uint16(b[k])
+			if st.at(k, pairs[pair], &runStart, minRun) {
+				return true
+			}
 		}
-		if v&pairRun != 0 {
-			run++
-			continue
-		}
-		if run >= minRun && plausibleRun(b[i-run:i]) {
-			return true
-		}
-		if run >= 40 && (c == '\n' || c == '\r') {
-			return true // wrapped base64 continues on the next line
-		}
-		run = 0
 	}
-	return run >= minRun && plausibleRun(b[len(b)-run:])
+	for ; i < len(b); i++ {
+		pair = pair<<8 | uint16(b[i])
+		if st.at(i, pairs[pair], &runStart, minRun) {
+			return true
+		}
+	}
+	return len(b)-runStart >= minRun && plausibleRun(b[runStart:])
+}
+
+// at handles b[i], whose pairs entry is v, in a run that began at *runStart.
+func (s *scanState) at(i int, v uint8, runStart *int, minRun int) bool {
+	if v&^pairRun != 0 && s.check(i, v&^pairRun) {
+		return true
+	}
+	if v&pairRun != 0 {
+		return false
+	}
+	if run := i - *runStart; run >= minRun && plausibleRun(s.b[*runStart:i]) || run >= 40 && (s.b[i] == '\n' || s.b[i] == '\r') {
+		return true // an encoded run, or wrapped base64 that continues on the next line
+	}
+	*runStart = i + 1
+	return false
 }
 
 // plausibleRun mirrors the classification in runs: a run decodes as hex, base32 or base64

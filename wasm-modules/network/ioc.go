@@ -56,6 +56,14 @@ var tokenChar = func() (t [256]bool) {
 	return t
 }()
 
+// tokenTrim marks the punctuation trimmed from both ends of a token.
+var tokenTrim = func() (t [256]bool) {
+	for _, c := range []byte(".,;:!?()[]/-_$~%") {
+		t[c] = true
+	}
+	return t
+}()
+
 // urlChar marks bytes allowed inside a URL after its scheme.
 var urlChar = func() (t [256]bool) {
 	for c := 0x21; c < 0x7f; c++ {
@@ -72,7 +80,7 @@ type extractor struct {
 	// binary is set for content with NUL bytes (executables, memory dumps), where dotted
 	// identifiers from symbol tables far outnumber host names.
 	binary bool
-	seen   map[[2]string]bool
+	seen   map[iocKey]bool
 	out    []IOC
 	covers []span
 	cursor int
@@ -80,11 +88,17 @@ type extractor struct {
 
 type span struct{ start, end int }
 
+// iocKey deduplicates indicators by type and value.
+type iocKey struct {
+	typ   analysisv1.IOCType
+	value string
+}
+
 // Extract finds indicators in content: URLs, domains, IP addresses, e-mail addresses, hashes,
 // cryptocurrency addresses, Windows paths, registry keys and user agents. Defanged forms are
 // refanged. Results are deduplicated by type and value, keeping the first offset.
 func Extract(content []byte, lim ExtractLimits) []IOC {
-	e := &extractor{lim: lim, seen: map[[2]string]bool{}, binary: bytes.IndexByte(content[:min(len(content), 1<<16)], 0) >= 0}
+	e := &extractor{lim: lim, seen: map[iocKey]bool{}, binary: bytes.IndexByte(content[:min(len(content), 1<<16)], 0) >= 0}
 	e.urls(content)
 	slices.SortFunc(e.covers, func(a, b span) int { return a.start - b.start })
 	e.userAgents(content)
@@ -98,7 +112,7 @@ func (e *extractor) add(ioc IOC) {
 	if e.full() || ioc.Value == "" {
 		return
 	}
-	k := [2]string{ioc.Type.String(), ioc.Value}
+	k := iocKey{ioc.Type, ioc.Value}
 	if e.seen[k] {
 		return
 	}
@@ -364,17 +378,24 @@ func (e *extractor) token(tok []byte, off int) {
 	if len(e.covers) > 0 && e.covered(off, off+len(tok)) {
 		return
 	}
-	s := string(tok)
 	if bslash {
-		e.pathOrKey(s, off)
+		e.pathOrKey(string(tok), off)
 		return
 	}
-	s = strings.Trim(s, ".,;:!?()[]/-_$~%")
-	lead := strings.Index(string(tok), s)
+	lead, end := 0, len(tok)
+	for lead < end && tokenTrim[tok[lead]] {
+		lead++
+	}
+	for end > lead && tokenTrim[tok[end-1]] {
+		end--
+	}
+	// Without '.', ':', '@' or brackets only digests and wallets remain, and the shortest of
+	// those is a 14-character bech32 address: most words stop here without allocating.
+	if end-lead < 6 || !dot && !colon && !at && !bracket && end-lead < 14 {
+		return
+	}
+	s := string(tok[lead:end])
 	off += lead
-	if len(s) < 6 {
-		return
-	}
 	defanged := false
 	if bracket {
 		s, defanged = refang(s)
