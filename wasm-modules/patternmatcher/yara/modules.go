@@ -12,6 +12,7 @@ import (
 	"hash/crc32"
 	"math"
 	"strings"
+	"sync"
 )
 
 func fnValue(f func(args []value) value) value { return value{k: vFunc, obj: &object{fn: f}} }
@@ -266,12 +267,18 @@ var peConstants = map[string]int64{
 	"SUBSYSTEM_WINDOWS_GUI": 2, "SUBSYSTEM_WINDOWS_CUI": 3, "SUBSYSTEM_NATIVE": 1,
 }
 
-func peModule(data []byte) value {
+// notPE is the pe object of data that is not a PE file: the constants and is_pe = 0. It is
+// built once because most scanned data is not PE and the constants are many; scans only read it.
+var notPE = sync.OnceValue(func() value {
 	fields := map[string]value{}
 	for k, v := range peConstants {
 		fields[k] = vi(v)
 	}
 	fields["is_pe"] = vi(0)
+	return structValue(fields)
+})
+
+func peModule(data []byte) value {
 	isPE := len(data) > 0x40 && data[0] == 'M' && data[1] == 'Z'
 	var f *pe.File
 	if isPE {
@@ -288,7 +295,11 @@ func peModule(data []byte) value {
 		}
 	}
 	if !isPE {
-		return structValue(fields)
+		return notPE()
+	}
+	fields := map[string]value{}
+	for k, v := range peConstants {
+		fields[k] = vi(v)
 	}
 	fields["is_pe"] = vi(1)
 	fh := f.FileHeader

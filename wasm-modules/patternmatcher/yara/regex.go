@@ -627,10 +627,53 @@ type inst struct {
 }
 
 type prog struct {
-	insts []inst
-	sets  []byteSet
-	// scratch for the VM, reused between runs; a prog is used by one scan at a time.
+	insts  []inst
+	sets   []byteSet
 	minLen int
+	// lead[k] holds the bytes a match can have at offset k, for the first offsets that every
+	// match reaches; verification checks them before starting the VM (see leadSets).
+	lead []byteSet
+}
+
+// maxLead bounds prog.lead.
+const maxLead = 4
+
+// leadSets computes prog.lead by following the program a byte at a time: at offset k the
+// possible bytes are the union of the sets of every instruction reachable after k bytes.
+// Assertions are followed as if they held, so the sets can only be too wide, never too narrow.
+func (p *prog) leadSets() {
+	n := min(p.minLen, maxLead)
+	p.lead = nil
+	cur := map[int32]bool{}
+	var closure func(pc int32, out map[int32]bool)
+	closure = func(pc int32, out map[int32]bool) {
+		if out[pc] {
+			return
+		}
+		out[pc] = true
+		switch in := &p.insts[pc]; in.op {
+		case iJmp:
+			closure(in.x, out)
+		case iSplit:
+			closure(in.x, out)
+			closure(in.y, out)
+		case iBOL, iEOL, iWordB, iNotWordB:
+			closure(pc+1, out)
+		}
+	}
+	closure(0, cur)
+	for k := 0; k < n && len(cur) <= 1024; k++ {
+		var set byteSet
+		next := map[int32]bool{}
+		for pc := range cur {
+			if in := &p.insts[pc]; in.op == iSet {
+				set.union(p.sets[in.set])
+				closure(pc+1, next)
+			}
+		}
+		p.lead = append(p.lead, set)
+		cur = next
+	}
 }
 
 const maxInsts = 400000
@@ -642,6 +685,7 @@ func compileRe(n *reNode) (*prog, error) {
 	}
 	p.insts = append(p.insts, inst{op: iMatch})
 	p.minLen = minLen(n)
+	p.leadSets()
 	return p, nil
 }
 

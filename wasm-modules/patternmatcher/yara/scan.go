@@ -402,6 +402,15 @@ func (s *scanState) verify(si, vi, start int) {
 		}
 		n = len(v.lit)
 	} else {
+		lead := v.prog.lead
+		if start+len(lead) > len(data) {
+			return
+		}
+		for k := range lead {
+			if !lead[k].has(data[start+k]) {
+				return
+			}
+		}
 		n = s.vm.match(v.prog, data, start, v.limit)
 		s.work += 16
 		if n < 0 {
