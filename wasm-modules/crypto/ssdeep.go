@@ -51,6 +51,15 @@ func (l *ssdeepLanes) set(b, half int, v uint8) {
 	l[b/2] = l[b/2]&^(0xffff<<shift) | uint64(v)<<shift
 }
 
+// ssdeepGuess is the smallest block size index whose 64 pieces cover n bytes.
+func ssdeepGuess(n uint64) int {
+	b := 0
+	for uint64(ssdeepMinBlock)<<b*ssdeepLength < n && b < ssdeepNumBlocks-1 {
+		b++
+	}
+	return b
+}
+
 // SSDeep returns the ssdeep digest of data, e.g. "96:Ab...:Cd...".
 func SSDeep(data []byte) string {
 	var (
@@ -61,31 +70,67 @@ func SSDeep(data []byte) string {
 		needLast   bool
 		h1, h2, h3 uint32
 		total      = uint64(len(data))
+		// The digest uses block size guess or a smaller one, and the next larger one: the guess
+		// is the smallest block size whose 64 pieces cover the input. Larger ones are never
+		// started, so few block sizes are live at a time.
+		guess = ssdeepGuess(total)
+		limit = min(ssdeepNumBlocks, guess+2)
 	)
 	lanes.set(0, 0, ssdeepHashInit)
 	lanes.set(0, 1, ssdeepHashInit)
-	for i, c := range data {
-		// Rolling hash over the last seven bytes, read back from the input itself.
-		var old byte
-		if i >= ssdeepWindow {
-			old = data[i-ssdeepWindow]
-		}
-		h2 = h2 - h1 + ssdeepWindow*uint32(c)
-		h1 = h1 + uint32(c) - uint32(old)
-		h3 = h3<<5 ^ uint32(c)
-		sum := h1 + h2 + h3
-
-		cc := uint64(c&63) * laneRepeat
-		for w := start / 2; w <= (end-1)/2; w++ {
-			lanes[w] = (lanes[w]*ssdeepHashPrime ^ cc) & laneMask
-		}
-		if needLast {
-			lastH = (lastH*ssdeepHashPrime ^ c) & 63
+	for i := 0; i < len(data); i++ {
+		// Fast path: the live block sizes fit in four lane words (eight block sizes), which
+		// then stay in registers (locals) while bytes are hashed up to the next trigger;
+		// memory-held lanes cost a store and a load per byte, far more inside WASM than
+		// natively. Words past the live ones are updated too: a block size's lanes are set
+		// when it starts, so their contents before that do not matter.
+		if w := start / 2; i >= ssdeepWindow && !needLast && (end-1)/2 <= w+3 && w+3 < len(lanes) {
+			mask := uint64(1)<<start - 1
+			w0, w1, w2, w3 := lanes[w], lanes[w+1], lanes[w+2], lanes[w+3]
+			win := data[i-ssdeepWindow:]
+			j := ssdeepWindow
+			for ; j < len(win); j++ {
+				c := win[j]
+				h2 = h2 - h1 + ssdeepWindow*uint32(c)
+				h1 = h1 + uint32(c) - uint32(win[j-ssdeepWindow])
+				h3 = h3<<5 ^ uint32(c)
+				cc := uint64(c&63) * laneRepeat
+				w0 = (w0*ssdeepHashPrime ^ cc) & laneMask
+				w1 = (w1*ssdeepHashPrime ^ cc) & laneMask
+				w2 = (w2*ssdeepHashPrime ^ cc) & laneMask
+				w3 = (w3*ssdeepHashPrime ^ cc) & laneMask
+				if s1 := uint64(h1+h2+h3) + 1; s1&mask == 0 && s1%ssdeepMinBlock == 0 {
+					break
+				}
+			}
+			lanes[w], lanes[w+1], lanes[w+2], lanes[w+3] = w0, w1, w2, w3
+			i += j - ssdeepWindow
+			if i == len(data) {
+				break
+			}
+		} else {
+			// General path, one byte: any number of live words, and the hash of the last
+			// piece once every block size is live.
+			c := data[i]
+			var old byte
+			if i >= ssdeepWindow {
+				old = data[i-ssdeepWindow]
+			}
+			h2 = h2 - h1 + ssdeepWindow*uint32(c)
+			h1 = h1 + uint32(c) - uint32(old)
+			h3 = h3<<5 ^ uint32(c)
+			cc := uint64(c&63) * laneRepeat
+			for w := start / 2; w <= (end-1)/2; w++ {
+				lanes[w] = (lanes[w]*ssdeepHashPrime ^ cc) & laneMask
+			}
+			if needLast {
+				lastH = (lastH*ssdeepHashPrime ^ c) & 63
+			}
 		}
 		// Block size 3·2^b triggers when sum ≡ -1 modulo it, that is when sum+1 is divisible by
 		// 3 and by 2^b. Testing the power of two first skips the division-like check for most
 		// bytes once small block sizes have been dropped.
-		s1 := uint64(sum) + 1
+		s1 := uint64(h1+h2+h3) + 1
 		tz := bits.TrailingZeros64(s1)
 		if tz < start || s1%ssdeepMinBlock != 0 {
 			continue
@@ -95,11 +140,11 @@ func SSDeep(data []byte) string {
 			if bh.n == 0 {
 				// First trigger of the largest live block size: start the next one, whose
 				// state so far equals this one's.
-				if end < ssdeepNumBlocks {
+				if end < limit {
 					lanes.set(end, 0, lanes.get(end-1, 0))
 					lanes.set(end, 1, lanes.get(end-1, 1))
 					end++
-				} else if !needLast {
+				} else if end == ssdeepNumBlocks && !needLast {
 					needLast = true
 					lastH = lanes.get(end-1, 0)
 				}
@@ -126,11 +171,7 @@ func SSDeep(data []byte) string {
 	}
 
 	rollSum := h1 + h2 + h3
-	// Initial guess: the smallest block size whose 64 pieces cover the input.
-	bi := start
-	for uint64(ssdeepMinBlock)<<bi*ssdeepLength < total && bi < ssdeepNumBlocks-1 {
-		bi++
-	}
+	bi := max(start, guess)
 	if bi >= end {
 		bi = end - 1
 	}
