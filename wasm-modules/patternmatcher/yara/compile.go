@@ -538,12 +538,17 @@ type atomCand struct {
 	score int
 }
 
+// byteScore rates how rare a byte is in scanned data: padding and space bytes least, then
+// lower-case letters (the bulk of text), then upper-case letters, then everything else.
 func byteScore(b byte) int {
 	switch b {
 	case 0x00, 0x20, 0xff, 0xcc, 0x90:
 		return 1
 	}
-	if (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') {
+	if b >= 'a' && b <= 'z' {
+		return 2
+	}
+	if b >= 'A' && b <= 'Z' {
 		return 3
 	}
 	return 4

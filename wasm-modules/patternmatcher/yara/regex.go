@@ -635,8 +635,8 @@ type prog struct {
 	lead []byteSet
 }
 
-// maxLead bounds prog.lead.
-const maxLead = 4
+// maxLead bounds prog.lead: long enough to reject most atom hits of word-like patterns.
+const maxLead = 16
 
 // leadSets computes prog.lead by following the program a byte at a time: at offset k the
 // possible bytes are the union of the sets of every instruction reachable after k bytes.

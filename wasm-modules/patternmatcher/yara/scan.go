@@ -335,8 +335,12 @@ func (s *scanState) candidates(base int, hits uint64) {
 	for ; hits != 0; hits &= hits - 1 {
 		j := base + bits.TrailingZeros64(hits)
 		var w uint32
-		for k := max(j-3, 0); k <= j; k++ {
-			w = w<<8 | uint32(data[k])
+		if j >= 3 {
+			w = uint32(data[j-3])<<24 | uint32(data[j-2])<<16 | uint32(data[j-1])<<8 | uint32(data[j])
+		} else {
+			for k := 0; k <= j; k++ {
+				w = w<<8 | uint32(data[k])
+			}
 		}
 		if probe4(x.filter4, w)&1 != 0 {
 			if j >= 3 && x.has[4] {
