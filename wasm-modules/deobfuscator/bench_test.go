@@ -49,9 +49,9 @@ func BenchmarkObfuscatedJS(b *testing.B) {
 }
 
 // BenchmarkWASMComponents builds ./internal/wasmbench for wasip1 and runs each of its inputs
-// under wazero with real clocks: the search inside WASM without the ABI copy. It reports MB/s
-// by the guest's wall clock and per CPU second of this process (the machine is shared). The
-// native comparison is `go run ./deobfuscator/internal/wasmbench`.
+// under wazero with real clocks: the module's Analyze inside WASM without the ABI copy. It
+// reports MB/s by the guest's wall clock and per CPU second of this process (the machine is
+// shared). The native comparison is `go run ./deobfuscator/internal/wasmbench`.
 func BenchmarkWASMComponents(b *testing.B) {
 	goBin, err := exec.LookPath("go")
 	if err != nil {

@@ -35,6 +35,7 @@ const deadlineMargin = 250 * time.Millisecond
 type Module struct {
 	lim  Limits
 	emit func(*modulev1.AnalyzeResponse)
+	re   *regexes
 }
 
 // Option configures a Module.
@@ -48,7 +49,7 @@ func WithLimits(l Limits) Option { return func(m *Module) { m.lim = l } }
 
 // New returns the module.
 func New(opts ...Option) *Module {
-	m := &Module{lim: DefaultLimits()}
+	m := &Module{lim: DefaultLimits(), re: compileRegexes()}
 	for _, o := range opts {
 		o(m)
 	}
@@ -76,7 +77,7 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 				Layers: []*analysisv1.DecodedLayer{layerProto(l)}}}})
 		}
 	}
-	res := Search(req.GetContent(), m.lim, deadline, onLayer)
+	res := search(req.GetContent(), m.lim, deadline, onLayer, m.re)
 	resp := &modulev1.AnalyzeResponse{Notes: res.Notes}
 	if len(res.Layers) == 0 {
 		return resp, nil

@@ -75,8 +75,9 @@ type engine struct {
 	re      *regexes
 }
 
-// regexes are compiled once per search; they are not package globals so the module has no
-// mutable state between calls.
+// regexes are compiled once per Module (a pooled WASM instance serves many calls; compiling
+// them costs several milliseconds inside the guest) and are read-only afterwards. They are not
+// package globals so the package has no state of its own.
 type regexes struct {
 	psEnc, fromCharCode, psChars, concat, join, psJoin, format, replace, intList, quoted, charCast, number, hexList *regexp.Regexp
 }
@@ -101,12 +102,20 @@ func compileRegexes() *regexes {
 
 // Search runs the speculative decoder over content.
 func Search(content []byte, lim Limits, deadline time.Time, onLayer func(*Layer)) *Result {
-	e := &engine{lim: lim, res: &Result{}, seen: map[[32]byte]bool{}, deadline: deadline, onLayer: onLayer}
+	return search(content, lim, deadline, onLayer, nil)
+}
+
+// search is Search with the regular expressions compiled already, or compiled here when re is
+// nil and the content is worth it.
+func search(content []byte, lim Limits, deadline time.Time, onLayer func(*Layer), re *regexes) *Result {
+	e := &engine{lim: lim, res: &Result{}, seen: map[[32]byte]bool{}, deadline: deadline, onLayer: onLayer, re: re}
 	if !worthLooking(content, lim.MinRun) {
 		return e.res
 	}
 	e.seen[sha256.Sum256(content)] = true
-	e.re = compileRegexes()
+	if e.re == nil {
+		e.re = compileRegexes()
+	}
 	e.expand(content, -1, 0)
 	e.pickArtifacts()
 	return e.res

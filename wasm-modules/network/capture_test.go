@@ -429,6 +429,8 @@ func FuzzReadCapture(f *testing.F) {
 	ng := []byte{0x0a, 0x0d, 0x0d, 0x0a, 28, 0, 0, 0, 0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 28, 0, 0, 0,
 		1, 0, 0, 0, 20, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 20, 0, 0, 0}
 	f.Add(ng)
+	split, _ := reassemblyCapture()
+	f.Add(split)
 	f.Fuzz(func(t *testing.T, b []byte) {
 		tr, _ := AnalyzeCapture(b, Limits{MaxPackets: 1000, MaxTrackedFlows: 100, MaxReportedFlows: 100, MaxRecords: 100})
 		if tr != nil {

@@ -26,6 +26,7 @@ type decoded struct {
 	proto            uint8
 	srcPort, dstPort uint16
 	tcpFlags         uint8
+	tcpSeq           uint32
 	payload          []byte
 	icmpType         uint8
 	icmpCode         uint8
@@ -160,6 +161,7 @@ func decodeTransport(d decoded, b []byte) (decoded, bool) {
 		d.srcPort, d.dstPort = binary.BigEndian.Uint16(b), binary.BigEndian.Uint16(b[2:])
 		off := int(b[12]>>4) * 4
 		d.tcpFlags = b[13]
+		d.tcpSeq = binary.BigEndian.Uint32(b[4:])
 		if off >= 20 && off <= len(b) {
 			d.payload = b[off:]
 		}
@@ -251,8 +253,8 @@ type httpInfo struct {
 
 var httpMethods = []string{"GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ", "CONNECT "}
 
-// parseHTTPRequest reads a request line and headers from the first segment of a request. No
-// reassembly: a request head split over segments yields what the first segment holds.
+// parseHTTPRequest reads a request line and headers from a request head; heads split over TCP
+// segments are put together first (stream.go).
 func parseHTTPRequest(b []byte) (httpInfo, bool) {
 	if len(b) < 14 {
 		return httpInfo{}, false

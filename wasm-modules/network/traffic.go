@@ -68,12 +68,13 @@ type Traffic struct {
 	icmpCount int64
 	icmpOrder []icmpKey
 	txtByBase map[string]int
+	tcp       *reassembly
 }
 
 // AnalyzeCapture reads a pcap or pcapng capture within lim.
 func AnalyzeCapture(b []byte, lim Limits) (*Traffic, error) {
 	t := &Traffic{lim: lim, flows: map[flowKey]*flowState{}, dnsIndex: map[string]int{},
-		icmp: map[icmpKey]int64{}, txtByBase: map[string]int{}}
+		icmp: map[icmpKey]int64{}, txtByBase: map[string]int{}, tcp: newReassembly()}
 	err := ReadCapture(b, func(p Packet) bool {
 		if t.Packets >= int64(lim.MaxPackets) {
 			t.Truncated = true
@@ -83,10 +84,21 @@ func AnalyzeCapture(b []byte, lim Limits) (*Traffic, error) {
 		t.packet(p)
 		return true
 	})
+	t.addHTTP(t.tcp.flush())
 	if err != nil {
 		return t, fmt.Errorf("read capture: %w", err)
 	}
 	return t, nil
+}
+
+// addHTTP records completed request heads.
+func (t *Traffic) addHTTP(heads []*httpStream) {
+	for _, s := range heads {
+		if r, ok := httpRecord(s); ok && len(t.http) < t.lim.MaxRecords {
+			t.http = append(t.http, r)
+			t.httpTimes = append(t.httpTimes, s.time)
+		}
+	}
 }
 
 func (t *Traffic) packet(p Packet) {
@@ -128,15 +140,15 @@ func (t *Traffic) packet(p Packet) {
 		if len(d.payload) == 0 {
 			return
 		}
-		if h, ok := parseHTTPRequest(d.payload); ok && len(t.http) < t.lim.MaxRecords {
-			t.http = append(t.http, &analysisv1.HTTPRequest{Method: h.method, Host: h.host, Uri: h.uri,
-				UserAgent: h.userAgent, DstIp: d.dst.String(), DstPort: uint32(d.dstPort)})
-			t.httpTimes = append(t.httpTimes, p.TimeUS)
+		if heads, ok := t.tcp.tcpPayload(k, d, p.TimeUS); ok {
+			t.addHTTP(heads)
 		} else if h, ok := parseClientHello(d.payload); ok && len(t.tls) < t.lim.MaxRecords {
 			t.tls = append(t.tls, &analysisv1.TLSHello{Sni: h.sni, Ja3: h.ja3, Ja3String: h.ja3String,
 				DstIp: d.dst.String(), DstPort: uint32(d.dstPort)})
 		} else if d.dstPort == 53 && len(d.payload) > 2 {
 			t.dnsPacket(decoded{src: d.src, dst: d.dst, dstPort: 53, payload: d.payload[2:]})
+		} else {
+			t.tcp.keep(k, d)
 		}
 	case protoICMP, protoICMPv6:
 		t.icmpCount++

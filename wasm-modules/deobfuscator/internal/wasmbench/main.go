@@ -1,4 +1,4 @@
-// Command wasmbench times the deobfuscator's search on fixed inputs and prints one
+// Command wasmbench times the deobfuscator module's Analyze on fixed inputs and prints one
 // "<name> <bytes> <seconds>" line per input. Built for wasip1 it measures the module's code inside
 // a WASM runtime without the ABI copy; built natively it gives the comparison.
 // BenchmarkWASMComponents builds and runs it.
@@ -16,6 +16,7 @@ import (
 	"unicode/utf16"
 
 	"github.com/athena-mesh/athena/wasm-modules/deobfuscator"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
 func main() {
@@ -37,7 +38,7 @@ func main() {
 		"encoded": []byte(layered()),
 		"tiny":    []byte("$u = 'ht'+'tp://x.example.com'"),
 	}
-	lim := deobfuscator.DefaultLimits()
+	m := deobfuscator.New()
 	for _, name := range []string{"plain", "encoded", "tiny"} {
 		if part != "all" && part != name {
 			continue
@@ -45,7 +46,10 @@ func main() {
 		in := inputs[name]
 		start := time.Now()
 		for range reps {
-			deobfuscator.Search(in, lim, time.Time{}, nil)
+			if _, err := m.Analyze(&modulev1.AnalyzeRequest{Content: in}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				os.Exit(1)
+			}
 		}
 		// name, bytes searched, seconds
 		fmt.Printf("%s %d %.6f\n", name, reps*len(in), time.Since(start).Seconds())
