@@ -69,6 +69,8 @@ type Config struct {
 	MaxArtifactBytes    int64
 	// ModuleConcurrency bounds parallel module calls per request; 0 means 4.
 	ModuleConcurrency int
+	// ChildConcurrency bounds the artifacts of one sample analyzed in parallel; 0 means 4.
+	ChildConcurrency int
 	// GlobalConcurrency bounds module calls across all requests; 0 means 32.
 	GlobalConcurrency int
 	// MaxBatch bounds the items of one batch; 0 means 100.
@@ -119,6 +121,7 @@ func New(cfg Config) (*Orchestrator, error) {
 	setDefault(&cfg.ArtifactBytesFactor, 4)
 	setDefault(&cfg.MaxArtifactBytes, 256<<20)
 	setDefault(&cfg.ModuleConcurrency, 4)
+	setDefault(&cfg.ChildConcurrency, 4)
 	setDefault(&cfg.GlobalConcurrency, 32)
 	setDefault(&cfg.MaxBatch, 100)
 	setDefault(&cfg.BatchConcurrency, 4)

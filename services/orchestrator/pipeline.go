@@ -58,7 +58,11 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		PipelineVersion: p.pipeline,
 		Details:         &analysisv1.Details{},
 	}
-	req := &modulev1.AnalyzeRequest{Content: content, Filename: filename, Depth: int32(depth), Options: map[string]string{}}
+	// The digests the orchestrator computed anyway go to the modules, so none has to hash the
+	// sample again.
+	req := &modulev1.AnalyzeRequest{Content: content, Filename: filename, Depth: int32(depth), Options: map[string]string{
+		"sha256": sha, "sha1": sha1hex, "md5": md5hex,
+	}}
 	if p.opts.IncludeStrings {
 		req.Options["strings"] = "true"
 	}
@@ -66,14 +70,14 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		req.DeadlineUnixMs = dl.UnixMilli()
 	}
 
-	var children []*modulev1.Artifact
+	var extracted []*modulev1.Artifact
 	if p.mods.names[IdentifyModule] && p.wanted(IdentifyModule) {
 		resp := p.invoke(ctx, r, IdentifyModule, req)
 		if id := resp.GetIdentification(); id != nil {
 			r.Sample.FileType, r.Sample.MimeType, r.Sample.Description = id.FileType, id.MimeType, id.Description
 			r.Flavors = id.Flavors
 		}
-		children = append(children, p.merge(r, resp)...)
+		extracted = p.merge(r, resp)
 	}
 	if r.Sample.FileType == "" {
 		r.Sample.FileType, r.Sample.MimeType = "unknown", "application/octet-stream"
@@ -89,24 +93,43 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	for i, name := range routed {
 		mreq := req
 		if name == "pattern-matcher" && len(p.rules) > 0 {
-			mreq = proto.Clone(req).(*modulev1.AnalyzeRequest)
-			mreq.Resources = p.rules
+			// A field-by-field copy: proto.Clone would copy the content, megabytes for nothing.
+			mreq = &modulev1.AnalyzeRequest{
+				Content: req.Content, Filename: req.Filename, FileType: req.FileType, Flavors: req.Flavors,
+				Options: req.Options, Depth: req.Depth, DeadlineUnixMs: req.DeadlineUnixMs, Resources: p.rules,
+			}
 		}
 		g.Go(func() error {
 			responses[i] = p.invoke(gctx, r, name, mreq)
 			return nil
 		})
 	}
+	// What the identification extracted (archive members) is analyzed while the other modules
+	// run on this sample, instead of after the slowest of them.
+	taken := map[string]bool{}
+	var early recursed
+	earlyDone := make(chan struct{})
+	go func() {
+		defer close(earlyDone)
+		early = p.children(ctx, sha, extracted, depth, ancestors, taken)
+	}()
 	_ = g.Wait() // invoke records failures in the report; it never returns an error.
+	var found []*modulev1.Artifact
 	for _, resp := range responses {
-		children = append(children, p.merge(r, resp)...)
+		found = append(found, p.merge(r, resp)...)
 	}
 	if c := r.Details.GetCrypto(); c != nil {
 		r.Sample.Ssdeep, r.Sample.Tlsh, r.Sample.Sha512 = c.Ssdeep, c.Tlsh, c.Sha512
 	}
 	sortModules(p.o.cfg.Routes, r.Modules)
 	dedupeIOCs(r)
-	p.children(ctx, r, children, depth, ancestors)
+	<-earlyDone
+	late := p.children(ctx, sha, found, depth, ancestors, taken)
+	for _, rc := range []recursed{early, late} {
+		r.Artifacts = append(r.Artifacts, rc.artifacts...)
+		r.Findings = append(r.Findings, rc.findings...)
+	}
+	dedupeFindings(r)
 	_, scoreSpan := otel.Tracer(tracerName).Start(ctx, "orchestrator.score")
 	for _, f := range r.Findings {
 		normalize(f)
@@ -201,11 +224,20 @@ func (p *pass) merge(r *analysisv1.Report, resp *modulev1.AnalyzeResponse) []*mo
 	return resp.Artifacts
 }
 
-// children analyzes the artifacts of r within the depth, count and byte budgets and rolls
-// their verdicts up into r.
-func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modulev1.Artifact, depth int, ancestors map[string]bool) {
+// recursed is what analyzing a batch of artifacts adds to their parent's report.
+type recursed struct {
+	artifacts []*analysisv1.Artifact
+	findings  []*analysisv1.Finding
+}
+
+// children analyzes the artifacts of the sample parent within the depth, count and byte
+// budgets, at most ChildConcurrency at a time so that under a deadline the artifacts analyzed
+// are complete rather than all half done, and rolls their verdicts up. taken holds the hashes
+// of the parent's artifacts already handled; children adds to it.
+func (p *pass) children(ctx context.Context, parent string, arts []*modulev1.Artifact, depth int, ancestors, taken map[string]bool) recursed {
+	var out recursed
 	if len(arts) == 0 {
-		return
+		return out
 	}
 	ctx, span := otel.Tracer(tracerName).Start(ctx, "orchestrator.recurse", trace.WithAttributes(attribute.Int("athena.artifacts", len(arts))))
 	defer span.End()
@@ -213,8 +245,7 @@ func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modul
 	for k := range ancestors {
 		path[k] = true
 	}
-	path[r.Sample.Sha256] = true
-	seen := map[string]bool{}
+	path[parent] = true
 	var todo []int
 	contents := map[int][]byte{}
 	for _, a := range arts {
@@ -222,53 +253,55 @@ func (p *pass) children(ctx context.Context, r *analysisv1.Report, arts []*modul
 			continue
 		}
 		sha := sha256Hex(a.Content)
-		if seen[sha] {
+		if taken[sha] {
 			continue
 		}
-		seen[sha] = true
+		taken[sha] = true
 		art := &analysisv1.Artifact{
 			Kind: a.Kind, Sha256: sha, Size: int64(len(a.Content)), Description: a.Description,
 			Filename: a.Filename, Provenance: a.Provenance,
 		}
-		r.Artifacts = append(r.Artifacts, art)
-		p.event(r.Sample.Sha256, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ArtifactDiscovered{ArtifactDiscovered: &analysisv1.ArtifactDiscoveredEvent{
+		out.artifacts = append(out.artifacts, art)
+		p.event(parent, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ArtifactDiscovered{ArtifactDiscovered: &analysisv1.ArtifactDiscoveredEvent{
 			Kind: a.Kind, Sha256: sha, Size: art.Size, Description: a.Description}}})
 		switch {
 		case path[sha]:
 			art.SkippedReason = "cycle: the artifact equals an ancestor"
-			r.Findings = append(r.Findings, capFinding("recursion.cycle", "artifact repeats an ancestor (self-including container)", sha, 150))
+			out.findings = append(out.findings, capFinding("recursion.cycle", "artifact repeats an ancestor (self-including container)", sha, 150))
 		case depth+1 > p.maxDepth:
 			art.SkippedReason = fmt.Sprintf("depth limit %d reached", p.maxDepth)
-			r.Findings = append(r.Findings, capFinding("recursion.depth_limit", "nesting deeper than the depth limit", sha, 100))
+			out.findings = append(out.findings, capFinding("recursion.depth_limit", "nesting deeper than the depth limit", sha, 100))
 		case !p.take(int64(len(a.Content))):
 			art.SkippedReason = "artifact count or byte budget exhausted"
-			r.Findings = append(r.Findings, capFinding("recursion.budget", "artifact count or byte budget exhausted", sha, 100))
+			out.findings = append(out.findings, capFinding("recursion.budget", "artifact count or byte budget exhausted", sha, 100))
 		case ctx.Err() != nil:
 			art.SkippedReason = "analysis deadline reached"
 		default:
-			todo = append(todo, len(r.Artifacts)-1)
-			contents[len(r.Artifacts)-1] = a.Content
+			todo = append(todo, len(out.artifacts)-1)
+			contents[len(out.artifacts)-1] = a.Content
 		}
 	}
-	var wg sync.WaitGroup
-	reports := make([]*analysisv1.Report, len(r.Artifacts))
+	var g errgroup.Group
+	g.SetLimit(p.o.cfg.ChildConcurrency)
 	for _, i := range todo {
-		art := r.Artifacts[i]
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			reports[i] = p.child(ctx, contents[i], art, depth+1, path)
-		}()
+		art := out.artifacts[i]
+		g.Go(func() error {
+			if ctx.Err() != nil {
+				// Queued behind the limit until the deadline: say so instead of a hollow report.
+				art.SkippedReason = "analysis deadline reached"
+				return nil
+			}
+			art.Report = p.child(ctx, contents[i], art, depth+1, path)
+			return nil
+		})
 	}
-	wg.Wait()
+	_ = g.Wait()
 	for _, i := range todo {
-		art := r.Artifacts[i]
-		art.Report = reports[i]
-		if f := rollUp(art); f != nil {
-			r.Findings = append(r.Findings, f)
+		if f := rollUp(out.artifacts[i]); f != nil {
+			out.findings = append(out.findings, f)
 		}
 	}
-	dedupeFindings(r)
+	return out
 }
 
 // take reserves an artifact slot and bytes from the budget.
