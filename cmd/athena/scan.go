@@ -17,6 +17,7 @@ import (
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
 	"github.com/athena-mesh/athena/services/wasmruntime"
 	"golang.org/x/sync/errgroup"
 )
@@ -257,7 +258,7 @@ func scanFile(ctx context.Context, rt *wasmruntime.Runtime, rs *ruleset, path st
 		Options:  map[string]string{"default_rules": "false", rulesIDOption: rs.id},
 	}
 	resp, err := rt.Invoke(ctx, patternMatcher, req)
-	if err == nil && resp.GetStatus() == analysisv1.ModuleStatus_MODULE_STATUS_ERROR && strings.HasPrefix(resp.GetError(), errRulesNotLoaded) {
+	if err == nil && needsRules(resp) {
 		req.Resources = rs.resources
 		resp, err = rt.Invoke(ctx, patternMatcher, req)
 	}
@@ -277,6 +278,18 @@ func scanFile(ctx context.Context, rt *wasmruntime.Runtime, rs *ruleset, path st
 		res.Matches = append(res.Matches, sm)
 	}
 	return res, nil
+}
+
+// needsRules reports whether a request that named the rules by id only must be repeated with
+// them: the instance does not hold them, or the module predates rules_id and ran no rules.
+func needsRules(resp *wasmruntimev1.InvokeResponse) bool {
+	switch resp.GetStatus() {
+	case analysisv1.ModuleStatus_MODULE_STATUS_ERROR:
+		return strings.HasPrefix(resp.GetError(), errRulesNotLoaded)
+	case analysisv1.ModuleStatus_MODULE_STATUS_OK:
+		return resp.GetResponse().GetDetails().GetPatterns().GetRuleCount() == 0
+	}
+	return false
 }
 
 func printScan(w io.Writer, res *scanResult, asJSON bool) {

@@ -644,7 +644,8 @@ func fixedPositions(n *reNode, out []byteSet) ([]byteSet, bool) {
 }
 
 func windowAtom(pos []byteSet) atomCand {
-	best := atomCand{score: -1}
+	// Score every window first and build the atoms of the best one only.
+	bestScore, bestI, bestJ := -1, 0, 0
 	for i := 0; i < len(pos); i++ {
 		score, combos := 0, 1
 		for j := i; j < len(pos) && j < i+maxAtomLen; j++ {
@@ -654,26 +655,29 @@ func windowAtom(pos []byteSet) atomCand {
 			}
 			combos *= c
 			if c == 1 {
-				score += byteScore(pos[j].members()[0])
+				score += byteScore(pos[j].only())
 			} else {
 				score++
 			}
-			if score > best.score {
-				atoms := [][]byte{{}}
-				for k := i; k <= j; k++ {
-					var next [][]byte
-					for _, p := range atoms {
-						for _, b := range pos[k].members() {
-							next = append(next, append(append([]byte{}, p...), b))
-						}
-					}
-					atoms = next
-				}
-				best = atomCand{atoms: atoms, back: i, score: score}
+			if score > bestScore {
+				bestScore, bestI, bestJ = score, i, j
 			}
 		}
 	}
-	return best
+	if bestScore < 0 {
+		return atomCand{score: -1}
+	}
+	atoms := [][]byte{{}}
+	for k := bestI; k <= bestJ; k++ {
+		var next [][]byte
+		for _, p := range atoms {
+			for _, b := range pos[k].members() {
+				next = append(next, append(append([]byte{}, p...), b))
+			}
+		}
+		atoms = next
+	}
+	return atomCand{atoms: atoms, back: bestI, score: bestScore}
 }
 
 // prefixAtoms enumerates the byte strings every match must start with, following alternatives.

@@ -31,20 +31,29 @@ func (s *byteSet) invert() {
 	}
 }
 func (s *byteSet) count() int {
-	n := 0
-	for _, w := range s {
-		n += bits.OnesCount64(w)
-	}
-	return n
+	return bits.OnesCount64(s[0]) + bits.OnesCount64(s[1]) + bits.OnesCount64(s[2]) + bits.OnesCount64(s[3])
 }
+
+// members lists the bytes in s in increasing order, visiting set bits only (a 256-step loop
+// is slow in the guest, where every iteration costs).
 func (s *byteSet) members() []byte {
-	var out []byte
-	for c := 0; c < 256; c++ {
-		if s.has(byte(c)) {
-			out = append(out, byte(c))
+	out := make([]byte, 0, s.count())
+	for i, w := range s {
+		for ; w != 0; w &= w - 1 {
+			out = append(out, byte(i<<6+bits.TrailingZeros64(w)))
 		}
 	}
 	return out
+}
+
+// only returns the byte of a one-byte set.
+func (s *byteSet) only() byte {
+	for i, w := range s {
+		if w != 0 {
+			return byte(i<<6 + bits.TrailingZeros64(w))
+		}
+	}
+	return 0
 }
 func (s *byteSet) foldCase() {
 	for c := 'a'; c <= 'z'; c++ {
