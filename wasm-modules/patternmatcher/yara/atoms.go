@@ -12,9 +12,10 @@ import (
 //
 // Instead the scanner keeps the last four bytes in a 32-bit window and probes, per byte and
 // without branching, a bitmap of hashed 4-byte atoms (3-byte atoms are entered once per possible
-// preceding byte) and exact bitmaps of the 2-byte and 1-byte atoms. Sixteen bytes are probed in
-// straight-line code and one branch asks whether any probe hit; only then are the sixteen
-// positions looked up exactly in a hash table of atoms and their entries verified.
+// preceding byte) and an exact bitmap of the last two bytes for 2-byte and 1-byte atoms.
+// Thirty-two bytes are probed in straight-line code and one branch asks whether any probe hit;
+// only then are the positions that hit looked up exactly in a hash table of atoms and their
+// entries verified.
 
 const (
 	// filterBits is log2 of the hashed bitmap's size in bits (128 KiB). A window sets two
@@ -23,19 +24,19 @@ const (
 	filterBits  = 20
 	filterWords = 1 << filterBits / 64
 	// filterShift keeps the 26 top bits of the hash: word index, then two bit positions.
-	filterShift = 32 - filterBits - 6
-	// hashMul is Knuth's multiplicative-hash constant; the top bits of w*hashMul are well mixed.
-	hashMul = 0x9E3779B1
+	filterShift = 64 - filterBits - 6
+	// hashMul is the 64-bit golden-ratio constant; the top bits of w*hashMul are well mixed.
+	hashMul = 0x9E3779B97F4A7C15
 )
 
 type atomIndex struct {
-	// filter4 holds a bit per hashed window for 4-byte atoms and the 256 windows ending in
-	// each 3-byte atom; filter2 and filter1 are exact bitmaps of 2-byte and 1-byte atoms.
-	filter4 *[filterWords]uint64
-	filter2 *[1 << 16 / 64]uint64
-	filter1 *[4]uint64
-	short   bool    // filter2 or filter1 is not empty
-	has     [5]bool // has[n]: some atom is n bytes long
+	// filter4 holds two bits per hashed window for 4-byte atoms and the 256 windows ending
+	// in each 3-byte atom; filter21 has a bit per 2-byte window that is a 2-byte atom or ends
+	// in a 1-byte atom.
+	filter4  *[filterWords]uint64
+	filter21 *[1 << 16 / 64]uint64
+	short    bool    // filter21 is not empty
+	has      [5]bool // has[n]: some atom is n bytes long
 	// table is an open-addressing hash table from atom key to its entries.
 	table   []atomSlot
 	mask    uint32
@@ -58,14 +59,13 @@ func atomKey(atom []byte) uint64 {
 	return uint64(len(atom))<<32 | w
 }
 
-func windowHash(w uint32) uint32 { return (w * hashMul) >> filterShift }
+func windowHash(w uint64) uint64 { return (w * hashMul) >> filterShift }
 
 func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 	x := &atomIndex{
-		filter4: new([filterWords]uint64),
-		filter2: new([1 << 16 / 64]uint64),
-		filter1: new([4]uint64),
-		entries: entries,
+		filter4:  new([filterWords]uint64),
+		filter21: new([1 << 16 / 64]uint64),
+		entries:  entries,
 	}
 	byKey := map[uint64][]int32{}
 	var keys []uint64
@@ -79,16 +79,19 @@ func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 		x.has[len(atom)] = true
 		switch len(atom) {
 		case 4:
-			x.add4(w)
+			x.add4(uint64(w))
 		case 3:
-			for b := uint32(0); b < 256; b++ {
-				x.add4(b<<24 | w)
+			for b := uint64(0); b < 256; b++ {
+				x.add4(b<<24 | uint64(w))
 			}
 		case 2:
-			x.filter2[w>>6] |= 1 << (w & 63)
+			x.filter21[w>>6] |= 1 << (w & 63)
 			x.short = true
 		case 1:
-			x.filter1[w>>6] |= 1 << (w & 63)
+			for b := uint32(0); b < 256; b++ {
+				v := b<<8 | w
+				x.filter21[v>>6] |= 1 << (v & 63)
+			}
 			x.short = true
 		}
 	}
@@ -104,7 +107,7 @@ func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 	return x
 }
 
-func (x *atomIndex) add4(w uint32) {
+func (x *atomIndex) add4(w uint64) {
 	h := windowHash(w)
 	x.filter4[h>>12] |= 1<<(h&63) | 1<<(h>>6&63)
 }

@@ -189,13 +189,15 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 func (s *scanState) search() {
 	x := s.rs.atoms
 	data := s.data
-	f4, f2, f1 := x.filter4, x.filter2, x.filter1
+	f4, f21 := x.filter4, x.filter21
 	// w is the window of the last four bytes, the newest in the low byte; bytes before the
-	// data count as zero, and candidates that would start before it are dropped.
-	var w uint32
-	// The clock is sampled once per chunk. Blocks are sixteen bytes probed in straight-line
-	// code: a loop iteration or taken branch is what costs most in the guest.
-	const chunk, block = 1 << 16, 16
+	// data count as zero, and candidates that would start before it are dropped. It is a
+	// uint64 because Go's wasm code computes in 64 bits and would mask every 32-bit result.
+	var w uint64
+	// The clock is sampled once per chunk. Blocks are 32 bytes probed in straight-line code
+	// (written out: the compiler does not unroll), because a loop iteration is what costs
+	// most in the guest; bit k of acc says whether the window ending at byte k passed.
+	const chunk, block = 1 << 16, 32
 	for base := 0; base < len(data); base += chunk {
 		if s.checkTime(chunk) {
 			return
@@ -206,38 +208,70 @@ func (s *scanState) search() {
 			for ; i+block <= end; i += block {
 				d := data[i : i+block : i+block]
 				var acc uint64
-				w = w<<8 | uint32(d[0])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 0
-				w = w<<8 | uint32(d[1])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 1
-				w = w<<8 | uint32(d[2])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 2
-				w = w<<8 | uint32(d[3])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 3
-				w = w<<8 | uint32(d[4])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 4
-				w = w<<8 | uint32(d[5])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 5
-				w = w<<8 | uint32(d[6])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 6
-				w = w<<8 | uint32(d[7])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 7
-				w = w<<8 | uint32(d[8])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 8
-				w = w<<8 | uint32(d[9])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 9
-				w = w<<8 | uint32(d[10])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 10
-				w = w<<8 | uint32(d[11])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 11
-				w = w<<8 | uint32(d[12])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 12
-				w = w<<8 | uint32(d[13])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 13
-				w = w<<8 | uint32(d[14])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 14
-				w = w<<8 | uint32(d[15])
-				acc |= probeShort(f4, f2, f1, w) & 1 << 15
+				w = (w<<8 | uint64(d[0])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 0
+				w = (w<<8 | uint64(d[1])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 1
+				w = (w<<8 | uint64(d[2])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 2
+				w = (w<<8 | uint64(d[3])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 3
+				w = (w<<8 | uint64(d[4])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 4
+				w = (w<<8 | uint64(d[5])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 5
+				w = (w<<8 | uint64(d[6])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 6
+				w = (w<<8 | uint64(d[7])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 7
+				w = (w<<8 | uint64(d[8])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 8
+				w = (w<<8 | uint64(d[9])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 9
+				w = (w<<8 | uint64(d[10])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 10
+				w = (w<<8 | uint64(d[11])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 11
+				w = (w<<8 | uint64(d[12])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 12
+				w = (w<<8 | uint64(d[13])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 13
+				w = (w<<8 | uint64(d[14])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 14
+				w = (w<<8 | uint64(d[15])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 15
+				w = (w<<8 | uint64(d[16])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 16
+				w = (w<<8 | uint64(d[17])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 17
+				w = (w<<8 | uint64(d[18])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 18
+				w = (w<<8 | uint64(d[19])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 19
+				w = (w<<8 | uint64(d[20])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 20
+				w = (w<<8 | uint64(d[21])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 21
+				w = (w<<8 | uint64(d[22])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 22
+				w = (w<<8 | uint64(d[23])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 23
+				w = (w<<8 | uint64(d[24])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 24
+				w = (w<<8 | uint64(d[25])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 25
+				w = (w<<8 | uint64(d[26])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 26
+				w = (w<<8 | uint64(d[27])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 27
+				w = (w<<8 | uint64(d[28])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 28
+				w = (w<<8 | uint64(d[29])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 29
+				w = (w<<8 | uint64(d[30])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 30
+				w = (w<<8 | uint64(d[31])) & 0xffffffff
+				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 31
 				if acc != 0 {
 					s.candidates(i, acc)
 				}
@@ -246,38 +280,70 @@ func (s *scanState) search() {
 			for ; i+block <= end; i += block {
 				d := data[i : i+block : i+block]
 				var acc uint64
-				w = w<<8 | uint32(d[0])
+				w = (w<<8 | uint64(d[0])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 0
-				w = w<<8 | uint32(d[1])
+				w = (w<<8 | uint64(d[1])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 1
-				w = w<<8 | uint32(d[2])
+				w = (w<<8 | uint64(d[2])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 2
-				w = w<<8 | uint32(d[3])
+				w = (w<<8 | uint64(d[3])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 3
-				w = w<<8 | uint32(d[4])
+				w = (w<<8 | uint64(d[4])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 4
-				w = w<<8 | uint32(d[5])
+				w = (w<<8 | uint64(d[5])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 5
-				w = w<<8 | uint32(d[6])
+				w = (w<<8 | uint64(d[6])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 6
-				w = w<<8 | uint32(d[7])
+				w = (w<<8 | uint64(d[7])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 7
-				w = w<<8 | uint32(d[8])
+				w = (w<<8 | uint64(d[8])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 8
-				w = w<<8 | uint32(d[9])
+				w = (w<<8 | uint64(d[9])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 9
-				w = w<<8 | uint32(d[10])
+				w = (w<<8 | uint64(d[10])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 10
-				w = w<<8 | uint32(d[11])
+				w = (w<<8 | uint64(d[11])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 11
-				w = w<<8 | uint32(d[12])
+				w = (w<<8 | uint64(d[12])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 12
-				w = w<<8 | uint32(d[13])
+				w = (w<<8 | uint64(d[13])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 13
-				w = w<<8 | uint32(d[14])
+				w = (w<<8 | uint64(d[14])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 14
-				w = w<<8 | uint32(d[15])
+				w = (w<<8 | uint64(d[15])) & 0xffffffff
 				acc |= probe4(f4, w) & 1 << 15
+				w = (w<<8 | uint64(d[16])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 16
+				w = (w<<8 | uint64(d[17])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 17
+				w = (w<<8 | uint64(d[18])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 18
+				w = (w<<8 | uint64(d[19])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 19
+				w = (w<<8 | uint64(d[20])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 20
+				w = (w<<8 | uint64(d[21])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 21
+				w = (w<<8 | uint64(d[22])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 22
+				w = (w<<8 | uint64(d[23])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 23
+				w = (w<<8 | uint64(d[24])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 24
+				w = (w<<8 | uint64(d[25])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 25
+				w = (w<<8 | uint64(d[26])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 26
+				w = (w<<8 | uint64(d[27])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 27
+				w = (w<<8 | uint64(d[28])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 28
+				w = (w<<8 | uint64(d[29])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 29
+				w = (w<<8 | uint64(d[30])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 30
+				w = (w<<8 | uint64(d[31])) & 0xffffffff
+				acc |= probe4(f4, w) & 1 << 31
 				if acc != 0 {
 					s.candidates(i, acc)
 				}
@@ -286,7 +352,7 @@ func (s *scanState) search() {
 		if i < end {
 			s.candidates(i, 1<<(end-i)-1)
 			for ; i < end; i++ {
-				w = w<<8 | uint32(data[i])
+				w = (w<<8 | uint64(data[i])) & 0xffffffff
 			}
 		}
 	}
@@ -315,16 +381,11 @@ func (s *scanState) search() {
 	}
 }
 
-// probe4 returns the filter bit of window w in bit 0 (the other bits are noise).
-func probe4(f *[filterWords]uint64, w uint32) uint64 {
+// probe4 returns the filter bits of window w (< 1<<32) in bit 0; the other bits are noise.
+func probe4(f *[filterWords]uint64, w uint64) uint64 {
 	h := windowHash(w)
 	word := f[h>>12&(filterWords-1)]
 	return word >> (h & 63) & (word >> (h >> 6 & 63))
-}
-
-// probeShort is probe4 plus the exact filters of 2-byte and 1-byte atoms.
-func probeShort(f4 *[filterWords]uint64, f2 *[1 << 16 / 64]uint64, f1 *[4]uint64, w uint32) uint64 {
-	return probe4(f4, w) | f2[w&0xffff>>6]>>(w&63) | f1[w&0xff>>6]>>(w&63)
 }
 
 // candidates looks up exactly the atoms ending at the positions base+k for the bits k set in
@@ -334,27 +395,29 @@ func (s *scanState) candidates(base int, hits uint64) {
 	data := s.data
 	for ; hits != 0; hits &= hits - 1 {
 		j := base + bits.TrailingZeros64(hits)
-		var w uint32
+		var w uint64
 		if j >= 3 {
-			w = uint32(data[j-3])<<24 | uint32(data[j-2])<<16 | uint32(data[j-1])<<8 | uint32(data[j])
+			w = uint64(data[j-3])<<24 | uint64(data[j-2])<<16 | uint64(data[j-1])<<8 | uint64(data[j])
 		} else {
 			for k := 0; k <= j; k++ {
-				w = w<<8 | uint32(data[k])
+				w = w<<8 | uint64(data[k])
 			}
 		}
 		if probe4(x.filter4, w)&1 != 0 {
 			if j >= 3 && x.has[4] {
-				s.atomAt(j, 4, uint64(w))
+				s.atomAt(j, 4, w)
 			}
 			if j >= 2 && x.has[3] {
-				s.atomAt(j, 3, uint64(w&0xffffff))
+				s.atomAt(j, 3, w&0xffffff)
 			}
 		}
-		if x.has[2] && j >= 1 && x.filter2[w&0xffff>>6]>>(w&63)&1 != 0 {
-			s.atomAt(j, 2, uint64(w&0xffff))
-		}
-		if x.has[1] && x.filter1[w&0xff>>6]>>(w&63)&1 != 0 {
-			s.atomAt(j, 1, uint64(w&0xff))
+		if x.short && x.filter21[w&0xffff>>6]>>(w&63)&1 != 0 {
+			if j >= 1 && x.has[2] {
+				s.atomAt(j, 2, w&0xffff)
+			}
+			if x.has[1] {
+				s.atomAt(j, 1, w&0xff)
+			}
 		}
 	}
 }
