@@ -311,12 +311,15 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	rec.take()
 	cpu0 := cpuTime()
 	lat := make([]time.Duration, 0, runs)
+	var tree treeCount
 	for range runs {
 		t := time.Now()
-		if err := post(ctx, c, base, key, body); err != nil {
+		var report map[string]any
+		if err := postJSON(ctx, c, base+"/v1/analyses", key, body, &report); err != nil {
 			return err
 		}
 		lat = append(lat, time.Since(t))
+		tree.add(report)
 	}
 	cpu := cpuTime() - cpu0
 	time.Sleep(200 * time.Millisecond)
@@ -327,8 +330,43 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses, one at a time: p50 %s, p95 %s, max %s; process CPU %.2fs per analysis\n",
 		name, len(content), runs, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
 		cpu.Seconds()/float64(runs))
+	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable)\n",
+		float64(tree.analyzed)/float64(runs), float64(tree.skipped)/float64(runs), float64(tree.cut)/float64(runs))
 	totals.print(w)
 	return nil
+}
+
+// treeCount counts, over the report trees of several analyses, the artifacts analyzed and
+// skipped and the module runs that did not finish.
+type treeCount struct{ analyzed, skipped, cut int }
+
+func (tc *treeCount) add(report map[string]any) {
+	for _, m := range asList(report["modules"]) {
+		switch m["status"] {
+		case "MODULE_STATUS_DEADLINE_EXCEEDED", "MODULE_STATUS_UNAVAILABLE":
+			tc.cut++
+		}
+	}
+	for _, a := range asList(report["artifacts"]) {
+		child, ok := a["report"].(map[string]any)
+		if !ok {
+			tc.skipped++
+			continue
+		}
+		tc.analyzed++
+		tc.add(child)
+	}
+}
+
+func asList(v any) []map[string]any {
+	l, _ := v.([]any)
+	out := make([]map[string]any, 0, len(l))
+	for _, e := range l {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // cpuTime is the user+system CPU time of this process so far.

@@ -51,7 +51,7 @@ func (p *proc) tail() string {
 // A port taken from the ephemeral range and closed again can be handed to any outgoing
 // connection — such as one service dialing another — before the process meant to listen on it
 // starts, which made this test flaky.
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	for range 200 {
 		port := 20000 + rand.IntN(12000)
@@ -67,7 +67,7 @@ func freeAddr(t *testing.T) string {
 	return ""
 }
 
-func buildAthena(t *testing.T) string {
+func buildAthena(t testing.TB) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "athena")
 	cmd := exec.Command("go", "build", "-o", bin, "./cmd/athena")
@@ -78,7 +78,7 @@ func buildAthena(t *testing.T) string {
 	return bin
 }
 
-func start(t *testing.T, bin, name string, args ...string) *proc {
+func start(t testing.TB, bin, name string, args ...string) *proc {
 	t.Helper()
 	p := &proc{name: name, done: make(chan struct{}), log: filepath.Join(t.TempDir(), name+".log")}
 	f, err := os.Create(p.log)
@@ -116,7 +116,7 @@ func analyzeREST(t *testing.T, base, content string) (int, restReport, string) {
 }
 
 // poll calls f every 100 ms until it returns nil or the bounded wait ends.
-func poll(t *testing.T, what string, wait time.Duration, f func() error) {
+func poll(t testing.TB, what string, wait time.Duration, f func() error) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()

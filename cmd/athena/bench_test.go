@@ -1,0 +1,68 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/otel/trace"
+)
+
+// The stage shares of a trace split overlapping work evenly and add up to the wall time.
+func TestStageTotalsSplitsOverlaps(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	tr := trace.TraceID{1}
+	span := func(id, parent byte, name, module string, depth, from, to int) recordedSpan {
+		return recordedSpan{trace: tr, id: trace.SpanID{id}, parent: trace.SpanID{parent}, name: name, module: module, depth: depth, start: ms(from), end: ms(to)}
+	}
+	spans := []recordedSpan{
+		span(1, 0, "POST /v1/analyses", "", -1, 0, 100),
+		span(2, 1, "analyze sample", "", 0, 10, 90),
+		span(3, 2, "wasmruntime.invoke", "crypto", -1, 20, 60),
+		span(4, 2, "wasmruntime.invoke", "network", -1, 40, 80),
+		span(5, 2, "analyze sample", "", 1, 80, 85), // an artifact
+		span(6, 5, "orchestrator.score", "", -1, 82, 84),
+		// A background trace (health check) does not count.
+		{trace: trace.TraceID{2}, id: trace.SpanID{9}, name: "grpc.health.v1.Health/Check", start: ms(0), end: ms(50)},
+	}
+	tot := newStageTotals()
+	tot.add(spans)
+	if tot.traces != 1 || tot.wall != 100*time.Millisecond {
+		t.Fatalf("traces %d wall %s; want 1 trace of 100ms", tot.traces, tot.wall)
+	}
+	want := map[string]time.Duration{
+		"gateway (REST, JSON, gRPC hop)":                      20 * time.Millisecond,
+		"orchestrator (hashing, routing, merging)":            15 * time.Millisecond, // alone 10-20 and 85-90
+		"module crypto (wasm)":                                30 * time.Millisecond, // 20-40 alone, 40-60 shared
+		"module network (wasm)":                               30 * time.Millisecond, // 40-60 shared, 60-80 alone
+		"recursion: orchestrator (hashing, routing, merging)": 3 * time.Millisecond,
+		"recursion: scoring":                                  2 * time.Millisecond,
+	}
+	var sum time.Duration
+	for st, d := range tot.share {
+		sum += d
+		if want[st] != d {
+			t.Errorf("stage %q share %s; want %s", st, d, want[st])
+		}
+	}
+	if sum != tot.wall {
+		t.Errorf("shares add up to %s; want the wall %s", sum, tot.wall)
+	}
+	if got := tot.busy["module crypto (wasm)"]; got != 40*time.Millisecond {
+		t.Errorf("crypto busy %s; want its span's 40ms", got)
+	}
+}
+
+// A trace whose root span was not recorded is left out rather than counted partially.
+func TestStageTotalsSkipsPartialTraces(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	tr := trace.TraceID{3}
+	tot := newStageTotals()
+	tot.add([]recordedSpan{
+		{trace: tr, id: trace.SpanID{2}, parent: trace.SpanID{1}, name: "analyze sample", start: t0, end: t0.Add(time.Second)},
+		{trace: tr, id: trace.SpanID{3}, parent: trace.SpanID{7}, name: "wasmruntime.invoke", start: t0, end: t0.Add(time.Second)},
+	})
+	if tot.traces != 0 {
+		t.Errorf("%d traces counted; want 0", tot.traces)
+	}
+}
