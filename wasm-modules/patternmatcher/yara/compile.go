@@ -36,8 +36,10 @@ type Rules struct {
 	hash     string
 	// maxVMInsts sizes scanner scratch space.
 	maxVMInsts int
-	// global lists the global rules.
-	global []int
+	// global lists the global rules; anyData the rules whose condition does not need a string
+	// match (see needsMatch), in rule order.
+	global  []int
+	anyData []int
 	// states holds scan scratch space for reuse (*scanState).
 	states sync.Pool
 }
@@ -143,6 +145,9 @@ func Compile(srcs []Source) (*Rules, error) {
 			}
 			names[ns][r.Name] = cr.index
 			cr.needsMatch = needsMatch(cond)
+			if !cr.needsMatch {
+				rs.anyData = append(rs.anyData, cr.index)
+			}
 			if r.Global {
 				rs.global = append(rs.global, cr.index)
 			}

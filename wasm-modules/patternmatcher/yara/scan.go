@@ -60,8 +60,11 @@ type scanState struct {
 	// touched lists the strings with matches, and hit the rules with a matched string, so
 	// that per-scan work does not grow with the size of the ruleset (a loop iteration is
 	// expensive in the guest).
-	touched  []int32
-	hit      []bool
+	touched []int32
+	hit     []bool
+	// hitRules lists the rules in hit; order is the rules to evaluate, in rule order.
+	hitRules []int
+	order    []int
 	vm       vm
 	deadline time.Time
 	timedOut bool
@@ -107,8 +110,11 @@ func (s *scanState) release() {
 		s.matches[si] = s.matches[si][:0]
 	}
 	s.touched = s.touched[:0]
+	for _, r := range s.hitRules {
+		s.hit[r] = false
+	}
+	s.hitRules, s.order = s.hitRules[:0], s.order[:0]
 	clear(s.rules)
-	clear(s.hit)
 	s.data, s.modules, s.vars = nil, nil, s.vars[:0]
 	s.timedOut, s.work, s.anon = false, 0, -1
 	s.rs.states.Put(s)
@@ -154,7 +160,19 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 	if recorded <= 0 {
 		recorded = 16
 	}
-	for i, r := range rs.rules {
+	// Only rules that may be true are visited: those whose condition does not need a string
+	// match, and those with a matched string.
+	s.order = append(s.order, rs.anyData...)
+	for _, i := range s.hitRules {
+		if rs.rules[i].needsMatch {
+			s.order = append(s.order, i)
+		}
+	}
+	if len(s.order) > len(rs.anyData) {
+		sort.Ints(s.order)
+	}
+	for _, i := range s.order {
+		r := rs.rules[i]
 		if failedNS[r.ns] || !s.evalRule(i) || r.Private {
 			continue
 		}
@@ -504,7 +522,10 @@ func (s *scanState) verify(si, vi, start int) {
 	}
 	if len(s.matches[si]) == 0 {
 		s.touched = append(s.touched, int32(si))
-		s.hit[cs.rule] = true
+		if !s.hit[cs.rule] {
+			s.hit[cs.rule] = true
+			s.hitRules = append(s.hitRules, cs.rule)
+		}
 	}
 	if len(s.matches[si]) < MaxStringMatches {
 		s.matches[si] = append(s.matches[si], match{start, n})
