@@ -1,85 +1,117 @@
 package fileprocessor
 
 import (
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strings"
 )
 
-// patternSet is a list of at most 64 line-oriented regexps with a literal prefilter: every
-// pattern whose syntax requires one of a few literals (for example "fromcharcode" or "iex") is
-// only run on lines that contain one of them. Go's regexp engines cost tens of nanoseconds per
-// byte and pattern natively and ~25 times that inside WASM, so running every pattern on every
-// line made a 100 KB script take seconds in the guest; one table-driven pass per line decides
-// which few patterns are worth running.
+// patternSet is a list of line-oriented regexps, with at most 64 top-level alternatives in all,
+// and a literal prefilter. Go's regexp
+// engines cost tens of nanoseconds per byte and pattern natively and ~25 times that inside
+// WASM, so running every pattern on every line made a 100 KB script take seconds in the guest.
+// Three things keep the regexps off most bytes, none of which changes a result:
 //
-// The filter never changes a result: the literals are necessary for a match, and a line with
-// non-ASCII bytes (where case folding could match a literal spelled with other runes, such as
-// the Kelvin sign for k) is given every pattern.
+//   - Each pattern is split into its top-level alternatives ("parts"): a line matches a pattern
+//     when it matches one of its parts, and the pattern's leftmost-first match is the leftmost
+//     part match, the earlier part on a tie.
+//   - A part whose syntax requires one of a few literals (for example "fromcharcode") only runs
+//     on lines that contain one; one table-driven pass per line finds them for all parts.
+//   - A part whose matches all start with one of a few literals runs from the first of them on
+//     (one byte earlier, so that \b sees its context).
+//
+// A line with non-ASCII bytes, where case folding could match a literal spelled with other
+// runes (the Kelvin sign for k), gets every part run on the whole line.
 type patternSet struct {
-	res []*regexp.Regexp
-	// always has a bit for every pattern without a required literal.
+	res   []*regexp.Regexp // the patterns as written: what the parts must agree with
+	parts []patternPart
+	// always has a bit for every part without a required literal.
 	always uint64
-	// single[c] has a bit for every pattern with the one-byte literal c.
+	// single[c] has a bit for every part with the one-byte literal c.
 	single [256]uint64
-	// pairSeen marks the first two bytes of longer literals; pairs lists those literals.
-	pairSeen [1 << 16 / 64]uint64
-	pairs    map[uint16][]patternLiteral
+	// pairs lists the literals of two bytes or more by their first two bytes, pairIndex[key]
+	// is 1 + the index of key's list in pairs, or 0 (a table, not a map: it is read per byte).
+	pairs     [][]patternLiteral
+	pairIndex [1 << 16]uint8
+}
+
+// maxParts bounds the parts of one set (the alternatives of all its patterns): a line's
+// candidates are one uint64.
+const maxParts = 64
+
+type patternPart struct {
+	pattern int
+	re      *regexp.Regexp
+	// lead lists lower-case literals one of which starts every match; nil when unknown.
+	lead []string
 }
 
 type patternLiteral struct {
-	lit string // lower case, at least two bytes
-	bit uint64
+	lit  string // lower case, at least two bytes
+	part int
 }
 
-// newPatternSet compiles the expressions (at most 64) and indexes their required literals.
+// newPatternSet compiles the expressions and indexes their parts' literals. More than 64 parts
+// is a programming error, caught by every test (the sets are package variables).
 func newPatternSet(exprs []string) *patternSet {
-	if len(exprs) > 64 {
-		panic("patternSet: more than 64 patterns") // a programming error, caught by every test
-	}
-	p := &patternSet{pairs: map[uint16][]patternLiteral{}}
+	p := &patternSet{}
 	for k, expr := range exprs {
 		p.res = append(p.res, regexp.MustCompile(expr))
-		bit := uint64(1) << k
 		tree, err := syntax.Parse(expr, syntax.Perl)
 		if err != nil {
 			panic(err) // MustCompile above already accepted it
 		}
-		lits := requiredLiterals(tree.Simplify())
-		if lits == nil {
-			p.always |= bit
-			continue
+		alts := []*syntax.Regexp{tree}
+		if tree.Op == syntax.OpAlternate {
+			alts = tree.Sub
 		}
-		for _, l := range lits {
-			if len(l) == 1 {
-				p.single[l[0]] |= bit
+		for _, alt := range alts {
+			i := len(p.parts)
+			if i == maxParts {
+				panic("patternSet: too many alternatives")
+			}
+			part := patternPart{pattern: k, re: p.res[k], lead: usable(prefixes(alt))}
+			if len(alts) > 1 {
+				// syntax.Regexp.String keeps the flags (case folding) of the sub-expression.
+				part.re = regexp.MustCompile(alt.String())
+			}
+			p.parts = append(p.parts, part)
+			lits := requiredLiterals(alt.Simplify())
+			if lits == nil {
+				p.always |= 1 << i
 				continue
 			}
-			key := uint16(l[0])<<8 | uint16(l[1])
-			p.pairSeen[key/64] |= 1 << (key % 64)
-			p.pairs[key] = append(p.pairs[key], patternLiteral{l, bit})
+			for _, l := range lits {
+				if len(l) == 1 {
+					p.single[l[0]] |= 1 << i
+					continue
+				}
+				key := uint16(l[0])<<8 | uint16(l[1])
+				if p.pairIndex[key] == 0 {
+					if len(p.pairs) == 255 {
+						panic("patternSet: too many literal prefixes")
+					}
+					p.pairs = append(p.pairs, nil)
+					p.pairIndex[key] = uint8(len(p.pairs))
+				}
+				x := p.pairIndex[key] - 1
+				p.pairs[x] = append(p.pairs[x], patternLiteral{l, i})
+			}
 		}
 	}
 	return p
 }
 
-// all is the mask of every pattern in the set.
-func (p *patternSet) all() uint64 {
-	if len(p.res) == 64 {
-		return ^uint64(0)
-	}
-	return 1<<len(p.res) - 1
-}
-
-// candidates returns the mask of patterns that can match somewhere in line.
-func (p *patternSet) candidates(line string) uint64 {
-	mask := p.always
+// candidates returns the parts that can match somewhere in line, and whether line is ASCII.
+func (p *patternSet) candidates(line string) (mask uint64, ascii bool) {
+	mask = p.always
 	var prev byte
 	for i := 0; i < len(line); i++ {
 		c := line[i]
 		if c >= 0x80 {
-			return p.all()
+			return 1<<len(p.parts) - 1, false
 		}
 		c = lowerASCII(c)
 		mask |= p.single[c]
@@ -87,18 +119,89 @@ func (p *patternSet) candidates(line string) uint64 {
 			prev = c
 			continue
 		}
-		key := uint16(prev)<<8 | uint16(c)
+		x := p.pairIndex[uint16(prev)<<8|uint16(c)]
 		prev = c
-		if p.pairSeen[key/64]&(1<<(key%64)) == 0 {
+		if x == 0 {
 			continue
 		}
-		for _, pl := range p.pairs[key] {
-			if mask&pl.bit == 0 && hasFoldPrefix(line[i-1:], pl.lit) {
-				mask |= pl.bit
+		for _, pl := range p.pairs[x-1] {
+			if mask&(1<<pl.part) == 0 && hasFoldPrefix(line[i-1:], pl.lit) {
+				mask |= 1 << pl.part
 			}
 		}
 	}
-	return mask
+	return mask, true
+}
+
+// matches returns the mask of patterns that match line.
+func (p *patternSet) matches(line string) uint64 {
+	cand, ascii := p.candidates(line)
+	var out uint64
+	for ; cand != 0; cand &= cand - 1 {
+		pt := &p.parts[bits.TrailingZeros64(cand)]
+		if out&(1<<pt.pattern) == 0 && pt.find(line, ascii) != nil {
+			out |= 1 << pt.pattern
+		}
+	}
+	return out
+}
+
+// find calls fn, in pattern order, with every pattern that matches line and the location of its
+// leftmost-first match, as regexp.FindStringIndex gives it.
+func (p *patternSet) find(line string, fn func(pattern int, loc []int)) {
+	cand, ascii := p.candidates(line)
+	best, bestPattern := []int(nil), -1
+	for ; cand != 0; cand &= cand - 1 {
+		pt := &p.parts[bits.TrailingZeros64(cand)]
+		if pt.pattern != bestPattern && best != nil {
+			fn(bestPattern, best)
+			best = nil
+		}
+		// Parts of one pattern are consecutive: the leftmost match wins, the earlier part on
+		// a tie.
+		if loc := pt.find(line, ascii); loc != nil && (best == nil || loc[0] < best[0]) {
+			best, bestPattern = loc, pt.pattern
+		}
+	}
+	if best != nil {
+		fn(bestPattern, best)
+	}
+}
+
+// find is the part's leftmost-first match in line, or nil.
+func (pt *patternPart) find(line string, ascii bool) []int {
+	if pt.lead == nil || !ascii {
+		return pt.re.FindStringIndex(line)
+	}
+	at := indexFoldAny(line, pt.lead)
+	switch {
+	case at < 0:
+		return nil
+	case at == 0:
+		return pt.re.FindStringIndex(line)
+	}
+	// No match starts before at; one byte of context keeps \b and \B right, and ^ cannot
+	// match there either, since no lead literal starts at at-1.
+	loc := pt.re.FindStringIndex(line[at-1:])
+	if loc != nil {
+		loc[0] += at - 1
+		loc[1] += at - 1
+	}
+	return loc
+}
+
+// indexFoldAny is the first index in s (ASCII) where one of lits (lower case) starts, ignoring
+// ASCII case, or -1.
+func indexFoldAny(s string, lits []string) int {
+	for i := 0; i < len(s); i++ {
+		c := lowerASCII(s[i])
+		for _, l := range lits {
+			if l[0] == c && hasFoldPrefix(s[i:], l) {
+				return i
+			}
+		}
+	}
+	return -1
 }
 
 func lowerASCII(c byte) byte {

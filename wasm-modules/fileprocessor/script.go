@@ -235,11 +235,9 @@ func scoreLanguage(text string) language {
 		if len(line) > 4096 {
 			line = line[:4096]
 		}
-		for mask := cuePatterns.candidates(line); mask != 0; mask &= mask - 1 {
+		for mask := cuePatterns.matches(line); mask != 0; mask &= mask - 1 {
 			k := bits.TrailingZeros64(mask)
-			if cuePatterns.res[k].MatchString(line) {
-				scores[languageCues[k].lang] += languageCues[k].weight
-			}
+			scores[languageCues[k].lang] += languageCues[k].weight
 		}
 	}
 	// Ranked in a fixed order so ties resolve the same way every run.
@@ -340,14 +338,9 @@ func analyzeScript(data []byte, lang string) (*analysisv1.ScriptInfo, []*analysi
 		if len(scan) > 64<<10 {
 			scan = scan[:64<<10]
 		}
-		// Indicators in pattern order, and only those whose literals occur on the line.
-		for mask := indicatorPatterns.candidates(scan); mask != 0; mask &= mask - 1 {
-			k := bits.TrailingZeros64(mask)
+		// Indicators in pattern order.
+		indicatorPatterns.find(scan, func(k int, loc []int) {
 			ind := inds[k]
-			loc := indicatorPatterns.res[k].FindStringIndex(scan)
-			if loc == nil {
-				continue
-			}
 			si := &analysisv1.ScriptIndicator{Name: ind.name, Line: int32(n + 1), Excerpt: excerpt(scan, loc[0], loc[1])}
 			if hits[k].count == 0 {
 				hits[k].first = si
@@ -357,7 +350,7 @@ func analyzeScript(data []byte, lang string) (*analysisv1.ScriptInfo, []*analysi
 			if len(info.Indicators) < maxIndicators {
 				info.Indicators = append(info.Indicators, si)
 			}
-		}
+		})
 		offset += int64(len(line)) + 1
 	}
 	var findings []*analysisv1.Finding
