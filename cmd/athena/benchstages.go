@@ -218,7 +218,7 @@ func stageOf(ss []recordedSpan, byID map[trace.SpanID]int, i int) string {
 	s := ss[i]
 	depth := 0
 	for j := i; ; {
-		if ss[j].name == "analyze sample" && ss[j].depth >= 0 {
+		if (ss[j].name == "analyze sample" || ss[j].name == "orchestrator.child") && ss[j].depth >= 0 {
 			depth = ss[j].depth
 			break
 		}
@@ -246,7 +246,7 @@ func stageOf(ss []recordedSpan, byID map[trace.SpanID]int, i int) string {
 		st = "scoring"
 	case s.name == "orchestrator.recurse":
 		st = "recursion bookkeeping"
-	case s.name == "analyze sample", strings.Contains(s.name, "OrchestratorService"), strings.Contains(s.name, "ListModules"):
+	case s.name == "analyze sample", s.name == "orchestrator.child", strings.Contains(s.name, "OrchestratorService"), strings.Contains(s.name, "ListModules"):
 		st = "orchestrator (hashing, routing, merging)"
 	case strings.HasPrefix(s.name, "ai."):
 		st = "ai"

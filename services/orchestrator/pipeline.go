@@ -318,6 +318,9 @@ func (p *pass) take(n int64) bool {
 
 // child analyzes one artifact, reusing a cached report of the same bytes.
 func (p *pass) child(ctx context.Context, content []byte, art *analysisv1.Artifact, depth int, path map[string]bool) *analysisv1.Report {
+	// The span holds the cache lookup and store of the artifact next to its analysis.
+	ctx, span := otel.Tracer(tracerName).Start(ctx, "orchestrator.child", trace.WithAttributes(attribute.Int("athena.depth", depth)))
+	defer span.End()
 	key := reportKey(art.Sha256, optionsHash(p.opts)+fmt.Sprintf(":d%d", depth), p.pipeline)
 	if !p.opts.BypassCache {
 		if r := p.o.cached(ctx, key); r != nil {
