@@ -99,8 +99,37 @@ func TestPrefilterSourceFiles(t *testing.T) {
 	t.Logf("%d files rejected", rejected)
 }
 
-// FuzzPrefilter holds the prefilter to the full search: a sample it rejects yields no
-// candidate.
+// scanBytewise is scanText one byte per step: the reference for the eight-byte blocks.
+func scanBytewise(b []byte, minRun int) bool {
+	st := scanState{b: b, lastComma: -1}
+	runStart := 0
+	var pair uint16
+	for i := range b {
+		pair = pair<<8 | uint16(b[i])
+		if st.at(i, pairs[pair], &runStart, minRun) {
+			return true
+		}
+	}
+	return len(b)-runStart >= minRun && plausibleRun(b[runStart:])
+}
+
+// TestPrefilterBlocks slides constructs across every alignment of the eight-byte blocks.
+func TestPrefilterBlocks(t *testing.T) {
+	for _, construct := range []string{"SGVsbG8gV29ybGQhIQ", "deadbeefdeadbeef", strings.Repeat("abcdefgh", 5) + "\n",
+		"'a' + 'b'", "a^b^c^", "1,2,3,4,5,6,7,8", "fromCharCode", "ptth", "_0x1", "-enc x", "internationalization"} {
+		for pad := range 17 {
+			in := []byte(strings.Repeat("ab ", pad/3) + strings.Repeat("x", pad%3) + " " + construct + " tail.")
+			for _, minRun := range []int{3, 7, 16, 40} {
+				if got, want := scanText(in, minRun), scanBytewise(in, minRun); got != want {
+					t.Errorf("scanText(%q, %d) = %v, byte by byte %v", in, minRun, got, want)
+				}
+			}
+		}
+	}
+}
+
+// FuzzPrefilter holds the prefilter to the full search (a sample it rejects yields no
+// candidate) and the eight-byte pass to the byte-by-byte one.
 func FuzzPrefilter(f *testing.F) {
 	for _, s := range []string{"String.fromCharCode(104,116)", "'a'+'b'", "%41%u0042&#67;\\x44", "=AAAA", "H4sIAAAAAAAA",
 		"(\"{1}{0}\" -f 'a','b')", "('x' -replace 'x','y')", "[char]65+[char]66", "1,2,3,4,5,6,7,8,9", "1 ,\n2,3,4,5,6,7,8",
@@ -109,6 +138,11 @@ func FuzzPrefilter(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, minRun := range []int{7, 16} {
+			if got, want := scanText(b, minRun), scanBytewise(b, minRun); got != want {
+				t.Fatalf("scanText(%q, %d) = %v, byte by byte %v", b, minRun, got, want)
+			}
+		}
 		if worthLooking(b, 16) {
 			return
 		}
