@@ -1,8 +1,10 @@
 package yara
 
 import (
+	"cmp"
 	"fmt"
 	"math/bits"
+	"slices"
 )
 
 // The atom index finds every position where some atom ends. It replaces an Aho-Corasick
@@ -67,14 +69,16 @@ func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 		filter21: new([1 << 16 / 64]uint64),
 		entries:  entries,
 	}
-	byKey := map[uint64][]int32{}
-	var keys []uint64
+	// Group entries by atom: sort (key, entry) pairs instead of a map of slices, which
+	// allocates per atom.
+	type keyed struct {
+		key uint64
+		id  int32
+	}
+	byKey := make([]keyed, len(atoms))
 	for i, atom := range atoms {
 		k := atomKey(atom)
-		if _, ok := byKey[k]; !ok {
-			keys = append(keys, k)
-		}
-		byKey[k] = append(byKey[k], int32(i))
+		byKey[i] = keyed{k, int32(i)}
 		w := uint32(k)
 		x.has[len(atom)] = true
 		switch len(atom) {
@@ -95,14 +99,26 @@ func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 			x.short = true
 		}
 	}
+	slices.SortFunc(byKey, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	x.ids = make([]int32, len(byKey))
+	var keys []uint64
+	for i, kv := range byKey {
+		x.ids[i] = kv.id
+		if i == 0 || kv.key != byKey[i-1].key {
+			keys = append(keys, kv.key)
+		}
+	}
 	size := 1 << bits.Len(uint(2*len(keys)+1))
 	x.table = make([]atomSlot, size)
 	x.mask = uint32(size - 1)
+	lo := 0
 	for _, k := range keys {
-		i := x.slot(k)
-		ids := byKey[k]
-		x.table[i] = atomSlot{key: k, lo: int32(len(x.ids)), hi: int32(len(x.ids) + len(ids))}
-		x.ids = append(x.ids, ids...)
+		hi := lo
+		for hi < len(byKey) && byKey[hi].key == k {
+			hi++
+		}
+		x.table[x.slot(k)] = atomSlot{key: k, lo: int32(lo), hi: int32(hi)}
+		lo = hi
 	}
 	return x
 }

@@ -653,35 +653,40 @@ const maxLead = 16
 func (p *prog) leadSets() {
 	n := min(p.minLen, maxLead)
 	p.lead = nil
-	cur := map[int32]bool{}
-	var closure func(pc int32, out map[int32]bool)
-	closure = func(pc int32, out map[int32]bool) {
-		if out[pc] {
-			return
+	// cur and next list instruction indexes; seen marks those already in next.
+	seen := make([]bool, len(p.insts))
+	var closure func(pc int32, out []int32) []int32
+	closure = func(pc int32, out []int32) []int32 {
+		if seen[pc] {
+			return out
 		}
-		out[pc] = true
+		seen[pc] = true
+		out = append(out, pc)
 		switch in := &p.insts[pc]; in.op {
 		case iJmp:
-			closure(in.x, out)
+			out = closure(in.x, out)
 		case iSplit:
-			closure(in.x, out)
-			closure(in.y, out)
+			out = closure(in.x, out)
+			out = closure(in.y, out)
 		case iBOL, iEOL, iWordB, iNotWordB:
-			closure(pc+1, out)
+			out = closure(pc+1, out)
 		}
+		return out
 	}
-	closure(0, cur)
+	cur := closure(0, nil)
+	var next []int32
 	for k := 0; k < n && len(cur) <= 1024; k++ {
 		var set byteSet
-		next := map[int32]bool{}
-		for pc := range cur {
+		clear(seen)
+		next = next[:0]
+		for _, pc := range cur {
 			if in := &p.insts[pc]; in.op == iSet {
 				set.union(p.sets[in.set])
-				closure(pc+1, next)
+				next = closure(pc+1, next)
 			}
 		}
 		p.lead = append(p.lead, set)
-		cur = next
+		cur, next = next, cur
 	}
 }
 
