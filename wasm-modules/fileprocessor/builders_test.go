@@ -3,6 +3,7 @@ package fileprocessor
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"compress/zlib"
 	"encoding/binary"
 	"fmt"
@@ -514,21 +515,58 @@ func buildISO(files [][2]string) []byte {
 	return append(img, data...)
 }
 
-// buildCAB writes a cabinet header and CFFILE records (no data blocks: only the listing is read).
-func buildCAB(names []string) []byte {
-	b := make([]byte, 36+8)
+// buildCAB writes a one-folder cabinet holding files (name, content), compressed with MSZIP when
+// mszip is set (one deflate stream per 32 KiB block, each primed with the previous block), else
+// stored.
+func buildCAB(files [][2]string, mszip bool) []byte {
+	var stream []byte
+	var records []byte
+	for _, f := range files {
+		rec := make([]byte, 16)
+		binary.LittleEndian.PutUint32(rec[0:], uint32(len(f[1])))
+		binary.LittleEndian.PutUint32(rec[4:], uint32(len(stream)))
+		records = append(append(records, rec...), f[0]+"\x00"...)
+		stream = append(stream, f[1]...)
+	}
+	chunks := [][]byte{nil} // an empty folder still has one (empty) block
+	if len(stream) > 0 {
+		chunks = nil
+		for off := 0; off < len(stream); off += cabBlockMax {
+			chunks = append(chunks, stream[off:min(off+cabBlockMax, len(stream))])
+		}
+	}
+	var blocks []byte
+	for i, chunk := range chunks {
+		stored := chunk
+		if mszip {
+			var buf bytes.Buffer
+			buf.WriteString("CK")
+			off := i * cabBlockMax
+			w, _ := flate.NewWriterDict(&buf, flate.BestCompression, stream[max(0, off-cabDictionary):off])
+			w.Write(chunk)
+			w.Close()
+			stored = buf.Bytes()
+		}
+		hdr := make([]byte, 8)
+		binary.LittleEndian.PutUint16(hdr[4:], uint16(len(stored)))
+		binary.LittleEndian.PutUint16(hdr[6:], uint16(len(chunk)))
+		blocks = append(append(blocks, hdr...), stored...)
+	}
+	n := len(chunks)
+	b := make([]byte, cabHeaderSize+8)
 	copy(b, "MSCF")
-	binary.LittleEndian.PutUint32(b[16:], 44)
+	filesAt := len(b)
+	dataAt := filesAt + len(records)
+	binary.LittleEndian.PutUint32(b[16:], uint32(filesAt))
 	b[24], b[25] = 3, 1
 	binary.LittleEndian.PutUint16(b[26:], 1)
-	binary.LittleEndian.PutUint16(b[28:], uint16(len(names)))
-	for i, n := range names {
-		rec := make([]byte, 16)
-		binary.LittleEndian.PutUint32(rec[0:], uint32(100*(i+1)))
-		b = append(b, rec...)
-		b = append(b, n...)
-		b = append(b, 0)
+	binary.LittleEndian.PutUint16(b[28:], uint16(len(files)))
+	binary.LittleEndian.PutUint32(b[cabHeaderSize:], uint32(dataAt))
+	binary.LittleEndian.PutUint16(b[cabHeaderSize+4:], uint16(n))
+	if mszip {
+		binary.LittleEndian.PutUint16(b[cabHeaderSize+6:], cabCompressZIP)
 	}
+	b = append(append(b, records...), blocks...)
 	binary.LittleEndian.PutUint32(b[8:], uint32(len(b)))
 	return b
 }

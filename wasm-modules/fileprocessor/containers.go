@@ -105,41 +105,6 @@ func (r *result) parseISO(data []byte) {
 	}
 }
 
-// parseCAB lists the files of a Microsoft Cabinet (CFHEADER + CFFILE records). Members are not
-// extracted: that needs MSZIP/LZX decompression, which this module does not implement.
-func (r *result) parseCAB(data []byte) {
-	a := &analysisv1.ArchiveInfo{Format: "cab"}
-	r.details.Archive = a
-	if len(data) < 36 {
-		r.note("CAB header truncated")
-		return
-	}
-	coffFiles := int(binary.LittleEndian.Uint32(data[16:]))
-	nFiles := int(binary.LittleEndian.Uint16(data[28:]))
-	p := coffFiles
-	for i := 0; i < nFiles; i++ {
-		if i >= maxMembers {
-			r.guard(a, "member_count", itoa(nFiles)+" files")
-			break
-		}
-		if p < 0 || p+16 > len(data) {
-			break
-		}
-		size := int64(binary.LittleEndian.Uint32(data[p:]))
-		end := bytes.IndexByte(data[p+16:min(len(data), p+16+256)], 0)
-		if end < 0 {
-			break
-		}
-		name := strings.ToValidUTF8(string(data[p+16:p+16+end]), "?")
-		a.Members = append(a.Members, &analysisv1.ArchiveMember{Name: name, Size: size})
-		a.TotalUncompressed += size
-		p += 16 + end + 1
-	}
-	if len(a.Members) > 0 {
-		r.note("CAB members listed, not extracted (MSZIP/LZX decompression not implemented)")
-	}
-}
-
 // LNK LinkFlags bits (MS-SHLLINK 2.1.1).
 const (
 	lnkHasIDList      = 1 << 0

@@ -17,7 +17,7 @@ import (
 const Name = "file-processor"
 
 // Version is the module's version; bump it when output changes so cached reports are refreshed.
-const Version = "0.3.0"
+const Version = "0.4.0"
 
 // Module is the file-processor analyzer.
 type Module struct {

