@@ -152,6 +152,10 @@ func (rs *Rules) buildAtoms() {
 	var atoms [][]byte
 	var entries []atomEntry
 	for si, s := range rs.strs {
+		if s.same >= 0 {
+			rs.dups = append(rs.dups, si)
+			continue
+		}
 		var cands []atomCand
 		usable := true
 		for _, v := range s.variants {

@@ -42,6 +42,19 @@ type Rules struct {
 	anyData []int
 	// states holds scan scratch space for reuse (*scanState).
 	states sync.Pool
+	// dups lists the strings defined exactly like an earlier one (cString.same): they are not
+	// searched, their matches are copied. defs finds the first definition while compiling.
+	dups []int
+	defs map[stringDef]int
+}
+
+// stringDef is what decides a string's matches: its definition without the identifier,
+// position and the private modifier.
+type stringDef struct {
+	kind    StringKind
+	text    string
+	reFlags string
+	mods    Modifiers
 }
 
 // Hash returns the SHA-256 of the sources the rules were compiled from.
@@ -67,6 +80,8 @@ type cRule struct {
 }
 
 type cString struct {
+	// same is the index of an earlier string with the same definition, or -1.
+	same     int
 	rule     int
 	id       string
 	private  bool
@@ -100,7 +115,7 @@ func SourcesHash(srcs []Source) string {
 // Compile parses and compiles sources. On failure the error is an *Error (the first one); the
 // returned warnings are lint findings either way.
 func Compile(srcs []Source) (*Rules, error) {
-	rs := &Rules{imports: map[string]bool{}, hash: SourcesHash(srcs)}
+	rs := &Rules{imports: map[string]bool{}, hash: SourcesHash(srcs), defs: map[stringDef]int{}}
 	names := map[string]map[string]int{} // namespace -> rule name -> index
 	for _, src := range srcs {
 		ns := src.Namespace
@@ -155,13 +170,21 @@ func Compile(srcs []Source) (*Rules, error) {
 		}
 	}
 	rs.buildAtoms()
+	rs.defs = nil
 	rs.states.New = func() any { return newScanState(rs) }
 	return rs, nil
 }
 
 func (rs *Rules) compileStrings(file string, cr *cRule) *Error {
 	for _, s := range cr.Strings {
-		cs := &cString{rule: cr.index, id: s.ID, private: s.Mods.Private, fullword: s.Mods.Fullword}
+		cs := &cString{rule: cr.index, id: s.ID, private: s.Mods.Private, fullword: s.Mods.Fullword, same: -1}
+		def := stringDef{kind: s.Kind, text: s.Text, reFlags: s.ReFlags, mods: s.Mods}
+		def.mods.Private = false
+		if first, ok := rs.defs[def]; ok {
+			cs.same = first
+		} else {
+			rs.defs[def] = len(rs.strs)
+		}
 		fail := func(format string, a ...any) *Error {
 			return &Error{File: file, Line: s.Line, Col: s.Col, Rule: cr.Name, Msg: fmt.Sprintf("%s: ", s.ID) + fmt.Sprintf(format, a...)}
 		}

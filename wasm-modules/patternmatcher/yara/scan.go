@@ -145,6 +145,14 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 		}
 		s.matches[i] = out
 	}
+	for _, si := range rs.dups {
+		cs := rs.strs[si]
+		if src := s.matches[cs.same]; len(src) > 0 {
+			s.matches[si] = append(s.matches[si][:0], src...)
+			s.touched = append(s.touched, int32(si))
+			s.markHit(cs.rule)
+		}
+	}
 	res := &Result{}
 	// Global rules gate every rule of their namespace.
 	var failedNS map[string]bool
@@ -455,6 +463,14 @@ func (s *scanState) atomAt(j, n int, key uint64) {
 	s.work += len(ids)
 }
 
+// markHit records that rule r has a matched string.
+func (s *scanState) markHit(r int) {
+	if !s.hit[r] {
+		s.hit[r] = true
+		s.hitRules = append(s.hitRules, r)
+	}
+}
+
 func fold(b byte) byte {
 	if b >= 'A' && b <= 'Z' {
 		return b + 32
@@ -522,10 +538,7 @@ func (s *scanState) verify(si, vi, start int) {
 	}
 	if len(s.matches[si]) == 0 {
 		s.touched = append(s.touched, int32(si))
-		if !s.hit[cs.rule] {
-			s.hit[cs.rule] = true
-			s.hitRules = append(s.hitRules, cs.rule)
-		}
+		s.markHit(cs.rule)
 	}
 	if len(s.matches[si]) < MaxStringMatches {
 		s.matches[si] = append(s.matches[si], match{start, n})
