@@ -99,10 +99,9 @@ type iocKey struct {
 // refanged. Results are deduplicated by type and value, keeping the first offset.
 func Extract(content []byte, lim ExtractLimits) []IOC {
 	e := &extractor{lim: lim, seen: map[iocKey]bool{}, binary: bytes.IndexByte(content[:min(len(content), 1<<16)], 0) >= 0}
-	hits := markerHits(content)
-	e.urls(content, hits[:len(urlMarkers)])
+	e.urls(content)
 	slices.SortFunc(e.covers, func(a, b span) int { return a.start - b.start })
-	e.userAgents(content, hits[len(urlMarkers):])
+	e.userAgents(content)
 	e.tokens(content)
 	return e.out
 }
@@ -124,54 +123,14 @@ func (e *extractor) add(ioc IOC) {
 // urlMarkers are the separators that introduce a URL's authority, plain and defanged.
 var urlMarkers = [][]byte{[]byte("://"), []byte("[:]//"), []byte("[://]"), []byte("(:)//")}
 
-// markerAnchors are the bytes the URL markers and user-agent prefixes are found by: each
-// pattern holds one of them at a fixed place (markerAnchor), and all three are rare in text.
-var markerAnchors = func() (t [256]bool) {
-	t[':'], t['/'], t['W'] = true, true, true
-	return t
-}()
-
-// markerAnchor is where in a pattern its anchor byte is.
-func markerAnchor(p []byte) int {
-	if k := bytes.IndexAny(p, ":/"); k >= 0 {
-		return k
-	}
-	return bytes.IndexByte(p, 'W')
-}
-
-// markerHits finds every occurrence of the URL markers and then the user-agent prefixes, one
-// list of start offsets per pattern in that order, in a single pass: inside WASM each
-// bytes.Index over the sample is a byte loop of its own, and there are eleven patterns.
-func markerHits(b []byte) [][]int {
-	patterns := append(append([][]byte{}, urlMarkers...), uaPrefixes...)
-	anchors := make([]int, len(patterns))
-	for i, p := range patterns {
-		anchors[i] = markerAnchor(p)
-	}
-	hits := make([][]int, len(patterns))
-	for j, c := range b {
-		if !markerAnchors[c] {
-			continue
-		}
-		for i, p := range patterns {
-			if start := j - anchors[i]; p[anchors[i]] == c && start >= 0 && bytes.HasPrefix(b[start:], p) {
-				hits[i] = append(hits[i], start)
-			}
-		}
-	}
-	return hits
-}
-
-func (e *extractor) urls(b []byte, hits [][]int) {
-	for k, m := range urlMarkers {
-		i := 0
-		for _, at := range hits[k] {
-			if e.full() {
+func (e *extractor) urls(b []byte) {
+	for _, m := range urlMarkers {
+		for i := 0; i < len(b) && !e.full(); {
+			j := bytes.Index(b[i:], m)
+			if j < 0 {
 				break
 			}
-			if at < i {
-				continue
-			}
+			at := i + j
 			i = at + len(m)
 			start := at
 			for start > 0 && start > at-8 && isAlpha(b[start-1]) {
@@ -341,16 +300,14 @@ var reservedPrefixes = []netip.Prefix{
 var uaPrefixes = [][]byte{[]byte("Mozilla/"), []byte("User-Agent: "), []byte("curl/"), []byte("Wget/"),
 	[]byte("python-requests/"), []byte("WinHTTP"), []byte("Microsoft BITS/")}
 
-func (e *extractor) userAgents(b []byte, hits [][]int) {
-	for k, p := range uaPrefixes {
-		i := 0
-		for _, start := range hits[k] {
-			if e.full() {
+func (e *extractor) userAgents(b []byte) {
+	for _, p := range uaPrefixes {
+		for i := 0; i < len(b) && !e.full(); {
+			j := bytes.Index(b[i:], p)
+			if j < 0 {
 				break
 			}
-			if start < i {
-				continue
-			}
+			start := i + j
 			i = start + len(p)
 			vs := start
 			if p[len(p)-1] == ' ' {

@@ -1,8 +1,6 @@
 package network
 
 import (
-	"bytes"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -162,41 +160,12 @@ func hexString(b []byte) string {
 	return string(out)
 }
 
-// markerHitsByIndex is markerHits with one bytes.Index scan per pattern: the reference.
-func markerHitsByIndex(b []byte) [][]int {
-	var out [][]int
-	for _, p := range append(append([][]byte{}, urlMarkers...), uaPrefixes...) {
-		var hits []int
-		for i := 0; ; {
-			j := bytes.Index(b[i:], p)
-			if j < 0 {
-				break
-			}
-			hits = append(hits, i+j)
-			i += j + 1
-		}
-		out = append(out, hits)
-	}
-	return out
-}
-
-func TestMarkerHits(t *testing.T) {
-	in := []byte("x://y [:]//z [://] (:)//w http://a/b User-Agent: curl/8 Mozilla/5.0 WinHTTP Wget/1 " +
-		"python-requests/2 Microsoft BITS/7 :// //: W/")
-	if got, want := markerHits(in), markerHitsByIndex(in); !reflect.DeepEqual(got, want) {
-		t.Fatalf("marker hits %v, bytes.Index finds %v", got, want)
-	}
-}
-
 func FuzzExtract(f *testing.F) {
 	for _, s := range []string{"hxxp://a[.]b/c", "1.2.3.4", "a@b.com", `C:\x\y`, "HKLM\\Software\\x", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
 		"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "Mozilla/5.0 (x)", "[::1]", "http://[2001:db8::1]:80/", "http://@:/"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if got, want := markerHits(b), markerHitsByIndex(b); !reflect.DeepEqual(got, want) {
-			t.Fatalf("marker hits %v, bytes.Index finds %v", got, want)
-		}
 		for _, i := range Extract(b, DefaultExtractLimits()) {
 			if i.Value == "" || i.Offset < 0 || int(i.Offset) > len(b) {
 				t.Fatalf("bad ioc %+v", i)
