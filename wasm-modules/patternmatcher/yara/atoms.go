@@ -178,6 +178,16 @@ func (rs *Rules) buildAtoms() {
 					}
 				}
 			}
+			if len(s.variants) == 1 && s.variants[0].prog != nil {
+				if lead := s.variants[0].prog.lead; len(lead) > 1 && lead[0] == s.first && s.minLen >= len(lead) {
+					s.skip = len(lead)
+					for _, l := range lead {
+						if l != s.first {
+							s.skip = 0
+						}
+					}
+				}
+			}
 			r := rs.rules[s.rule]
 			def := r.Strings[0]
 			for _, d := range r.Strings {

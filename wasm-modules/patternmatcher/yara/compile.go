@@ -89,6 +89,8 @@ type cString struct {
 	variants []variant
 	first    byteSet // bytes a match can start with, for slow strings
 	minLen   int
+	// skip is set (> 1) for a slow string whose every match starts with skip bytes of first.
+	skip int
 }
 
 type variant struct {

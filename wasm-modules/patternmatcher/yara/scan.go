@@ -383,28 +383,105 @@ func (s *scanState) search() {
 		}
 	}
 	for _, si := range s.rs.slow {
-		cs := s.rs.strs[si]
-		if len(cs.variants) == 0 {
-			continue
+		if s.slowString(si) {
+			return
 		}
-		for p := 0; p < len(data) && p+cs.minLen <= len(data); p++ {
-			if !cs.first.has(data[p]) && cs.minLen > 0 {
+	}
+}
+
+// slowString tries a string without atoms at every offset whose byte can start a match, 32
+// offsets per loop iteration; it reports whether the deadline passed.
+func (s *scanState) slowString(si int) bool {
+	cs := s.rs.strs[si]
+	data := s.data
+	if len(cs.variants) == 0 {
+		return false
+	}
+	last := len(data) - cs.minLen // the last offset a match can start at
+	// next skips offsets known not to start a match: with a uniform lead (every match starts
+	// with cs.skip bytes of cs.first), a byte outside it at p+j rules out p..p+j.
+	next := 0
+	for base := 0; base <= last; base += 32 {
+		var hits uint64
+		switch {
+		case cs.minLen == 0:
+			hits = 1<<32 - 1
+		case base+32 <= len(data):
+			hits = firstBits(&cs.first, (*[32]byte)(data[base:base+32]))
+		default:
+			for k := 0; base+k < len(data); k++ {
+				hits |= (cs.first[data[base+k]>>6] >> (data[base+k] & 63) & 1) << k
+			}
+		}
+		if base+31 > last {
+			hits &= 1<<(last-base+1) - 1
+		}
+		for ; hits != 0; hits &= hits - 1 {
+			p := base + bits.TrailingZeros64(hits)
+			if p < next {
 				continue
+			}
+			if cs.skip > 0 {
+				j := 1
+				for j < cs.skip && cs.first.has(data[p+j]) {
+					j++
+				}
+				if j < cs.skip {
+					next = p + j + 1
+					continue
+				}
 			}
 			for vi := range cs.variants {
 				s.verify(si, vi, p)
 			}
-			if s.checkTime(64) {
-				return
-			}
 		}
-		if cs.minLen == 0 {
-			// A pattern that can match empty also matches at the very end.
-			for vi := range cs.variants {
-				s.verify(si, vi, len(data))
-			}
+		if s.checkTime(32) {
+			return true
 		}
 	}
+	if cs.minLen == 0 {
+		// A pattern that can match empty also matches at the very end.
+		for vi := range cs.variants {
+			s.verify(si, vi, len(data))
+		}
+	}
+	return false
+}
+
+// firstBits returns a mask with bit k set when d[k] is in set, computed without branches.
+func firstBits(set *byteSet, d *[32]byte) uint64 {
+	return set[d[0]>>6]>>(d[0]&63)&1<<0 |
+		set[d[1]>>6]>>(d[1]&63)&1<<1 |
+		set[d[2]>>6]>>(d[2]&63)&1<<2 |
+		set[d[3]>>6]>>(d[3]&63)&1<<3 |
+		set[d[4]>>6]>>(d[4]&63)&1<<4 |
+		set[d[5]>>6]>>(d[5]&63)&1<<5 |
+		set[d[6]>>6]>>(d[6]&63)&1<<6 |
+		set[d[7]>>6]>>(d[7]&63)&1<<7 |
+		set[d[8]>>6]>>(d[8]&63)&1<<8 |
+		set[d[9]>>6]>>(d[9]&63)&1<<9 |
+		set[d[10]>>6]>>(d[10]&63)&1<<10 |
+		set[d[11]>>6]>>(d[11]&63)&1<<11 |
+		set[d[12]>>6]>>(d[12]&63)&1<<12 |
+		set[d[13]>>6]>>(d[13]&63)&1<<13 |
+		set[d[14]>>6]>>(d[14]&63)&1<<14 |
+		set[d[15]>>6]>>(d[15]&63)&1<<15 |
+		set[d[16]>>6]>>(d[16]&63)&1<<16 |
+		set[d[17]>>6]>>(d[17]&63)&1<<17 |
+		set[d[18]>>6]>>(d[18]&63)&1<<18 |
+		set[d[19]>>6]>>(d[19]&63)&1<<19 |
+		set[d[20]>>6]>>(d[20]&63)&1<<20 |
+		set[d[21]>>6]>>(d[21]&63)&1<<21 |
+		set[d[22]>>6]>>(d[22]&63)&1<<22 |
+		set[d[23]>>6]>>(d[23]&63)&1<<23 |
+		set[d[24]>>6]>>(d[24]&63)&1<<24 |
+		set[d[25]>>6]>>(d[25]&63)&1<<25 |
+		set[d[26]>>6]>>(d[26]&63)&1<<26 |
+		set[d[27]>>6]>>(d[27]&63)&1<<27 |
+		set[d[28]>>6]>>(d[28]&63)&1<<28 |
+		set[d[29]>>6]>>(d[29]&63)&1<<29 |
+		set[d[30]>>6]>>(d[30]&63)&1<<30 |
+		set[d[31]>>6]>>(d[31]&63)&1<<31
 }
 
 // probe4 returns the filter bits of window w (< 1<<32) in bit 0; the other bits are noise.
