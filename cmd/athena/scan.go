@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
@@ -78,6 +79,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Var(&rules, "rules", "YARA rules file (repeatable)")
 	asJSON := fs.Bool("json", false, "print one JSON object per file with matched strings and offsets")
 	modulesDir := fs.String("modules-dir", defaultModulesDir(), "directory of analyzer modules (*.wasm)")
+	timeout := fs.Duration("timeout", 10*time.Minute, "time limit per file (yara has none by default)")
 	workers := fs.Int("workers", min(4, runtime.NumCPU()), "files scanned in parallel (one WASM instance each, each compiles the rules once)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -107,7 +109,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		ModulesDir:     dir,
 		ReloadInterval: -1,
 		PoolSize:       max(*workers, 1),
-		PerModule:      map[string]wasmruntime.Limits{patternMatcher: {MaxUses: scanMaxUses}},
+		PerModule:      map[string]wasmruntime.Limits{patternMatcher: {MaxUses: scanMaxUses, Timeout: *timeout}},
 		Logger:         slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
 	})
 	if err != nil {
