@@ -503,7 +503,7 @@ var codeNames = map[string]bool{
 }
 
 // classicTLDs are the TLDs under which a package-like first label is still taken as a host
-// (time.com, crypto.net, json.org).
+// (time.com, json.org, socket.io).
 var classicTLDs = map[string]bool{"com": true, "net": true, "org": true, "edu": true, "gov": true, "mil": true,
 	"int": true, "info": true, "biz": true, "io": true, "co": true, "dev": true, "app": true}
 

@@ -30,6 +30,7 @@ type httpStream struct {
 	pending map[uint32][]byte
 	time    int64
 	d       decoded
+	started int // the order in which heads started, for a deterministic flush
 }
 
 // segment is a TCP payload kept before its stream existed.
@@ -41,7 +42,7 @@ type segment struct {
 // reassembly holds the streams being put together.
 type reassembly struct {
 	streams    map[flowKey]*httpStream
-	order      []flowKey // streams in the order they started, for a deterministic flush
+	started    int
 	early      map[flowKey][]segment
 	earlyBytes int
 }
@@ -96,8 +97,9 @@ func (r *reassembly) tcpPayload(k flowKey, d decoded, ts int64) (heads []*httpSt
 	if r.done(s) {
 		return []*httpStream{s}, true
 	}
+	s.started = r.started
+	r.started++
 	r.streams[k] = s
-	r.order = append(r.order, k)
 	return nil, true
 }
 
@@ -145,14 +147,12 @@ func (r *reassembly) done(s *httpStream) bool {
 // flush returns the heads still incomplete at the end of the capture, in the order they
 // started; they are parsed as far as they go.
 func (r *reassembly) flush() []*httpStream {
-	var out []*httpStream
-	for _, k := range r.order {
-		if s := r.streams[k]; s != nil {
-			out = append(out, s)
-			delete(r.streams, k)
-		}
+	out := make([]*httpStream, 0, len(r.streams))
+	for k, s := range r.streams {
+		out = append(out, s)
+		delete(r.streams, k)
 	}
-	r.order = slices.Delete(r.order, 0, len(r.order))
+	slices.SortFunc(out, func(a, b *httpStream) int { return a.started - b.started })
 	return out
 }
 
