@@ -232,7 +232,7 @@ func TestPDFDecoders(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := decodePDFStream(tc.in, tc.filters)
+			got, err := decodePDFStream(tc.in, tc.filters, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -357,9 +357,12 @@ func FuzzPDFDecode(f *testing.F) {
 	f.Add([]byte("68656c6c6f>"), uint8(2))
 	f.Add(zlibOf([]byte("x")), uint8(3))
 	f.Add([]byte{2, 'a', 'b', 'c', 254, 'x', 128}, uint8(4))
+	f.Add(zlibOf(pngPredict([]byte("predicted rows of bytes"), 4, 1, 8, 4)), uint8(5))
 	filters := []string{"LZWDecode", "ASCII85Decode", "ASCIIHexDecode", "FlateDecode", "RunLengthDecode"}
+	// which also picks a predictor for Flate and LZW: none, PNG with 1-4 colors, TIFF.
+	predictors := []pdfPredictor{{}, {12, 1, 8, 4}, {15, 3, 8, 5}, {11, 2, 16, 3}, {10, 4, 1, 9}, {2, 3, 8, 4}}
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
-		out, _ := decodePDFStream(data, []string{filters[int(which)%len(filters)]})
+		out, _ := decodePDFStream(data, []string{filters[int(which)%len(filters)]}, []pdfPredictor{predictors[int(which)%len(predictors)]})
 		if len(out) > maxPDFDecoded {
 			t.Fatalf("decoded %d bytes beyond the cap", len(out))
 		}

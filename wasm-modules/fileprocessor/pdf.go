@@ -128,10 +128,11 @@ func normalizePDFName(n string) string {
 
 var errPDFUnsupported = errors.New("filter not decoded")
 
-// decodePDFStream applies the filter chain within maxPDFDecoded.
-func decodePDFStream(raw []byte, filters []string) ([]byte, error) {
+// decodePDFStream applies the filter chain within maxPDFDecoded. parms holds each filter's
+// predictor (pdfDecodeParms); it may be shorter than filters.
+func decodePDFStream(raw []byte, filters []string, parms []pdfPredictor) ([]byte, error) {
 	out := raw
-	for _, f := range filters {
+	for i, f := range filters {
 		var err error
 		switch f {
 		case "FlateDecode":
@@ -149,6 +150,11 @@ func decodePDFStream(raw []byte, filters []string) ([]byte, error) {
 		}
 		if err != nil {
 			return out, err
+		}
+		if (f == "FlateDecode" || f == "LZWDecode") && i < len(parms) {
+			if out, err = parms[i].unpredict(out); err != nil {
+				return out, err
+			}
 		}
 	}
 	return out, nil
@@ -415,7 +421,7 @@ func (r *result) parsePDF(data []byte) {
 		if st.Kind == "image" || st.Kind == "font" || decodedBudget <= 0 {
 			continue
 		}
-		dec, err := decodePDFStream(o.stream, st.Filters)
+		dec, err := decodePDFStream(o.stream, st.Filters, pdfDecodeParms(o.dict, len(st.Filters)))
 		if err != nil {
 			st.Error = err.Error()
 			if !errors.Is(err, errPDFUnsupported) && len(dec) == 0 {
