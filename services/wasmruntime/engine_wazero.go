@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 
 	"github.com/tetratelabs/wazero"
@@ -45,10 +46,16 @@ func (e *wazeroEngine) memoryEnforced() bool   { return true }
 func (e *wazeroEngine) close(ctx context.Context) error { return e.cache.Close(ctx) }
 
 func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uint32) (compiledModule, error) {
+	// A runaway guest is stopped when the call's context ends: by the host's own loop checks
+	// when the module could be instrumented (interrupt.go), else by wazero's much slower ones.
+	instrumented, instrumentErr := instrumentLoops(wasm)
+	interruptible := instrumentErr == nil
+	if interruptible {
+		wasm = instrumented
+	}
 	cfg := wazero.NewRuntimeConfig().
 		WithCompilationCache(e.cache).
-		// A runaway guest is stopped when the call's context ends: this is the deadline.
-		WithCloseOnContextDone(true).
+		WithCloseOnContextDone(!interruptible).
 		WithMemoryLimitPages(memoryPages)
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	ok := false
@@ -85,7 +92,8 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uin
 		return nil, fmt.Errorf("compile: %w", err)
 	}
 	ok = true
-	return &wazeroCompiled{rt: rt, cm: cm, snap: snap}, nil
+	_, hasInit := cm.ExportedFunctions()["_initialize"]
+	return &wazeroCompiled{rt: rt, cm: cm, snap: snap, interruptible: interruptible, hasInit: hasInit}, nil
 }
 
 // wazeroEmit is the athena.emit host function; the collector travels in the call's context.
@@ -111,9 +119,11 @@ func wazeroDigest(_ context.Context, m api.Module, stack []uint64) {
 const exitCodeEmitRejected = 0xa7e0
 
 type wazeroCompiled struct {
-	rt   wazero.Runtime
-	cm   wazero.CompiledModule
-	snap *snapshotter // nil: every instance runs _initialize
+	rt            wazero.Runtime
+	cm            wazero.CompiledModule
+	snap          *snapshotter // nil: every instance runs _initialize
+	interruptible bool         // instrumented with the stop global (interrupt.go)
+	hasInit       bool         // exports _initialize
 }
 
 func (c *wazeroCompiled) exports() map[string]string {
@@ -141,14 +151,17 @@ func signature(params, results []api.ValueType) string {
 func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
 	// A WASI reactor: _initialize runs the Go runtime and package initializers; no _start.
 	// With a snapshot the host runs it instead, once (snapshot.go).
+	// The host calls _initialize itself when it can stop it (or skips it for a snapshot).
 	start := []string{"_initialize"}
-	if c.snap != nil {
+	if c.snap != nil || c.interruptible {
 		start = nil
 	}
+	inst := &wazeroInstance{fns: map[string]api.Function{}}
 	cfg := wazero.NewModuleConfig().
 		// An empty name lets one runtime hold many instances of the module.
 		WithName("").
 		WithStartFunctions(start...).
+		WithOsyield(inst.yield).
 		WithStdout(stdout).
 		WithStderr(stderr).
 		WithSysWalltime().
@@ -171,16 +184,19 @@ func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 		mem.release()
 		return nil, errors.New("instantiate: module exports no memory")
 	}
-	inst := &wazeroInstance{m: m, mem: mem, fns: map[string]api.Function{}}
-	if c.snap != nil {
-		err := c.snap.initialize(ctx, m, mem.hasSnapshot(), func(ctx context.Context, fn string) error {
+	inst.m, inst.mem = m, mem
+	switch {
+	case c.snap != nil:
+		err = c.snap.initialize(ctx, m, mem.hasSnapshot(), func(ctx context.Context, fn string) error {
 			_, err := inst.call(ctx, fn)
 			return err
 		})
-		if err != nil {
-			_ = inst.close(ctx)
-			return nil, fmt.Errorf("instantiate: %w", err)
-		}
+	case c.interruptible && c.hasInit:
+		_, err = inst.call(ctx, "_initialize")
+	}
+	if err != nil {
+		_ = inst.close(ctx)
+		return nil, fmt.Errorf("instantiate: %w", err)
 	}
 	return inst, nil
 }
@@ -196,6 +212,21 @@ type wazeroInstance struct {
 	m   api.Module
 	mem *instanceMemory
 	fns map[string]api.Function
+	// done is the running call's ctx.Done(). Only the goroutine running the call reads and
+	// writes it: call sets it, and yield runs inside the call.
+	done <-chan struct{}
+}
+
+// yield is the instance's WASI sched_yield, which instrumented modules call every yieldEvery
+// loop iterations (interrupt.go): it stops a call whose context has ended and otherwise lets the
+// Go scheduler run something else.
+func (i *wazeroInstance) yield() {
+	select {
+	case <-i.done:
+		panic(errInterrupted) // wazero recovers it and Call returns an error
+	default:
+	}
+	runtime.Gosched()
 }
 
 func (i *wazeroInstance) call(ctx context.Context, fn string, args ...uint64) (uint64, error) {
@@ -207,10 +238,12 @@ func (i *wazeroInstance) call(ctx context.Context, fn string, args ...uint64) (u
 		}
 		i.fns[fn] = f
 	}
+	i.done = ctx.Done()
 	res, err := f.Call(ctx, args...)
+	i.done = nil
 	if err != nil {
 		var exit *sys.ExitError
-		if errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled) {
+		if errors.Is(err, errInterrupted) || (errors.As(err, &exit) && (exit.ExitCode() == sys.ExitCodeDeadlineExceeded || exit.ExitCode() == sys.ExitCodeContextCanceled)) {
 			return 0, fmt.Errorf("%s: %w: %w", fn, errDeadline, err)
 		}
 		return 0, fmt.Errorf("%s: %w", fn, err)

@@ -111,6 +111,7 @@ func wasmBytesLiteral(b []byte) string {
 func hostileWAT(name, initBody, analyzeBody string) string {
 	info, _ := proto.Marshal(&modulev1.ModuleInfo{Name: name, Version: "1", AbiVersion: 1})
 	return fmt.Sprintf(`(module
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
   (import "athena" "emit" (func $emit (param i32 i32)))
   (memory (export "memory") 2)
   (data (i32.const 16) "%s")

@@ -1,0 +1,169 @@
+package wasmruntime
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+)
+
+// spinWAT counts to its argument in a loop (a nested block and an if exercise the decoder) and
+// loops forever when the argument is 0.
+const spinWAT = `(module
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (memory (export "memory") 1)
+  (global $g (mut i32) (i32.const 0))
+  (func (export "spin") (param $n i32) (result i32)
+    (local $i i32)
+    (block $done
+      (loop $again
+        (if (i32.and (i32.ne (local.get $n) (i32.const 0)) (i32.eq (local.get $i) (local.get $n))) (then (br $done)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (global.set $g (local.get $i))
+        (i64.store offset=8 align=4 (i32.const 0) (i64.extend_i32_u (local.get $i)))
+        (br $again)))
+    (local.get $i))
+)`
+
+func TestInstrumentLoops(t *testing.T) {
+	src := wat(t, spinWAT)
+	out, err := instrumentLoops(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := []byte{0x23, 1, 0x41, 1, 0x6b, 0x24, 1} // budget-- (the budget is global 1, after $g)
+	if n := bytes.Count(out, check); n != 1 {
+		t.Fatalf("%d loop checks in the instrumented module, want 1", n)
+	}
+
+	ctx := context.Background()
+	eng, err := newEngine(ctx, engineWazero, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.close(ctx)
+	cm, err := eng.compile(ctx, src, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cm.close(ctx)
+	if !cm.(*wazeroCompiled).interruptible {
+		t.Fatal("module compiled without the host's loop checks")
+	}
+	inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.close(ctx)
+	// The check costs nothing visible to a call that ends by itself...
+	if got, err := inst.call(ctx, "spin", 1000); err != nil || got != 1000 {
+		t.Fatalf("spin(1000) = %d, %v", got, err)
+	}
+	// ...stops one that does not, at the deadline...
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	_, err = inst.call(dctx, "spin", 0)
+	cancel()
+	if !errors.Is(err, errDeadline) {
+		t.Fatalf("spin(0) = %v, want a deadline error", err)
+	}
+	// ...and a deadline that passes after a call leaves nothing behind for the next call.
+	dctx, cancel = context.WithCancel(ctx)
+	if _, err := inst.call(dctx, "spin", 10); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if got, err := inst.call(ctx, "spin", 5); err != nil || got != 5 {
+		t.Fatalf("spin(5) after a cancelled call = %d, %v", got, err)
+	}
+}
+
+// A module the instrumenter cannot decode (a SIMD instruction) or that has no sched_yield to
+// call is compiled unchanged and stopped by wazero's own checks.
+func TestUninstrumentableModuleStillStops(t *testing.T) {
+	for name, src := range map[string]string{
+		"simd": `(module
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (memory (export "memory") 1)
+  (func (export "spin") (param $n i32) (result i32)
+    (loop $l (v128.store (i32.const 0) (v128.const i64x2 1 2)) (br $l))
+    (i32.const 0))
+)`,
+		"no sched_yield": `(module
+  (memory (export "memory") 1)
+  (func (export "spin") (param $n i32) (result i32)
+    (loop $l (br $l))
+    (i32.const 0))
+)`,
+	} {
+		t.Run(name, func(t *testing.T) { uninstrumentedStops(t, wat(t, src)) })
+	}
+}
+
+func uninstrumentedStops(t *testing.T, src []byte) {
+	if _, err := instrumentLoops(src); !errors.Is(err, errNotInstrumented) {
+		t.Fatalf("instrumentLoops: %v, want errNotInstrumented", err)
+	}
+	ctx := context.Background()
+	eng, err := newEngine(ctx, engineWazero, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.close(ctx)
+	cm, err := eng.compile(ctx, src, 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cm.close(ctx)
+	if cm.(*wazeroCompiled).interruptible {
+		t.Fatal("compiled as instrumented")
+	}
+	inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.close(ctx)
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := inst.call(dctx, "spin", 0); !errors.Is(err, errDeadline) {
+		t.Fatalf("spin = %v, want a deadline error", err)
+	}
+}
+
+// FuzzInstrumentLoops: whatever the instrumenter accepts from a module wazero accepts must
+// still be a module wazero accepts.
+func FuzzInstrumentLoops(f *testing.F) {
+	f.Add(wat(f, spinWAT))
+	f.Add(wat(f, hostileWAT("seed", "", "(i64.const 0)")))
+	f.Add(conformanceWasm(f))
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
+	defer rt.Close(ctx)
+	f.Fuzz(func(t *testing.T, b []byte) {
+		out, err := instrumentLoops(b)
+		if err != nil {
+			if !errors.Is(err, errNotInstrumented) {
+				t.Fatalf("error not wrapping errNotInstrumented: %v", err)
+			}
+			return
+		}
+		if _, err := rt.CompileModule(ctx, b); err != nil {
+			return // the input was not a valid module to begin with
+		}
+		if _, err := rt.CompileModule(ctx, out); err != nil {
+			t.Fatalf("valid module became invalid: %v", err)
+		}
+	})
+}
+
+func TestAppendSLEB(t *testing.T) {
+	for _, v := range []int64{0, 1, -1, 63, 64, -64, -65, 127, 128, yieldEvery, -yieldEvery, 1<<31 - 1, -1 << 31} {
+		b := appendSLEB(nil, v)
+		r := &reader{b: b}
+		if got := r.sleb(32); got != v || r.err != nil || r.pos != len(b) {
+			t.Errorf("appendSLEB(%d) = % x, reads back as %d (%v)", v, b, got, r.err)
+		}
+	}
+}
