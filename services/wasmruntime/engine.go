@@ -34,6 +34,9 @@ type compiledModule interface {
 	// instantiate creates an instance and runs _initialize under ctx. Guest stdout/stderr go to
 	// the writers.
 	instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error)
+	// warnings says where the module runs on a slower path than the engine's best (shown in
+	// the module registry).
+	warnings() []string
 	// close releases the compiled code.
 	close(ctx context.Context) error
 }

@@ -113,6 +113,8 @@ type wasmerCompiled struct {
 
 func (c *wasmerCompiled) exports() map[string]string { return c.exp }
 
+func (c *wasmerCompiled) warnings() []string { return nil }
+
 func (c *wasmerCompiled) close(context.Context) error { return nil }
 
 // wasmerEnv is the per-instance state athena.emit needs: the current call's context (which

@@ -82,8 +82,13 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uin
 	}
 	// A module that snapshots (snapshot.go) is compiled in its rewritten form; any other the
 	// way it is.
+	var warnings []string
+	if !interruptible {
+		warnings = append(warnings, fmt.Sprintf("deadline checked by wazero at every loop iteration (several times slower): %v", instrumentErr))
+	}
 	var snap *snapshotter
-	if plan, err := planSnapshot(wasm); err == nil {
+	plan, snapErr := planSnapshot(wasm)
+	if snapErr == nil {
 		wasm, snap = plan.wasm, &snapshotter{plan: plan}
 		plan.wasm = nil // compiled below; the engine keeps what it needs
 	}
@@ -93,7 +98,10 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uin
 	}
 	ok = true
 	_, hasInit := cm.ExportedFunctions()["_initialize"]
-	return &wazeroCompiled{rt: rt, cm: cm, snap: snap, interruptible: interruptible, hasInit: hasInit}, nil
+	if hasInit && snap == nil {
+		warnings = append(warnings, fmt.Sprintf("every new instance runs _initialize: %v", snapErr))
+	}
+	return &wazeroCompiled{rt: rt, cm: cm, snap: snap, interruptible: interruptible, hasInit: hasInit, notes: warnings}, nil
 }
 
 // wazeroEmit is the athena.emit host function; the collector travels in the call's context.
@@ -124,7 +132,10 @@ type wazeroCompiled struct {
 	snap          *snapshotter // nil: every instance runs _initialize
 	interruptible bool         // instrumented with the stop global (interrupt.go)
 	hasInit       bool         // exports _initialize
+	notes         []string     // slower paths taken, for the registry
 }
+
+func (c *wazeroCompiled) warnings() []string { return c.notes }
 
 func (c *wazeroCompiled) exports() map[string]string {
 	out := map[string]string{}

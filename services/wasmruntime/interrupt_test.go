@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -165,5 +166,19 @@ func TestAppendSLEB(t *testing.T) {
 		if got := r.sleb(32); got != v || r.err != nil || r.pos != len(b) {
 			t.Errorf("appendSLEB(%d) = % x, reads back as %d (%v)", v, b, got, r.err)
 		}
+	}
+}
+
+// The registry says when a module runs on the slower paths.
+func TestRegistryWarnsAboutSlowPaths(t *testing.T) {
+	if testEngine() != engineWazero {
+		t.Skip("wazero paths")
+	}
+	src := strings.Replace(hostileWAT("plain", "", "(i64.const 0)"),
+		`(import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))`, "", 1)
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"plain.wasm": wat(t, src)}), nil)
+	w := r.Modules()[0].GetWarnings()
+	if len(w) != 1 || !strings.Contains(w[0], "deadline checked by wazero at every loop iteration") {
+		t.Fatalf("warnings = %q", w)
 	}
 }

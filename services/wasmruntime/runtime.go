@@ -444,6 +444,7 @@ func (r *Runtime) descriptor(m *module, size int64) *analysisv1.ModuleDescriptor
 	if !r.eng.memoryEnforced() {
 		warnings = append(warnings, "memory limit not enforced during the call: engine "+r.eng.name()+" checks it after the call")
 	}
+	warnings = append(warnings, m.compiled.warnings()...)
 	return &analysisv1.ModuleDescriptor{
 		Name:        m.name,
 		Version:     m.info.GetVersion(),
