@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +65,23 @@ func TestStageTotalsSkipsPartialTraces(t *testing.T) {
 	})
 	if tot.traces != 0 {
 		t.Errorf("%d traces counted; want 0", tot.traces)
+	}
+}
+
+func TestBenchStagesFlags(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"remote mesh", []string{"bench", "--mode", "stages", "--url", "http://127.0.0.1:1", "--stage-sample", "x=y"}},
+		{"no sample", []string{"bench", "--mode", "stages"}},
+		{"no runs", []string{"bench", "--mode", "stages", "--stage-sample", "x=y", "--runs", "0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runCLI(t, tc.args...)
+			if code != 2 || !strings.Contains(errOut, "--mode stages") {
+				t.Errorf("exit %d, stderr %q; want a usage error about --mode stages", code, errOut)
+			}
+		})
 	}
 }
