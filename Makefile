@@ -15,7 +15,7 @@ PROTOC_GEN_GO_GRPC   := v1.6.2
 GRPC_GATEWAY_VERSION := v2.33.0
 
 # Debian packages the tests use as real components and reference tools.
-APT_PACKAGES := redis-server yara ssdeep tlsh-tools file binutils tshark wabt binaryen gcc-mingw-w64-x86-64 python3-pefile
+APT_PACKAGES := redis-server yara ssdeep tlsh-tools file binutils tshark wabt binaryen gcc-mingw-w64-x86-64 python3-pefile gcab
 
 WASM_SHIMS := $(wildcard wasm-modules/*/wasm/main.go)
 WASM_NAMES := $(foreach s,$(WASM_SHIMS),$(word 2,$(subst /, ,$(s))))
