@@ -58,8 +58,8 @@ type Analyzer struct {
 	cache map[uint64]cached
 	order []uint64
 	// byID holds the rulesets compiled for a caller-given rules_id.
-	byID    map[string]*yara.Rules
-	idOrder []string
+	byID    map[rulesKey]*yara.Rules
+	idOrder []rulesKey
 	now     func() time.Time
 	crc     *crc64.Table
 	// defaults is the embedded ruleset, read once.
@@ -76,9 +76,15 @@ type cached struct {
 	rules *yara.Rules
 }
 
+// rulesKey names a ruleset compiled for a rules_id, with or without the default rules.
+type rulesKey struct {
+	id       string
+	defaults bool
+}
+
 // New returns an analyzer with an empty ruleset cache.
 func New() *Analyzer {
-	return &Analyzer{cache: map[uint64]cached{}, byID: map[string]*yara.Rules{}, now: time.Now, crc: crc64.MakeTable(crc64.ECMA)}
+	return &Analyzer{cache: map[uint64]cached{}, byID: map[rulesKey]*yara.Rules{}, now: time.Now, crc: crc64.MakeTable(crc64.ECMA)}
 }
 
 // Info describes the module.
@@ -244,14 +250,13 @@ func (a *Analyzer) rules(req *modulev1.AnalyzeRequest) (*yara.Rules, []string, e
 	opts := req.GetOptions()
 	withDefaults := opts["default_rules"] != "false"
 	user := userSources(req)
-	id := opts[RulesIDOption]
-	if id != "" {
-		id = strconv.FormatBool(withDefaults) + "/" + id
-		if rs, ok := a.byID[id]; ok {
+	key := rulesKey{id: opts[RulesIDOption], defaults: withDefaults}
+	if key.id != "" {
+		if rs, ok := a.byID[key]; ok {
 			return rs, nil, nil
 		}
 		if len(user) == 0 {
-			return nil, nil, fmt.Errorf("%s: %s %q", ErrRulesNotLoaded, RulesIDOption, opts[RulesIDOption])
+			return nil, nil, fmt.Errorf("%s: %s %q", ErrRulesNotLoaded, RulesIDOption, key.id)
 		}
 	}
 	var srcs []yara.Source
@@ -273,13 +278,13 @@ func (a *Analyzer) rules(req *modulev1.AnalyzeRequest) (*yara.Rules, []string, e
 	if rs == nil {
 		return nil, notes, errors.New("no ruleset compiled")
 	}
-	if id != "" {
-		a.storeID(id, rs)
+	if key.id != "" {
+		a.storeID(key, rs)
 	}
 	return rs, notes, nil
 }
 
-func (a *Analyzer) storeID(id string, rs *yara.Rules) {
+func (a *Analyzer) storeID(id rulesKey, rs *yara.Rules) {
 	if _, ok := a.byID[id]; !ok {
 		if len(a.idOrder) >= cacheSize {
 			delete(a.byID, a.idOrder[0])
