@@ -95,6 +95,67 @@ func BenchmarkRegexRules(b *testing.B) {
 	benchRules(b, []Source{{Name: "re.yar", Text: regexRules()}})
 }
 
+// BenchmarkSearch times the atom search and verification alone, per ruleset and kind of data,
+// 4 MiB each. Run it in the guest too (see docs/benchmarks.md): there every loop iteration
+// costs a call into the runtime, so the kinds differ more than natively.
+func BenchmarkSearch(b *testing.B) {
+	files, _ := filepath.Glob("../rules/*.yar")
+	var def []Source
+	for _, f := range files {
+		t, _ := os.ReadFile(f)
+		def = append(def, Source{Name: f, Text: string(t)})
+	}
+	sets := []struct {
+		name string
+		src  []Source
+	}{{"literal1000", []Source{{Name: "lit.yar", Text: literalRules(1000)}}}, {"default", def}}
+	const size = 4 << 20
+	kinds := []struct {
+		name string
+		data func() []byte
+	}{
+		{"zeros", func() []byte { return make([]byte, size) }},
+		{"random", func() []byte {
+			out := make([]byte, size)
+			rand.New(rand.NewSource(1)).Read(out)
+			return out
+		}},
+		{"text", func() []byte { return repeatFile(b, "LICENSE", size) }},
+		{"elf", func() []byte { return repeatFile(b, "src/debug/elf/testdata/gcc-amd64-linux-exec", size) }},
+	}
+	for _, set := range sets {
+		rs, err := Compile(set.src)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, kind := range kinds {
+			data := kind.data()
+			b.Run(set.name+"/"+kind.name, func(b *testing.B) {
+				b.SetBytes(int64(len(data)))
+				for i := 0; i < b.N; i++ {
+					s := rs.states.Get().(*scanState)
+					s.data = data
+					s.search()
+					s.release()
+				}
+			})
+		}
+	}
+}
+
+// repeatFile returns size bytes of a GOROOT file repeated.
+func repeatFile(b *testing.B, name string, size int) []byte {
+	f, err := os.ReadFile(filepath.Join(runtime.GOROOT(), name))
+	if err != nil || len(f) == 0 {
+		b.Skipf("%s: %v", name, err)
+	}
+	out := make([]byte, 0, size+len(f))
+	for len(out) < size {
+		out = append(out, f...)
+	}
+	return out[:size]
+}
+
 func BenchmarkCompileDefault(b *testing.B) {
 	files, _ := filepath.Glob("../rules/*.yar")
 	var srcs []Source
