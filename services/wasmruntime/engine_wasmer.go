@@ -155,10 +155,15 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	// wasmer 2.0's poll_oneoff panics in Rust on clock subscriptions ("Polling not implemented
 	// for clocks yet"), which aborts the whole process; the Go runtime polls a clock whenever
 	// it idles. Replace it with a host implementation.
+	// wasmer-go's WASI also lacks sock_accept, which Go's net package imports (the sandbox module
+	// links it): the runtime grants no sockets, so every descriptor is a bad one (EBADF).
 	imports.Register("wasi_snapshot_preview1", map[string]wasmer.IntoExtern{
 		"poll_oneoff": wasmer.NewFunctionWithEnvironment(wi.store,
 			wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
 			wi.env, wasmerPollOneoff),
+		"sock_accept": wasmer.NewFunction(wi.store,
+			wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
+			func([]wasmer.Value) ([]wasmer.Value, error) { return []wasmer.Value{wasmer.NewI32(wasiErrnoBadf)}, nil }),
 	})
 	emit := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
@@ -185,6 +190,9 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	}
 	return wi, nil
 }
+
+// wasiErrnoBadf is WASI's EBADF.
+const wasiErrnoBadf = 8
 
 // wasmerEmit is the athena.emit host function.
 func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
