@@ -8,9 +8,10 @@ import (
 )
 
 // The atom index finds every position where some atom ends. It replaces an Aho-Corasick
-// automaton, whose loop takes a data-dependent branch per byte: in WebAssembly run with
-// interruption enabled (wazero's WithCloseOnContextDone) every loop iteration and taken branch
-// costs a call into the runtime, so a byte-at-a-time automaton ran at a few MB/s there.
+// automaton, whose loop takes a data-dependent branch per byte. Inside the guest every loop
+// iteration carries a cost of its own (the Go wasm backend's code, and the host's deadline
+// check at each loop head: a counter when the runtime has instrumented the module, a call into
+// the runtime otherwise), so a byte-at-a-time automaton ran at a few MB/s there.
 //
 // Instead the scanner keeps the last four bytes in a 32-bit window and probes, per byte and
 // without branching, a bitmap of hashed 4-byte atoms (3-byte atoms are entered once per possible
