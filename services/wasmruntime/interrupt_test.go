@@ -182,3 +182,54 @@ func TestRegistryWarnsAboutSlowPaths(t *testing.T) {
 		t.Fatalf("warnings = %q", w)
 	}
 }
+
+// BenchmarkLoopCheck: the cost of bounding a guest's loops, on the counting loop of spinWAT
+// (ns per iteration): the host's budget, wazero's per-iteration check (a module the host
+// cannot instrument), and no check at all (unsafe; the baseline).
+func BenchmarkLoopCheck(b *testing.B) {
+	const iterations = 10_000_000
+	ctx := context.Background()
+	withYield := wat(b, spinWAT)
+	noYield := wat(b, strings.Replace(spinWAT, `(import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))`, "", 1))
+	eng, err := newEngine(ctx, engineWazero, b.TempDir())
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer eng.close(ctx)
+	run := func(b *testing.B, call func() error) {
+		for b.Loop() {
+			if err := call(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/iterations, "ns/iteration")
+	}
+	for _, tc := range []struct {
+		name string
+		wasm []byte
+	}{{"budget", withYield}, {"wazero-check", noYield}} {
+		b.Run(tc.name, func(b *testing.B) {
+			cm, err := eng.compile(ctx, tc.wasm, 16)
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer cm.close(ctx)
+			inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer inst.close(ctx)
+			run(b, func() error { _, err := inst.call(ctx, "spin", iterations); return err })
+		})
+	}
+	b.Run("none", func(b *testing.B) {
+		rt := wazero.NewRuntime(ctx)
+		defer rt.Close(ctx)
+		m, err := rt.Instantiate(ctx, noYield)
+		if err != nil {
+			b.Fatal(err)
+		}
+		spin := m.ExportedFunction("spin")
+		run(b, func() error { _, err := spin.Call(ctx, iterations); return err })
+	})
+}
