@@ -20,15 +20,35 @@ type Digests struct {
 
 // Hash computes every digest of data. Inside the guest the host computes md5, sha1, sha256 and
 // sha512 natively (athena.digest); ssdeep and TLSH run here.
-func Hash(data []byte) Digests {
+func Hash(data []byte) Digests { return HashWith(data, nil) }
+
+// HashWith is Hash reusing the cryptographic digests in known (option name "md5", "sha1",
+// "sha256" or "sha512" → lower-case hex), which the orchestrator passes because it hashed the
+// sample already. A value that is not hex of the algorithm's length is ignored and computed.
+func HashWith(data []byte, known map[string]string) Digests {
+	sum := func(name string, alg guest.Algorithm, size int) string {
+		if v := known[name]; len(v) == 2*size && isLowerHex(v) {
+			return v
+		}
+		return hex.EncodeToString(guest.Sum(alg, data))
+	}
 	return Digests{
-		MD5:    hex.EncodeToString(guest.Sum(guest.MD5, data)),
-		SHA1:   hex.EncodeToString(guest.Sum(guest.SHA1, data)),
-		SHA256: hex.EncodeToString(guest.Sum(guest.SHA256, data)),
-		SHA512: hex.EncodeToString(guest.Sum(guest.SHA512, data)),
+		MD5:    sum("md5", guest.MD5, 16),
+		SHA1:   sum("sha1", guest.SHA1, 20),
+		SHA256: sum("sha256", guest.SHA256, 32),
+		SHA512: sum("sha512", guest.SHA512, 64),
 		SSDeep: SSDeep(data),
 		TLSH:   TLSH(data),
 	}
+}
+
+func isLowerHex(s string) bool {
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Entropy is the Shannon entropy of data in bits per byte (0 for empty input).

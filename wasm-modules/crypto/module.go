@@ -13,7 +13,7 @@ const (
 	// Name is the module name the host and the reports use.
 	Name = "crypto"
 	// Version is bumped whenever output for the same input can change.
-	Version = "1.1.0"
+	Version = "1.2.0"
 
 	// highEntropy is the whole-file entropy above which a sample looks packed or encrypted.
 	highEntropy = 7.2
@@ -60,7 +60,7 @@ func (*Module) Info() *modulev1.ModuleInfo {
 // Analyze fingerprints one sample.
 func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
 	data := req.GetContent()
-	d := Hash(data)
+	d := HashWith(data, req.GetOptions())
 	details := &analysisv1.CryptoDetails{
 		Md5:     d.MD5,
 		Sha1:    d.SHA1,

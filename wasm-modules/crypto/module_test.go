@@ -154,3 +154,24 @@ func TestAnalyzeDeadlinePassed(t *testing.T) {
 		t.Errorf("notes %q, want one deadline note", resp.GetNotes())
 	}
 }
+
+// The orchestrator passes the digests it computed; well-formed ones are reused, anything else
+// is computed.
+func TestAnalyzeReusesPassedDigests(t *testing.T) {
+	data := []byte("a sample the orchestrator hashed already")
+	own := Hash(data)
+	passed := map[string]string{
+		"md5":    strings.Repeat("a", 32),             // well-formed: reused as given
+		"sha1":   strings.Repeat("b", 40),             // well-formed: reused
+		"sha256": strings.ToUpper(own.SHA256),         // not lower-case hex: computed
+		"sha512": strings.Repeat("c", 10) + "not hex", // wrong length: computed
+	}
+	resp, err := New().Analyze(&modulev1.AnalyzeRequest{Content: data, Options: passed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.GetDetails().GetCrypto()
+	if c.GetMd5() != passed["md5"] || c.GetSha1() != passed["sha1"] || c.GetSha256() != own.SHA256 || c.GetSha512() != own.SHA512 {
+		t.Errorf("digests = %s %s %s %s", c.GetMd5(), c.GetSha1(), c.GetSha256(), c.GetSha512())
+	}
+}

@@ -53,6 +53,12 @@ func main() {
 		// What the target "identification + hashing" means: the file-processor's
 		// identification and the four cryptographic digests, as the guest computes them.
 		{"identify", func() { fileprocessor.Identify(data) }},
+		// The pipeline's path: the orchestrator passes md5, sha1 and sha256 (it hashed the
+		// sample for its cache key), so the guests add identification and sha512.
+		{"identify+sha512", func() {
+			fileprocessor.Identify(data)
+			guest.Sum(guest.SHA512, data)
+		}},
 		{"identify+digests", func() {
 			fileprocessor.Identify(data)
 			for _, alg := range []guest.Algorithm{guest.MD5, guest.SHA1, guest.SHA256, guest.SHA512} {
