@@ -2,12 +2,14 @@ package deobfuscator
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"slices"
 )
 
 // The fast rejection is one pass over the sample with a 64 KiB table indexed by the current
-// byte and the one before it. An entry holds whether the byte continues an encoded run and
+// byte and the one before it (pairIndex: the current byte in the high half, so eight bytes read
+// as one little-endian word yield every index of the block by a shift). An entry holds whether the byte continues an encoded run and
 // which check, if any, the pair starts: every construct the text decoders act on begins with
 // such a pair (`\x`, `%u`, `&#`, `[c`, `-e`, `_0`, `mC` of fromCharCode …) or is a long
 // run. Ordinary prose, logs and source code meet a check now and then, and the check fails after
@@ -52,7 +54,7 @@ var pairs = func() (t [1 << 16]uint8) {
 		}
 		v |= single[byte(c)]
 		for p := 0; p < 256; p++ {
-			t[p<<8|c] = v
+			t[pairIndex(byte(p), byte(c))] = v
 		}
 	}
 	set := func(pair string, chk uint8, foldCase bool) {
@@ -61,7 +63,8 @@ var pairs = func() (t [1 << 16]uint8) {
 			variants = caseVariants(pair)
 		}
 		for _, s := range variants {
-			t[int(s[0])<<8|int(s[1])] = t[int(s[0])<<8|int(s[1])]&pairRun | chk
+			i := pairIndex(s[0], s[1])
+			t[i] = t[i]&pairRun | chk
 		}
 	}
 	set(`\x`, chkBackslash, false)
@@ -81,6 +84,12 @@ var pairs = func() (t [1 << 16]uint8) {
 	set("bj", chkRot13PS, true)
 	return t
 }()
+
+// pairIndex is the pairs index of byte cur preceded by prev.
+func pairIndex(prev, cur byte) uint16 { return uint16(cur)<<8 | uint16(prev) }
+
+// nextPair is the pairs index after pair when the next byte is c.
+func nextPair(pair uint16, c byte) uint16 { return pair>>8 | uint16(c)<<8 }
 
 // caseVariants lists every upper/lower case spelling of a two-byte pair.
 func caseVariants(pair string) []string {
@@ -146,14 +155,16 @@ func scanText(b []byte, minRun int) bool {
 	var pair uint16
 	i := 0
 	for ; i+8 <= len(b) && minRun >= 7; i += 8 {
-		p0 := pair<<8 | uint16(b[i])
-		p1 := p0<<8 | uint16(b[i+1])
-		p2 := p1<<8 | uint16(b[i+2])
-		p3 := p2<<8 | uint16(b[i+3])
-		p4 := p3<<8 | uint16(b[i+4])
-		p5 := p4<<8 | uint16(b[i+5])
-		p6 := p5<<8 | uint16(b[i+6])
-		p7 := p6<<8 | uint16(b[i+7])
+		// One 8-byte load instead of eight byte loads and bounds checks.
+		w := binary.LittleEndian.Uint64(b[i:])
+		p0 := uint16(w<<8) | pair>>8
+		p1 := uint16(w)
+		p2 := uint16(w >> 8)
+		p3 := uint16(w >> 16)
+		p4 := uint16(w >> 24)
+		p5 := uint16(w >> 32)
+		p6 := uint16(w >> 40)
+		p7 := uint16(w >> 48)
 		v0, v1, v2, v3, v4, v5, v6, v7 := pairs[p0], pairs[p1], pairs[p2], pairs[p3], pairs[p4], pairs[p5], pairs[p6], pairs[p7]
 		if (v0|v1|v2|v3|v4|v5|v6|v7)&^pairRun == 0 {
 			// Each entry is 0 (a break) or pairRun: one bit per byte, set on breaks.
@@ -172,14 +183,14 @@ func scanText(b []byte, minRun int) bool {
 		}
 		// Byte by byte: pair is still the one before b[i].
 		for k := i; k < i+8; k++ {
-			pair = pair<<8 | uint16(b[k])
+			pair = nextPair(pair, b[k])
 			if st.at(k, pairs[pair], &runStart, minRun) {
 				return true
 			}
 		}
 	}
 	for ; i < len(b); i++ {
-		pair = pair<<8 | uint16(b[i])
+		pair = nextPair(pair, b[i])
 		if st.at(i, pairs[pair], &runStart, minRun) {
 			return true
 		}

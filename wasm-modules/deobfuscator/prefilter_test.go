@@ -105,7 +105,7 @@ func scanBytewise(b []byte, minRun int) bool {
 	runStart := 0
 	var pair uint16
 	for i := range b {
-		pair = pair<<8 | uint16(b[i])
+		pair = nextPair(pair, b[i])
 		if st.at(i, pairs[pair], &runStart, minRun) {
 			return true
 		}
