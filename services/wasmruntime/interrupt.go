@@ -38,8 +38,23 @@ const (
 	secCode = 10
 )
 
-// sectionRank orders the known non-custom sections as the binary format requires them.
-var sectionRank = map[byte]int{1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 13: 6, 6: 7, 7: 8, 8: 9, 9: 10, 12: 11, 10: 12, 11: 13}
+// sectionRank is where a known non-custom section must appear in a module; ok is false for an
+// unknown section id.
+func sectionRank(id byte) (rank int, ok bool) {
+	switch id {
+	case 1, 2, 3, 4, 5: // type import function table memory
+		return int(id), true
+	case 13: // tag
+		return 6, true
+	case 6, 7, 8, 9: // global export start element
+		return int(id) + 1, true
+	case 12: // data count
+		return 11, true
+	case 10, 11: // code data
+		return int(id) + 2, true
+	}
+	return 0, false
+}
 
 // instrumentLoops returns wasm with the budget global and a check at every loop head.
 func instrumentLoops(wasm []byte) ([]byte, error) {
@@ -58,7 +73,7 @@ func instrumentLoops(wasm []byte) ([]byte, error) {
 		if r.err != nil {
 			return nil, fmt.Errorf("%w: %w", errNotInstrumented, r.err)
 		}
-		if _, known := sectionRank[id]; !known && id != 0 {
+		if _, known := sectionRank(id); !known && id != 0 {
 			return nil, fmt.Errorf("%w: unknown section %d", errNotInstrumented, id)
 		}
 		sections = append(sections, section{id, body})
@@ -110,6 +125,7 @@ func instrumentLoops(wasm []byte) ([]byte, error) {
 	check = append(check, 0x1a, 0x0b) //   call sched_yield, drop; end
 
 	out := append([]byte(nil), wasm[:8]...)
+	globalRank, _ := sectionRank(secGlobal)
 	globalDone := false
 	emitGlobal := func(body []byte) {
 		// Append the budget, (mut i32) (i32.const yieldEvery), to the defined globals.
@@ -128,11 +144,8 @@ func instrumentLoops(wasm []byte) ([]byte, error) {
 		globalDone = true
 	}
 	for _, s := range sections {
-		if s.id != 0 {
-			rank := sectionRank[s.id]
-			if !globalDone && rank > sectionRank[secGlobal] {
-				emitGlobal(nil)
-			}
+		if rank, _ := sectionRank(s.id); s.id != 0 && !globalDone && rank > globalRank {
+			emitGlobal(nil)
 		}
 		switch s.id {
 		case secGlobal:

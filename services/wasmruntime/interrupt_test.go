@@ -233,3 +233,36 @@ func BenchmarkLoopCheck(b *testing.B) {
 		run(b, func() error { _, err := spin.Call(ctx, iterations); return err })
 	})
 }
+
+// A module without globals gets a global section, placed where the format requires it.
+func TestInstrumentModuleWithoutGlobals(t *testing.T) {
+	src := wat(t, `(module
+  (import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))
+  (memory (export "memory") 1)
+  (func (export "spin") (param $n i32) (result i32) (loop $l (br $l)) (i32.const 0))
+)`)
+	if _, err := instrumentLoops(src); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	eng, err := newEngine(ctx, engineWazero, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.close(ctx)
+	cm, err := eng.compile(ctx, src, 16)
+	if err != nil {
+		t.Fatalf("compile instrumented module: %v", err)
+	}
+	defer cm.close(ctx)
+	inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.close(ctx)
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := inst.call(dctx, "spin", 0); !errors.Is(err, errDeadline) {
+		t.Fatalf("spin = %v, want a deadline error", err)
+	}
+}

@@ -148,7 +148,7 @@ func allZero(b []byte) bool {
 func (s *memorySnapshot) restore(m api.Module, plan *snapshotPlan, premapped bool) error {
 	mem := m.Memory()
 	if cur := mem.Size(); cur < s.size {
-		if _, ok := mem.Grow((s.size - cur) / wasmPageSize); !ok {
+		if _, ok := mem.Grow((s.size - cur) / pageSize); !ok {
 			return fmt.Errorf("snapshot: grow memory to %d bytes: over the memory limit", s.size)
 		}
 	}
@@ -178,6 +178,3 @@ func (s *memorySnapshot) restore(m api.Module, plan *snapshotPlan, premapped boo
 	}
 	return nil
 }
-
-// wasmPageSize is the WebAssembly page size.
-const wasmPageSize = 65536
