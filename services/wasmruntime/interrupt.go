@@ -28,7 +28,7 @@ import (
 // does not import sched_yield is compiled unchanged with wazero's own check: slow but safe.
 
 // yieldEvery is how many loop iterations run between two calls to the host.
-const yieldEvery = 4096
+const yieldEvery = 1 << 16
 
 // errNotInstrumented says a module was left as it is; the engine falls back to wazero's check.
 var errNotInstrumented = errors.New("module not instrumented")
