@@ -160,9 +160,9 @@ func signature(params, results []api.ValueType) string {
 }
 
 func (c *wazeroCompiled) instantiate(ctx context.Context, stdout, stderr io.Writer) (instance, error) {
-	// A WASI reactor: _initialize runs the Go runtime and package initializers; no _start.
-	// With a snapshot the host runs it instead, once (snapshot.go).
-	// The host calls _initialize itself when it can stop it (or skips it for a snapshot).
+	// A WASI reactor: _initialize runs the Go runtime and package initializers; no _start. The
+	// host calls it itself, under the loop budget (interrupt.go), or only once per module for a
+	// snapshot (snapshot.go); only a module with neither has wazero run it as a start function.
 	start := []string{"_initialize"}
 	if c.snap != nil || c.interruptible {
 		start = nil
