@@ -13,8 +13,10 @@ import (
 // milliseconds, repeated for every new instance although it always computes the same state. The
 // wazero engine therefore runs it once per compiled module and keeps what it produced — the
 // linear memory's non-zero pages and the mutable globals — as a snapshot. Later instances are
-// instantiated without a start function and get the snapshot written into their (zeroed)
-// memory: a copy of a few megabytes instead of a run of the initializers. The module is compiled
+// instantiated without a start function, their memory starts as a private copy-on-write mapping
+// of the snapshot (a memfd on Linux, memory_linux.go; elsewhere the pages are copied in), and
+// their globals are set: no initializer runs and no page is copied until the guest writes it.
+// The module is compiled
 // without its data section (planSnapshot in wasmbin.go), so the engine does not copy tens of
 // thousands of data segments into every instance either; the host applies them once, before
 // the first _initialize.
@@ -32,7 +34,6 @@ type memorySnapshot struct {
 	size    uint32         // memory size in bytes
 	runs    []dataSegment  // non-zero memory, in runs of whole pages
 	globals []uint64       // mutable globals, in snapshotPlan.globals order
-	bytes   int            // total bytes in runs
 }
 
 // snapshotter builds the snapshot of one compiled module once and hands it out afterwards.
@@ -122,7 +123,6 @@ func takeSnapshot(m api.Module, plan *snapshotPlan) (*memorySnapshot, error) {
 		} else {
 			snap.runs = append(snap.runs, dataSegment{offset: off, bytes: all[off:end]})
 		}
-		snap.bytes += int(end - off)
 	}
 	if img, err := newSnapshotImage(snap); err == nil && img != nil {
 		// Instances map the image; the runs are not needed any more.
