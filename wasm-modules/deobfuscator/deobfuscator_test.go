@@ -457,3 +457,43 @@ func FuzzDecoders(f *testing.F) {
 		stripBackticks(string(b))
 	})
 }
+
+// FuzzFoldGates: the cheap checks that decide whether a fold's regular expression runs must hold
+// wherever the expression matches, or a fold would be skipped.
+func FuzzFoldGates(f *testing.F) {
+	for _, s := range []string{`'a' + 'b'`, "\"x\"\n+\t'y'", `('a','b') -JOIN ''`, `("ab" -creplace 'a','c')`,
+		`("{0}" -F 'x')`, `x = a + "b" + c`, `["a","b"].join("")`} {
+		f.Add(s)
+	}
+	re := compileRegexes()
+	f.Fuzz(func(t *testing.T, s string) {
+		if re.concat.MatchString(s) && !hasConcat(s) {
+			t.Fatalf("concat matches %q but hasConcat says no", s)
+		}
+		if re.psJoin.MatchString(s) && !containsFoldString(s, "-join") {
+			t.Fatalf("psJoin matches %q without -join", s)
+		}
+		if re.replace.MatchString(s) && !containsFoldString(s, "-replace") && !containsFoldString(s, "-creplace") {
+			t.Fatalf("replace matches %q without -replace", s)
+		}
+		if re.format.MatchString(s) && !containsFoldString(s, "-f") {
+			t.Fatalf("format matches %q without -f", s)
+		}
+	})
+}
+
+// FuzzFoldConcat holds the linear concatenation fold to the regular expression it replaces.
+func FuzzFoldConcat(f *testing.F) {
+	for _, s := range []string{`'a' + 'b'`, `'a'+'b'+'c'`, "\"x\"\n+\t'y'", `x = 'a' + y + 'b'`, `'a\'+'b'`,
+		`"a" + 'b' "c"+"d"`, "'a\n' + 'b'", `''+''`, `'+'+'+'`, `"'" + "'"`} {
+		f.Add(s)
+	}
+	re := compileRegexes()
+	f.Fuzz(func(t *testing.T, s string) {
+		want := replaceFixed(re.concat, s, func(m []string) string { return "<" + m[1] + "|" + m[2] + ">" })
+		got := foldConcat(s, func(a, b string) string { return "<" + a + "|" + b + ">" })
+		if got != want {
+			t.Fatalf("foldConcat(%q) = %q, the expression gives %q", s, got, want)
+		}
+	})
+}
