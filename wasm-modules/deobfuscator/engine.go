@@ -79,7 +79,7 @@ type engine struct {
 // them costs several milliseconds inside the guest) and are read-only afterwards. They are not
 // package globals so the package has no state of its own.
 type regexes struct {
-	psEnc, fromCharCode, psChars, concat, join, psJoin, format, replace, intList, quoted, charCast, number, hexList *regexp.Regexp
+	psEnc, fromCharCode, psChars, join, psJoin, format, replace, intList, quoted, charCast, number, hexList *regexp.Regexp
 }
 
 func compileRegexes() *regexes {
@@ -87,7 +87,6 @@ func compileRegexes() *regexes {
 		psEnc:        regexp.MustCompile(`(?i)(?:^|\s)[-/]e(?:n(?:c(?:o(?:d(?:e(?:d(?:c(?:o(?:m(?:m(?:a(?:n(?:d)?)?)?)?)?)?)?)?)?)?)?)?|c)?\s+["']?([A-Za-z0-9+/]{16,}={0,2})`),
 		fromCharCode: regexp.MustCompile(`(?i)String\s*\.\s*fromCharCode\s*\(\s*([0-9xa-fA-F+\-^\s,()]+?)\s*\)`),
 		psChars:      regexp.MustCompile(`(?i)\[char\[\]\]\s*\(\s*([0-9x,\s]+?)\s*\)\s*-join\s*(?:''|"")`),
-		concat:       regexp.MustCompile(`('[^'\n\\]*'|"[^"\n\\]*")\s*\+\s*('[^'\n\\]*'|"[^"\n\\]*")`),
 		join:         regexp.MustCompile(`\[\s*((?:'[^'\n]*'|"[^"\n]*")(?:\s*,\s*(?:'[^'\n]*'|"[^"\n]*"))*)\s*\]\s*\.\s*join\s*\(\s*(?:''|"")\s*\)`),
 		psJoin:       regexp.MustCompile(`(?i)\(?\s*((?:'[^'\n]*'|"[^"\n]*")(?:\s*,\s*(?:'[^'\n]*'|"[^"\n]*"))+)\s*\)?\s*-join\s*(?:''|"")`),
 		format:       regexp.MustCompile(`(?i)\(\s*("[^"\n]*"|'[^'\n]*')\s*-f\s*((?:'[^'\n]*'|"[^"\n]*")(?:\s*,\s*(?:'[^'\n]*'|"[^"\n]*"))*)\s*\)`),
