@@ -90,11 +90,11 @@ func BenchmarkAnalyze(b *testing.B) {
 		reportCPU(b, cpu, len(data))
 	})
 	b.Run("wasm", func(b *testing.B) {
-		w := loadWASM(b)
+		w := hosttest.Load(b, Name)
 		b.SetBytes(int64(len(data)))
 		cpu := processCPU()
 		for b.Loop() {
-			w.analyze(b, req)
+			w.Analyze(b, req)
 		}
 		reportCPU(b, cpu, len(data))
 	})

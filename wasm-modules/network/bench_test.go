@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
@@ -104,11 +105,11 @@ func BenchmarkCapture(b *testing.B) {
 		report(b, cpu)
 	})
 	b.Run("wasm", func(b *testing.B) {
-		w := loadWASM(b)
+		w := hosttest.Load(b, Name)
 		req := &modulev1.AnalyzeRequest{Content: data}
 		cpu := processCPU()
 		for b.Loop() {
-			w.analyze(b, req)
+			w.Analyze(b, req)
 		}
 		report(b, cpu)
 	})

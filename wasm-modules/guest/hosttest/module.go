@@ -1,0 +1,92 @@
+package hosttest
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/athena-mesh/athena/internal/testutil"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/tetratelabs/wazero"
+	"github.com/tetratelabs/wazero/api"
+	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"google.golang.org/protobuf/proto"
+)
+
+// Module is a built module (bin/modules/<name>.wasm) driven through the guest ABI by this
+// minimal host, so a module's tests and benchmarks measure the module rather than the runtime
+// service.
+type Module struct {
+	mod api.Module
+}
+
+// Load instantiates bin/modules/<name>.wasm, skipping the test when it has not been built.
+// Emitted fragments are dropped; merging them is the runtime service's concern.
+func Load(tb testing.TB, name string) *Module {
+	tb.Helper()
+	bin, err := os.ReadFile(filepath.Join(testutil.ModulesDir(tb), name+".wasm"))
+	if err != nil {
+		tb.Skipf("%s.wasm not built (make wasm): %v", name, err)
+	}
+	ctx := context.Background()
+	cfg := wazero.NewRuntimeConfig()
+	// Compiling the module is most of a test's cost (minutes under -race); wazero keys its
+	// cache by module content and wazero version, so reusing it across runs is safe.
+	if dir, err := os.UserCacheDir(); err == nil {
+		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
+			cfg = cfg.WithCompilationCache(cache)
+			tb.Cleanup(func() { cache.Close(ctx) })
+		}
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	tb.Cleanup(func() { rt.Close(ctx) })
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	if err := Instantiate(ctx, rt, nil); err != nil {
+		tb.Fatal(err)
+	}
+	compiled, err := rt.CompileModule(ctx, bin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mod, err := rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &Module{mod: mod}
+}
+
+// Analyze sends req through athena_alloc and athena_analyze and decodes the response; a module
+// error fails the test.
+func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+	tb.Helper()
+	ctx := context.Background()
+	in, err := proto.Marshal(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	res, err := m.mod.ExportedFunction("athena_alloc").Call(ctx, uint64(len(in)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ptr := uint32(res[0])
+	if !m.mod.Memory().Write(ptr, in) {
+		tb.Fatal("write request outside guest memory")
+	}
+	res, err = m.mod.ExportedFunction("athena_analyze").Call(ctx, uint64(ptr), uint64(len(in)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	out, ok := m.mod.Memory().Read(uint32(res[0]>>32), uint32(res[0]))
+	if !ok {
+		tb.Fatal("response outside guest memory")
+	}
+	resp := &modulev1.AnalyzeResponse{}
+	if err := proto.Unmarshal(out, resp); err != nil {
+		tb.Fatal(err)
+	}
+	if resp.Error != "" {
+		tb.Fatalf("module error: %s", resp.Error)
+	}
+	return resp
+}
