@@ -41,37 +41,15 @@ func TestInstrumentLoops(t *testing.T) {
 	}
 
 	ctx := context.Background()
-	eng, err := newEngine(ctx, engineWazero, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, src, 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cm.close(ctx)
-	if !cm.(*wazeroCompiled).interruptible {
-		t.Fatal("module compiled without the host's loop checks")
-	}
-	inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.close(ctx)
+	inst := spinInstance(t, src, true)
 	// The check costs nothing visible to a call that ends by itself...
 	if got, err := inst.call(ctx, "spin", 1000); err != nil || got != 1000 {
 		t.Fatalf("spin(1000) = %d, %v", got, err)
 	}
 	// ...stops one that does not, at the deadline...
-	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	_, err = inst.call(dctx, "spin", 0)
-	cancel()
-	if !errors.Is(err, errDeadline) {
-		t.Fatalf("spin(0) = %v, want a deadline error", err)
-	}
+	stopsAtDeadline(t, inst)
 	// ...and a deadline that passes after a call leaves nothing behind for the next call.
-	dctx, cancel = context.WithCancel(ctx)
+	dctx, cancel := context.WithCancel(ctx)
 	if _, err := inst.call(dctx, "spin", 10); err != nil {
 		t.Fatal(err)
 	}
@@ -107,29 +85,42 @@ func uninstrumentedStops(t *testing.T, src []byte) {
 	if _, err := instrumentLoops(src); !errors.Is(err, errNotInstrumented) {
 		t.Fatalf("instrumentLoops: %v, want errNotInstrumented", err)
 	}
+	stopsAtDeadline(t, spinInstance(t, src, false))
+}
+
+// spinInstance compiles src on wazero and instantiates it; instrumented says whether the host's
+// loop budget must have been applied.
+func spinInstance(t testing.TB, src []byte, instrumented bool) instance {
+	t.Helper()
 	ctx := context.Background()
 	eng, err := newEngine(ctx, engineWazero, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.close(ctx)
+	t.Cleanup(func() { eng.close(ctx) })
 	cm, err := eng.compile(ctx, src, 16)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cm.close(ctx)
-	if cm.(*wazeroCompiled).interruptible {
-		t.Fatal("compiled as instrumented")
+	t.Cleanup(func() { cm.close(ctx) })
+	if got := cm.(*wazeroCompiled).interruptible; got != instrumented {
+		t.Fatalf("compiled with the host's loop budget: %v, want %v", got, instrumented)
 	}
 	inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer inst.close(ctx)
-	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	t.Cleanup(func() { inst.close(ctx) })
+	return inst
+}
+
+// stopsAtDeadline calls spin(0), which never returns by itself, under a 50 ms deadline.
+func stopsAtDeadline(t *testing.T, inst instance) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
-	if _, err := inst.call(dctx, "spin", 0); !errors.Is(err, errDeadline) {
-		t.Fatalf("spin = %v, want a deadline error", err)
+	if _, err := inst.call(ctx, "spin", 0); !errors.Is(err, errDeadline) {
+		t.Fatalf("spin(0) = %v, want a deadline error", err)
 	}
 }
 
@@ -191,11 +182,6 @@ func BenchmarkLoopCheck(b *testing.B) {
 	ctx := context.Background()
 	withYield := wat(b, spinWAT)
 	noYield := wat(b, strings.Replace(spinWAT, `(import "wasi_snapshot_preview1" "sched_yield" (func $yield (result i32)))`, "", 1))
-	eng, err := newEngine(ctx, engineWazero, b.TempDir())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer eng.close(ctx)
 	run := func(b *testing.B, call func() error) {
 		for b.Loop() {
 			if err := call(); err != nil {
@@ -205,20 +191,12 @@ func BenchmarkLoopCheck(b *testing.B) {
 		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/iterations, "ns/iteration")
 	}
 	for _, tc := range []struct {
-		name string
-		wasm []byte
-	}{{"budget", withYield}, {"wazero-check", noYield}} {
+		name         string
+		wasm         []byte
+		instrumented bool
+	}{{"budget", withYield, true}, {"wazero-check", noYield, false}} {
 		b.Run(tc.name, func(b *testing.B) {
-			cm, err := eng.compile(ctx, tc.wasm, 16)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer cm.close(ctx)
-			inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer inst.close(ctx)
+			inst := spinInstance(b, tc.wasm, tc.instrumented)
 			run(b, func() error { _, err := inst.call(ctx, "spin", iterations); return err })
 		})
 	}
@@ -244,25 +222,5 @@ func TestInstrumentModuleWithoutGlobals(t *testing.T) {
 	if _, err := instrumentLoops(src); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	eng, err := newEngine(ctx, engineWazero, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, src, 16)
-	if err != nil {
-		t.Fatalf("compile instrumented module: %v", err)
-	}
-	defer cm.close(ctx)
-	inst, err := cm.instantiate(ctx, newBoundedBuffer(64), newBoundedBuffer(64))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.close(ctx)
-	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
-	defer cancel()
-	if _, err := inst.call(dctx, "spin", 0); !errors.Is(err, errDeadline) {
-		t.Fatalf("spin = %v, want a deadline error", err)
-	}
+	stopsAtDeadline(t, spinInstance(t, src, true))
 }
