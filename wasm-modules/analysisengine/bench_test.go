@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athena-mesh/athena/internal/testutil"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
@@ -105,38 +106,8 @@ func BenchmarkAnalyzePE(b *testing.B) {
 	}
 }
 
-// goPE builds a Windows hello-world with the Go toolchain running the benchmark (about
-// 1.6 MB with -ldflags=-s): a large real-world PE with a big runtime, no mingw needed.
-func goPE(b *testing.B) []byte {
-	b.Helper()
-	cached := filepath.Join(os.TempDir(), "athena-ae-bench-gohello-v1.exe")
-	if pe, err := os.ReadFile(cached); err == nil {
-		return pe
-	}
-	dir := b.TempDir()
-	src := filepath.Join(dir, "hello.go")
-	if err := os.WriteFile(src, []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	exe := filepath.Join(dir, "hello.exe")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s", "-o", exe, src)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Skipf("go build for windows: %v: %s", err, out)
-	}
-	pe, err := os.ReadFile(exe)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := os.WriteFile(cached, pe, 0o644); err != nil {
-		b.Logf("cache bench PE: %v", err)
-	}
-	return pe
-}
-
 func BenchmarkAnalyzeGoPE(b *testing.B) {
-	pe := goPE(b)
+	pe := testutil.GoWindowsPE(b)
 	a := New()
 	b.SetBytes(int64(len(pe)))
 	b.ResetTimer()
@@ -150,7 +121,7 @@ func BenchmarkAnalyzeGoPE(b *testing.B) {
 // BenchmarkPhasesGoPE times each phase of Analyze on the Go hello-world, so the phases can be
 // compared natively and inside WASM (GOOS=wasip1 go test -bench with a wasip1 runner).
 func BenchmarkPhasesGoPE(b *testing.B) {
-	pe := goPE(b)
+	pe := testutil.GoWindowsPE(b)
 	lim := DefaultLimits()
 	wl := walkLimits{maxInstructions: lim.MaxInstructions, maxPerFunction: lim.MaxPerFunction, maxFunctions: lim.MaxFunctions, listing: lim.ListingLines}
 	im, err := load(pe)

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
-	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
@@ -66,46 +66,17 @@ func BenchmarkDigests(b *testing.B) {
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
-			cpu := processCPU()
+			cpu := cputime.Process()
 			for b.Loop() {
 				bm.fn(data)
 			}
-			reportCPU(b, cpu, len(data))
+			cputime.Report(b, cpu, len(data))
 		})
 	}
 }
 
 func BenchmarkAnalyze(b *testing.B) {
-	data := benchInput(b)
-	req := &modulev1.AnalyzeRequest{Content: data}
-	b.Run("native", func(b *testing.B) {
-		m := New()
-		b.SetBytes(int64(len(data)))
-		cpu := processCPU()
-		for b.Loop() {
-			if _, err := m.Analyze(req); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, cpu, len(data))
-	})
-	b.Run("wasm", func(b *testing.B) {
-		w := hosttest.Load(b, Name)
-		b.SetBytes(int64(len(data)))
-		cpu := processCPU()
-		for b.Loop() {
-			w.Analyze(b, req)
-		}
-		reportCPU(b, cpu, len(data))
-	})
-}
-
-// reportCPU adds MB per CPU second (process user+system time, GC included) since start.
-func reportCPU(b *testing.B, start float64, size int) {
-	b.Helper()
-	if used := processCPU() - start; used > 0 && start > 0 {
-		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "cpu-MB/s")
-	}
+	hosttest.BenchNativeAndWASM(b, Name, New(), benchInput(b))
 }
 
 // BenchmarkWASMComponents builds ./internal/wasmbench for wasip1, runs it once per iteration

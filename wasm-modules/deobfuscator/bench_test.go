@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
+	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
@@ -17,7 +19,7 @@ import (
 // BenchmarkPlainText measures the fast rejection on 8 MiB of prose with nothing to decode,
 // natively and inside WASM (the latter includes copying the sample into guest memory).
 func BenchmarkPlainText(b *testing.B) {
-	benchBoth(b, plainText(8<<20))
+	hosttest.BenchNativeAndWASM(b, Name, New(), plainText(8<<20))
 }
 
 // BenchmarkPrefilter measures the single pass alone, natively.
@@ -34,7 +36,7 @@ func BenchmarkPrefilter(b *testing.B) {
 // BenchmarkEncodedPowerShell measures a four-layer PowerShell dropper (1.3 kB).
 func BenchmarkEncodedPowerShell(b *testing.B) {
 	sample, _ := powershellSample(b)
-	benchBoth(b, []byte(sample))
+	hosttest.BenchNativeAndWASM(b, Name, New(), []byte(sample))
 }
 
 // BenchmarkObfuscatedJS measures the javascript-obfuscator fixtures, one call per file.
@@ -44,7 +46,7 @@ func BenchmarkObfuscatedJS(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.Run(name, func(b *testing.B) { benchBoth(b, data) })
+		b.Run(name, func(b *testing.B) { hosttest.BenchNativeAndWASM(b, Name, New(), data) })
 	}
 }
 
@@ -83,12 +85,12 @@ func BenchmarkWASMComponents(b *testing.B) {
 				var out bytes.Buffer
 				cfg := wazero.NewModuleConfig().WithArgs("wasmbench", part, reps(part)).WithStdout(&out).WithStderr(os.Stderr).
 					WithSysWalltime().WithSysNanotime().WithName("")
-				c0 := processCPU()
+				c0 := cputime.Process()
 				mod, err := rt.InstantiateModule(ctx, compiled, cfg)
 				if err != nil {
 					b.Fatal(err)
 				}
-				cpu += processCPU() - c0
+				cpu += cputime.Process() - c0
 				mod.Close(ctx)
 				var name string
 				var n int64

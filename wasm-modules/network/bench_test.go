@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
+	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
@@ -34,7 +35,7 @@ func denseIOCText(n int, distinct bool) []byte {
 // BenchmarkExtract measures IOC extraction on 4 MiB of text dense with indicators that repeat
 // (logs, reports): six distinct ones, each seen about 20,000 times.
 func BenchmarkExtract(b *testing.B) {
-	benchBoth(b, denseIOCText(4<<20, false))
+	hosttest.BenchNativeAndWASM(b, Name, New(), denseIOCText(4<<20, false))
 }
 
 // BenchmarkExtractDistinct measures 100 KiB with about 2,500 distinct indicators, under the
@@ -44,13 +45,13 @@ func BenchmarkExtractDistinct(b *testing.B) {
 	if n := len(Extract(data, DefaultExtractLimits())); n >= DefaultExtractLimits().MaxIOCs {
 		b.Fatalf("%d indicators: the cap would cut the benchmark short", n)
 	}
-	benchBoth(b, data)
+	hosttest.BenchNativeAndWASM(b, Name, New(), data)
 }
 
 // BenchmarkExtractProse measures 8 MiB of prose without indicators.
 func BenchmarkExtractProse(b *testing.B) {
 	para := "The quick brown fox jumps over the lazy dog while the analyst reads the report, twice. "
-	benchBoth(b, []byte(strings.Repeat(para, (8<<20)/len(para))))
+	hosttest.BenchNativeAndWASM(b, Name, New(), []byte(strings.Repeat(para, (8<<20)/len(para))))
 }
 
 // BenchmarkExtractGoBinary measures a real executable: the Go toolchain's go command, full of
@@ -65,7 +66,7 @@ func BenchmarkExtractGoBinary(b *testing.B) {
 	if err != nil {
 		b.Skip(err)
 	}
-	benchBoth(b, data)
+	hosttest.BenchNativeAndWASM(b, Name, New(), data)
 }
 
 // benchCapture is the test capture with its packets repeated 200 times (12k packets).
@@ -91,12 +92,12 @@ func BenchmarkCapture(b *testing.B) {
 	packets := float64(tr.Packets)
 	report := func(b *testing.B, cpu float64) {
 		b.ReportMetric(packets*float64(b.N)/b.Elapsed().Seconds(), "packets/s")
-		if used := processCPU() - cpu; used > 0 && cpu > 0 {
+		if used := cputime.Process() - cpu; used > 0 && cpu > 0 {
 			b.ReportMetric(packets*float64(b.N)/used, "cpu-packets/s")
 		}
 	}
 	b.Run("native", func(b *testing.B) {
-		cpu := processCPU()
+		cpu := cputime.Process()
 		for b.Loop() {
 			tr, _ := AnalyzeCapture(data, DefaultLimits())
 			tr.Details("pcap")
@@ -107,7 +108,7 @@ func BenchmarkCapture(b *testing.B) {
 	b.Run("wasm", func(b *testing.B) {
 		w := hosttest.Load(b, Name)
 		req := &modulev1.AnalyzeRequest{Content: data}
-		cpu := processCPU()
+		cpu := cputime.Process()
 		for b.Loop() {
 			w.Analyze(b, req)
 		}

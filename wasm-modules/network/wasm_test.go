@@ -33,36 +33,3 @@ func TestWASMMatchesNative(t *testing.T) {
 		})
 	}
 }
-
-// reportCPU adds MB per CPU second (process user+system time, GC included) since start.
-func reportCPU(b *testing.B, start float64, size int) {
-	b.Helper()
-	if used := processCPU() - start; used > 0 && start > 0 {
-		b.ReportMetric(float64(size)*float64(b.N)/used/1e6, "cpu-MB/s")
-	}
-}
-
-// benchBoth runs one input natively and through the .wasm module.
-func benchBoth(b *testing.B, data []byte) {
-	req := &modulev1.AnalyzeRequest{Content: data}
-	b.Run("native", func(b *testing.B) {
-		m := New()
-		b.SetBytes(int64(len(data)))
-		cpu := processCPU()
-		for b.Loop() {
-			if _, err := m.Analyze(req); err != nil {
-				b.Fatal(err)
-			}
-		}
-		reportCPU(b, cpu, len(data))
-	})
-	b.Run("wasm", func(b *testing.B) {
-		w := hosttest.Load(b, Name)
-		b.SetBytes(int64(len(data)))
-		cpu := processCPU()
-		for b.Loop() {
-			w.Analyze(b, req)
-		}
-		reportCPU(b, cpu, len(data))
-	})
-}

@@ -14,6 +14,7 @@ import (
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/services/wasmruntime"
+	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 )
 
 func TestInjectorUnderTheRuntime(t *testing.T) {
@@ -77,21 +78,7 @@ func BenchmarkGoPEUnderTheRuntime(b *testing.B) {
 	if err := os.WriteFile(filepath.Join(dir, "analysisengine.wasm"), wasm, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	src := filepath.Join(dir, "hello.go")
-	if err := os.WriteFile(src, []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"), 0o644); err != nil {
-		b.Fatal(err)
-	}
-	exe := filepath.Join(dir, "hello.exe")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s", "-o", exe, src)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		b.Skipf("go build for windows: %v: %s", err, out)
-	}
-	pe, err := os.ReadFile(exe)
-	if err != nil {
-		b.Fatal(err)
-	}
+	pe := testutil.GoWindowsPE(b)
 	rt, err := wasmruntime.New(context.Background(), wasmruntime.Config{
 		ModulesDir: dir,
 		Limits:     wasmruntime.Limits{Timeout: 120 * time.Second, MemoryPages: 4096},
@@ -109,11 +96,11 @@ func BenchmarkGoPEUnderTheRuntime(b *testing.B) {
 	}
 	invoke() // a fresh instance starts the Go runtime; time warm calls
 	b.SetBytes(int64(len(pe)))
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for b.Loop() {
 		invoke()
 	}
 	// CPU time next to wall time: on a shared machine the wall time says little.
-	b.ReportMetric(float64((cpuTime()-cpu0).Milliseconds())/float64(b.N), "cpu-ms/op")
+	b.ReportMetric((cputime.Process()-cpu0)*1e3/float64(b.N), "cpu-ms/op")
 }

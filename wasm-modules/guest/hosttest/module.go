@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/testutil"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
+	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -89,4 +91,29 @@ func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.
 		tb.Fatalf("module error: %s", resp.Error)
 	}
 	return resp
+}
+
+// BenchNativeAndWASM benchmarks one input through native, the module's Go code, and through
+// the built module name, reporting MB/s and MB per CPU second for each.
+func BenchNativeAndWASM(b *testing.B, name string, native guest.Analyzer, data []byte) {
+	req := &modulev1.AnalyzeRequest{Content: data}
+	b.Run("native", func(b *testing.B) {
+		b.SetBytes(int64(len(data)))
+		cpu := cputime.Process()
+		for b.Loop() {
+			if _, err := native.Analyze(req); err != nil {
+				b.Fatal(err)
+			}
+		}
+		cputime.Report(b, cpu, len(data))
+	})
+	b.Run("wasm", func(b *testing.B) {
+		w := Load(b, name)
+		b.SetBytes(int64(len(data)))
+		cpu := cputime.Process()
+		for b.Loop() {
+			w.Analyze(b, req)
+		}
+		cputime.Report(b, cpu, len(data))
+	})
 }

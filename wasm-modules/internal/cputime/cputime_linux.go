@@ -1,12 +1,11 @@
 //go:build linux
 
-package network
+package cputime
 
 import "syscall"
 
-// processCPU returns the process's user+system CPU seconds. Benchmarks report throughput per
-// CPU second next to wall-clock throughput because the benchmark machine is shared.
-func processCPU() float64 {
+// Process returns the process's user+system CPU seconds, GC included.
+func Process() float64 {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
