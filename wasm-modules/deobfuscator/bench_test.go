@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // BenchmarkPlainText measures the fast rejection on 8 MiB of prose with nothing to decode,
@@ -55,28 +53,8 @@ func BenchmarkObfuscatedJS(b *testing.B) {
 // reports MB/s by the guest's wall clock and per CPU second of this process (the machine is
 // shared). The native comparison is `go run ./deobfuscator/internal/wasmbench`.
 func BenchmarkWASMComponents(b *testing.B) {
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		b.Skip("go toolchain not found")
-	}
-	wasmPath := filepath.Join(b.TempDir(), "wasmbench.wasm")
-	build := exec.Command(goBin, "build", "-o", wasmPath, "./internal/wasmbench")
-	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if out, err := build.CombinedOutput(); err != nil {
-		b.Fatalf("build wasmbench: %v\n%s", err, out)
-	}
-	bin, err := os.ReadFile(wasmPath)
-	if err != nil {
-		b.Fatal(err)
-	}
 	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
-	defer rt.Close(ctx)
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	compiled, err := rt.CompileModule(ctx, bin)
-	if err != nil {
-		b.Fatal(err)
-	}
+	rt, compiled := hosttest.CompileCommand(b, "./internal/wasmbench")
 	for _, part := range []string{"plain", "encoded", "tiny"} {
 		b.Run(part, func(b *testing.B) {
 			var size int64

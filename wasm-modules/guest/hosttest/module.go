@@ -3,6 +3,7 @@ package hosttest
 import (
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -116,4 +117,37 @@ func BenchNativeAndWASM(b *testing.B, name string, native guest.Analyzer, data [
 		}
 		cputime.Report(b, cpu, len(data))
 	})
+}
+
+// CompileCommand builds the Go command in pkg (a path like "./internal/wasmbench", relative to
+// the test's directory) for wasip1 and compiles it on a fresh wazero runtime with WASI and the
+// athena imports; the caller instantiates it, once per run, with its arguments.
+func CompileCommand(tb testing.TB, pkg string) (wazero.Runtime, wazero.CompiledModule) {
+	tb.Helper()
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		tb.Skip("go toolchain not found")
+	}
+	wasmPath := filepath.Join(tb.TempDir(), "command.wasm")
+	build := exec.Command(goBin, "build", "-o", wasmPath, pkg)
+	build.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
+	if out, err := build.CombinedOutput(); err != nil {
+		tb.Fatalf("build %s for wasip1: %v\n%s", pkg, err, out)
+	}
+	bin, err := os.ReadFile(wasmPath)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ctx := context.Background()
+	rt := wazero.NewRuntime(ctx)
+	tb.Cleanup(func() { rt.Close(ctx) })
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	if err := Instantiate(ctx, rt, nil); err != nil {
+		tb.Fatal(err)
+	}
+	compiled, err := rt.CompileModule(ctx, bin)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return rt, compiled
 }
