@@ -13,6 +13,7 @@ BUF_VERSION          := v1.75.0
 PROTOC_GEN_GO        := v1.36.12
 PROTOC_GEN_GO_GRPC   := v1.6.2
 GRPC_GATEWAY_VERSION := v2.33.0
+PROTOC_GEN_GO_LITE   := v0.14.0
 
 # Debian packages the tests use as real components and reference tools.
 APT_PACKAGES := redis-server yara ssdeep tlsh-tools file binutils tshark wabt binaryen gcc-mingw-w64-x86-64 python3-pefile gcab
@@ -73,6 +74,7 @@ tools: ## install the pinned code-generation tools into bin/
 	@test -x $(BIN)/protoc-gen-go-grpc || GOBIN=$(BIN) $(GO) install google.golang.org/grpc/cmd/protoc-gen-go-grpc@$(PROTOC_GEN_GO_GRPC)
 	@test -x $(BIN)/protoc-gen-grpc-gateway || GOBIN=$(BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway@$(GRPC_GATEWAY_VERSION)
 	@test -x $(BIN)/protoc-gen-openapiv2 || GOBIN=$(BIN) $(GO) install github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2@$(GRPC_GATEWAY_VERSION)
+	@test -x $(BIN)/protoc-gen-go-lite || GOBIN=$(BIN) $(GO) install github.com/aperturerobotics/protobuf-go-lite/cmd/protoc-gen-go-lite@$(PROTOC_GEN_GO_LITE)
 
 .PHONY: proto
 proto: tools ## regenerate Go code and OpenAPI from proto/ (host and guest)

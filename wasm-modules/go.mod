@@ -3,6 +3,7 @@ module github.com/athena-mesh/athena/wasm-modules
 go 1.26.0
 
 require (
+	github.com/aperturerobotics/protobuf-go-lite v0.14.0
 	github.com/dop251/goja v0.0.0-20260917113740-793a2a65c13b
 	github.com/google/go-cmp v0.7.0
 	github.com/tetratelabs/wazero v1.12.0
@@ -13,6 +14,7 @@ require (
 )
 
 require (
+	github.com/aperturerobotics/json-iterator-lite v1.0.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/dlclark/regexp2/v2 v2.5.2 // indirect

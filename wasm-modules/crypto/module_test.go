@@ -8,9 +8,8 @@ import (
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"github.com/google/go-cmp/cmp"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/testing/protocmp"
 )
 
 func TestInfo(t *testing.T) {
@@ -59,7 +58,7 @@ func TestAnalyzeFindings(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var emitted []*modulev1.AnalyzeResponse
 			m := New(WithEmit(func(r *modulev1.AnalyzeResponse) {
-				emitted = append(emitted, proto.Clone(r).(*modulev1.AnalyzeResponse))
+				emitted = append(emitted, r.CloneVT())
 			}))
 			resp, err := m.Analyze(&modulev1.AnalyzeRequest{Content: tt.content})
 			if err != nil {
@@ -95,7 +94,7 @@ func TestAnalyzeFindings(t *testing.T) {
 			if len(emitted) != 1 {
 				t.Fatalf("emitted %d fragments, want 1", len(emitted))
 			}
-			if diff := cmp.Diff(wantFragment, emitted[0], protocmp.Transform()); diff != "" {
+			if diff := hostmsg.ResponseDiff(t, wantFragment, emitted[0]); diff != "" {
 				t.Errorf("emitted fragment (-want +got):\n%s", diff)
 			}
 			c := resp.GetDetails().GetCrypto()

@@ -7,8 +7,7 @@ import (
 
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
-	"github.com/google/go-cmp/cmp"
-	"google.golang.org/protobuf/testing/protocmp"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 )
 
 // TestWASMMatchesNative checks that the built module answers exactly what the package does.
@@ -38,7 +37,7 @@ func TestWASMMatchesNative(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := w.Analyze(t, req)
-			if diff := cmp.Diff(want, got, protocmp.Transform()); diff != "" {
+			if diff := hostmsg.ResponseDiff(t, want, got); diff != "" {
 				t.Errorf("wasm and native differ (-native +wasm):\n%s", diff)
 			}
 		})

@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/testutil"
+	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -102,7 +104,7 @@ func BenchmarkAnalyzeELF(b *testing.B) {
 type guestModule struct {
 	rt        wazero.Runtime
 	mod       api.Module
-	fragments []*modulev1.AnalyzeResponse // athena.emit fragments of the current call
+	fragments []*hostmodulev1.AnalyzeResponse // athena.emit fragments of the current call
 }
 
 // newGuest loads the module. Tests pass wazero's interpreter: compiling the 8 MB module with the
@@ -130,7 +132,7 @@ func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *guestModule {
 	g := &guestModule{rt: rt}
 	emit := func(_ context.Context, m api.Module, ptr, n uint32) {
 		b, ok := m.Memory().Read(ptr, n)
-		f := &modulev1.AnalyzeResponse{}
+		f := &hostmodulev1.AnalyzeResponse{}
 		if !ok || proto.Unmarshal(b, f) != nil {
 			tb.Errorf("bad athena.emit fragment at %x+%d", ptr, n)
 			return
@@ -163,10 +165,11 @@ func (g *guestModule) result(tb testing.TB, packed uint64, into proto.Message) {
 	}
 }
 
-func (g *guestModule) analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+// analyze returns the merged response as the host sees it (protobuf-go types).
+func (g *guestModule) analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *hostmodulev1.AnalyzeResponse {
 	tb.Helper()
 	ctx := context.Background()
-	in, err := proto.Marshal(req)
+	in, err := req.MarshalVT()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -182,10 +185,10 @@ func (g *guestModule) analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modu
 	if err != nil {
 		tb.Fatalf("athena_analyze: %v", err)
 	}
-	final := &modulev1.AnalyzeResponse{}
+	final := &hostmodulev1.AnalyzeResponse{}
 	g.result(tb, out[0], final)
 	// Merge as the wasm runtime does: fragments first, then the returned response.
-	resp := &modulev1.AnalyzeResponse{}
+	resp := &hostmodulev1.AnalyzeResponse{}
 	for _, f := range g.fragments {
 		proto.Merge(resp, f)
 	}
@@ -204,7 +207,7 @@ func TestWASMGuest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	info := &modulev1.ModuleInfo{}
+	info := &hostmodulev1.ModuleInfo{}
 	g.result(t, out[0], info)
 	if info.Name != Name || info.AbiVersion != 1 || len(info.FileTypes) != 0 {
 		t.Fatalf("describe = %v", info)
@@ -219,14 +222,14 @@ func TestWASMGuest(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			req := &modulev1.AnalyzeRequest{Content: data, Options: map[string]string{"strings": "true"}}
 			got := g.analyze(t, req)
-			want, err := New().Analyze(req)
+			native, err := New().Analyze(req)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if got.Error != "" {
 				t.Fatalf("guest error: %s", got.Error)
 			}
-			if !proto.Equal(got, want) {
+			if want := hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, native); !proto.Equal(got, want) {
 				t.Errorf("guest and native reports differ:\n%s", lineDiff(want.String(), got.String()))
 			}
 		})

@@ -3,7 +3,9 @@ package fileprocessor
 import (
 	"testing"
 
+	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -25,10 +27,10 @@ func TestStreamingMergesToSameReport(t *testing.T) {
 			if len(frags) != 1 || frags[0].Identification.GetFileType() == "" {
 				t.Fatalf("fragments = %v", frags)
 			}
-			got := &modulev1.AnalyzeResponse{}
-			proto.Merge(got, frags[0])
-			proto.Merge(got, final)
-			if !proto.Equal(got, want) {
+			got := &hostmodulev1.AnalyzeResponse{}
+			proto.Merge(got, hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, frags[0]))
+			proto.Merge(got, hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, final))
+			if want := hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, want); !proto.Equal(got, want) {
 				t.Errorf("merged streaming report differs:\n%s", lineDiff(want.String(), got.String()))
 			}
 		})

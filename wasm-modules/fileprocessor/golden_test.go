@@ -11,7 +11,9 @@ import (
 	"strings"
 	"testing"
 
+	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 )
@@ -91,8 +93,8 @@ func pdfStream(dict string, data []byte) string {
 }
 
 // normalize replaces artifact bytes by their hash so golden files stay readable.
-func normalize(resp *modulev1.AnalyzeResponse) *modulev1.AnalyzeResponse {
-	out := proto.Clone(resp).(*modulev1.AnalyzeResponse)
+func normalize(tb testing.TB, resp *modulev1.AnalyzeResponse) *hostmodulev1.AnalyzeResponse {
+	out := hostmsg.ToHost[hostmodulev1.AnalyzeResponse](tb, resp)
 	for _, a := range out.Artifacts {
 		sum := sha256.Sum256(a.Content)
 		a.Content = []byte("sha256:" + hex.EncodeToString(sum[:]))
@@ -129,7 +131,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := normalize(resp)
+			got := normalize(t, resp)
 			if *update {
 				b, err := protojson.MarshalOptions{Multiline: true, Indent: "  "}.Marshal(got)
 				if err != nil {
@@ -143,7 +145,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatalf("read golden (run with -update to create it): %v", err)
 			}
-			want := &modulev1.AnalyzeResponse{}
+			want := &hostmodulev1.AnalyzeResponse{}
 			if err := protojson.Unmarshal(b, want); err != nil {
 				t.Fatalf("parse golden: %v", err)
 			}

@@ -7,7 +7,6 @@ import (
 	"unsafe"
 
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
-	"google.golang.org/protobuf/proto"
 )
 
 // The exports below need package state: a reactor has no main to pass an Analyzer around, and
@@ -36,7 +35,7 @@ func Register(a Analyzer) bool {
 
 // Emit sends a partial result to the host through the athena.emit import.
 func Emit(fragment *modulev1.AnalyzeResponse) {
-	b, err := proto.Marshal(fragment)
+	b, err := fragment.MarshalVT()
 	if err != nil || len(b) == 0 {
 		return
 	}

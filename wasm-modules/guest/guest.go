@@ -8,7 +8,6 @@ import (
 
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/proto"
 )
 
 // ABIVersion is the version of the guest ABI this package implements.
@@ -30,11 +29,11 @@ type Emitter interface {
 
 // Describe serializes the module's info, filling in the ABI version.
 func Describe(a Analyzer) []byte {
-	info := proto.Clone(a.Info()).(*modulev1.ModuleInfo)
+	info := a.Info().CloneVT()
 	if info.AbiVersion == 0 {
 		info.AbiVersion = ABIVersion
 	}
-	b, err := proto.Marshal(info)
+	b, err := info.MarshalVT()
 	if err != nil {
 		// A ModuleInfo always marshals; an empty answer makes the host reject the module.
 		return nil
@@ -64,7 +63,7 @@ func Handle(a Analyzer, in []byte) (out []byte) {
 	if err != nil {
 		resp.Error = err.Error()
 	}
-	b, err := proto.Marshal(resp)
+	b, err := resp.MarshalVT()
 	if err != nil {
 		return errorResponse(fmt.Errorf("encode response: %w", err))
 	}
@@ -72,7 +71,7 @@ func Handle(a Analyzer, in []byte) (out []byte) {
 }
 
 func errorResponse(err error) []byte {
-	b, _ := proto.Marshal(&modulev1.AnalyzeResponse{Error: err.Error()})
+	b, _ := (&modulev1.AnalyzeResponse{Error: err.Error()}).MarshalVT()
 	return b
 }
 
@@ -114,12 +113,12 @@ func decodeRequest(in []byte) (*modulev1.AnalyzeRequest, error) {
 	}
 	req := &modulev1.AnalyzeRequest{}
 	if !found {
-		if err := proto.Unmarshal(in, req); err != nil {
+		if err := req.UnmarshalVT(in); err != nil {
 			return nil, err
 		}
 		return req, nil
 	}
-	if err := proto.Unmarshal(rest, req); err != nil {
+	if err := req.UnmarshalVT(rest); err != nil {
 		return nil, err
 	}
 	if len(content) > 0 { // proto.Unmarshal leaves an empty content nil

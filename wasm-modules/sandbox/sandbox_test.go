@@ -7,8 +7,10 @@ import (
 	"testing"
 	"time"
 
+	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -307,7 +309,7 @@ func TestBehaviourCap(t *testing.T) {
 type recordingEmitter struct{ fragments []*modulev1.AnalyzeResponse }
 
 func (e *recordingEmitter) Emit(f *modulev1.AnalyzeResponse) {
-	e.fragments = append(e.fragments, proto.Clone(f).(*modulev1.AnalyzeResponse))
+	e.fragments = append(e.fragments, f.CloneVT())
 }
 
 func TestEmittedFragmentsAddUpToTheResult(t *testing.T) {
@@ -318,12 +320,12 @@ func TestEmittedFragmentsAddUpToTheResult(t *testing.T) {
 	if len(e.fragments) == 0 {
 		t.Fatalf("no fragments emitted")
 	}
-	merged := &modulev1.AnalyzeResponse{}
+	merged := &hostmodulev1.AnalyzeResponse{}
 	for _, f := range e.fragments {
-		proto.Merge(merged, f)
+		proto.Merge(merged, hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, f))
 	}
-	proto.Merge(merged, final)
-	if !proto.Equal(merged, whole) {
+	proto.Merge(merged, hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, final))
+	if !proto.Equal(merged, hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, whole)) {
 		t.Errorf("fragments + final differ from the unstreamed result:\n%v\nvs\n%v", merged, whole)
 	}
 }
@@ -400,8 +402,6 @@ func FuzzAnalyze(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Analyze: %v", err)
 		}
-		if _, err := proto.Marshal(r); err != nil {
-			t.Fatalf("marshal: %v", err)
-		}
+		hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, r) // the host can decode what the module returns
 	})
 }

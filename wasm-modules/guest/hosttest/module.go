@@ -14,7 +14,6 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-	"google.golang.org/protobuf/proto"
 )
 
 // Module is a built module (bin/modules/<name>.wasm) driven through the guest ABI by this
@@ -64,7 +63,7 @@ func Load(tb testing.TB, name string) *Module {
 func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
 	tb.Helper()
 	ctx := context.Background()
-	in, err := proto.Marshal(req)
+	in, err := req.MarshalVT()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -85,7 +84,7 @@ func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.
 		tb.Fatal("response outside guest memory")
 	}
 	resp := &modulev1.AnalyzeResponse{}
-	if err := proto.Unmarshal(out, resp); err != nil {
+	if err := resp.UnmarshalVT(out); err != nil {
 		tb.Fatal(err)
 	}
 	if resp.Error != "" {
