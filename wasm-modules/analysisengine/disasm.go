@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	"golang.org/x/arch/x86/x86asm"
 )
@@ -46,16 +47,23 @@ type walker struct {
 	regs    regFile
 	regAPI  [256]string // register → API whose import slot it was loaded from
 	thunks  map[uint64]string
+	inst    x86.Inst // the instruction being looked at
+	decode  func(*x86.Inst, []byte, int)
 }
 
 // walk disassembles from the entry point and the exports, following direct calls to further
 // functions (breadth first) and jumps inside each function, until the budgets run out.
 func walk(im *image, limits walkLimits) *walkResult {
+	return walkWith(im, limits, x86.Decode)
+}
+
+// walkWith walks with the given decoder: the tests compare x86.Decode with x86asm alone.
+func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int)) *walkResult {
 	w := &walker{
 		im: im, mode: im.bits, limits: limits,
 		res:     &walkResult{features: map[string]int{}},
 		visited: newAddrSet(im), queued: newAddrSet(im), blocks: newAddrSet(im),
-		strings: map[string]bool{}, thunks: map[uint64]string{},
+		strings: map[string]bool{}, thunks: map[uint64]string{}, decode: decode,
 	}
 	if im.entry != 0 && im.entry != im.base {
 		w.enqueue(symbol{name: "entry", addr: im.entry})
@@ -89,7 +97,7 @@ func (w *walker) enqueue(s symbol) {
 
 // stackSlot identifies a byte of a stack frame by base register and displacement.
 type stackSlot struct {
-	base x86asm.Reg
+	base x86.Reg
 	disp int64
 }
 
@@ -132,67 +140,66 @@ func (w *walker) function(sym symbol) {
 			if len(code) == 0 {
 				break
 			}
-			inst, err := x86asm.Decode(code, w.mode)
-			if err != nil || inst.Len == 0 {
+			inst := &w.inst
+			w.decode(inst, code, w.mode)
+			if inst.Op == x86.OpInvalid {
 				break
 			}
 			w.visited.add(pc)
 			w.res.decoded++
 			fn.Instructions++
 			if listed && len(fn.Disassembly) < w.limits.listing {
-				fn.Disassembly = append(fn.Disassembly, fmt.Sprintf("%#x: %s", pc, x86asm.IntelSyntax(inst, pc, nil)))
+				fn.Disassembly = append(fn.Disassembly, fmt.Sprintf("%#x: %s", pc, w.syntax(pc)))
 			}
 			next := pc + uint64(inst.Len)
 			w.markers(sym.name, pc, inst, &lastEAX, &rotates)
 			// mov reg, [import slot]; call reg — how unoptimized code calls an API.
-			if r, isReg := inst.Args[0].(x86asm.Reg); isReg && inst.Op != x86asm.CALL && inst.Op != x86asm.PUSH {
-				regAPI[full(r)] = ""
-				if api := w.importCalled(inst.Args[1], next); inst.Op == x86asm.MOV && api != "" {
-					regAPI[full(r)] = api
+			if a := inst.Args[0]; a.Kind == x86.KindReg && inst.Op != x86.OpCALL && inst.Op != x86.OpPUSH {
+				regAPI[full(a.Reg)] = ""
+				if inst.Op == x86.OpMOV {
+					regAPI[full(a.Reg)] = w.importCalled(inst.Args[1], next)
 				}
 			}
 			trackStack(inst, stack, regs)
 
 			target, direct := branchTarget(inst, next)
 			switch inst.Op {
-			case x86asm.CALL:
+			case x86.OpCALL:
 				if direct {
 					fn.Calls = append(fn.Calls, target)
 					w.enqueue(symbol{name: fmt.Sprintf("sub_%x", target), addr: target})
 					if api := w.thunkTarget(target); api != "" {
-						w.apiCall(sym.name, pc, inst, api, regs, pushes)
+						w.apiCall(sym.name, pc, api, regs, pushes)
 					}
 				} else if api := w.importCalled(inst.Args[0], next); api != "" {
-					w.apiCall(sym.name, pc, inst, api, regs, pushes)
-				} else if r, isReg := inst.Args[0].(x86asm.Reg); isReg && regAPI[full(r)] != "" {
-					w.apiCall(sym.name, pc, inst, regAPI[full(r)], regs, pushes)
+					w.apiCall(sym.name, pc, api, regs, pushes)
+				} else if a := inst.Args[0]; a.Kind == x86.KindReg && regAPI[full(a.Reg)] != "" {
+					w.apiCall(sym.name, pc, regAPI[full(a.Reg)], regs, pushes)
 				}
 				pushes = pushes[:0]
-			case x86asm.PUSH:
-				if imm, isImm := inst.Args[0].(x86asm.Imm); isImm && len(pushes) < 16 {
-					pushes = append(pushes, uint64(imm))
+			case x86.OpPUSH:
+				if a := inst.Args[0]; a.Kind == x86.KindImm && len(pushes) < 16 {
+					pushes = append(pushes, uint64(a.Val))
 				} else if len(pushes) < 16 {
 					pushes = append(pushes, ^uint64(0))
 				}
-			case x86asm.JMP:
+			case x86.OpJMP:
 				if direct && !seenBlock(target) {
 					blocks = append(blocks, target)
 				}
-				w.backwardJump(sym.name, pc, target, direct, rotates, inst)
+				w.backwardJump(sym.name, pc, target, direct, rotates)
 				next = 0
-			case x86asm.RET, x86asm.LRET, x86asm.HLT, x86asm.UD2, x86asm.IRET, x86asm.IRETD, x86asm.IRETQ:
+			case x86.OpRET:
 				next = 0
-			default:
-				if isConditional(inst.Op) {
-					if direct && !seenBlock(target) {
-						blocks = append(blocks, target)
-					}
-					w.backwardJump(sym.name, pc, target, direct, rotates, inst)
-					if !seenBlock(next) {
-						blocks = append(blocks, next)
-					}
-					next = 0
+			case x86.OpJcc:
+				if direct && !seenBlock(target) {
+					blocks = append(blocks, target)
 				}
+				w.backwardJump(sym.name, pc, target, direct, rotates)
+				if !seenBlock(next) {
+					blocks = append(blocks, next)
+				}
+				next = 0
 			}
 			if next == 0 {
 				break
@@ -204,46 +211,49 @@ func (w *walker) function(sym symbol) {
 	w.res.functions = append(w.res.functions, fn)
 }
 
-// markers records suspicious single instructions.
-func (w *walker) markers(fn string, pc uint64, inst x86asm.Inst, lastEAX *uint64, rotates *[]uint64) {
-	mark := func(kind string) {
-		w.res.features[kind]++
-		if len(w.res.markers) < 256 {
-			w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-				Kind: kind, Address: pc, Instruction: x86asm.IntelSyntax(inst, pc, nil), Function: fn,
-			})
-		}
+// syntax returns the instruction at pc in Intel syntax. x86.Decode keeps only what the walk
+// reads, so the text comes from x86asm, for the few instructions the report shows.
+func (w *walker) syntax(pc uint64) string {
+	inst, _ := x86asm.Decode(w.im.read(pc, 16), w.mode)
+	return x86asm.IntelSyntax(inst, pc, nil)
+}
+
+// mark records a marker of the given kind at pc.
+func (w *walker) mark(fn string, pc uint64, kind string) {
+	w.res.features[kind]++
+	if len(w.res.markers) < 256 {
+		w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
+			Kind: kind, Address: pc, Instruction: w.syntax(pc), Function: fn,
+		})
 	}
-	for _, a := range inst.Args {
-		m, isMem := a.(x86asm.Mem)
-		if !isMem || m.Base != 0 || m.Index != 0 {
-			continue
-		}
-		if (m.Segment == x86asm.FS && m.Disp == 0x30) || (m.Segment == x86asm.GS && m.Disp == 0x60) {
-			mark("peb_access")
-		}
+}
+
+// markers records suspicious single instructions.
+func (w *walker) markers(fn string, pc uint64, inst *x86.Inst, lastEAX *uint64, rotates *[]uint64) {
+	if inst.PEB {
+		w.mark(fn, pc, "peb_access")
 	}
 	switch inst.Op {
-	case x86asm.INT:
-		if imm, isImm := inst.Args[0].(x86asm.Imm); isImm && imm == 0x2d {
-			mark("int_2d")
+	case x86.OpINT:
+		if a := inst.Args[0]; a.Kind == x86.KindImm && a.Val == 0x2d {
+			w.mark(fn, pc, "int_2d")
 		}
-	case x86asm.RDTSC:
-		mark("rdtsc")
-	case x86asm.CPUID:
+	case x86.OpRDTSC:
+		w.mark(fn, pc, "rdtsc")
+	case x86.OpCPUID:
 		if *lastEAX == 0x40000000 || *lastEAX == 1 {
-			mark("cpuid_hypervisor")
+			w.mark(fn, pc, "cpuid_hypervisor")
 		} else {
-			mark("cpuid")
+			w.mark(fn, pc, "cpuid")
 		}
-	case x86asm.MOV:
-		if r, isReg := inst.Args[0].(x86asm.Reg); isReg && (r == x86asm.EAX || r == x86asm.RAX) {
-			if imm, isImm := inst.Args[1].(x86asm.Imm); isImm {
-				*lastEAX = uint64(imm)
+	case x86.OpMOV:
+		if a := inst.Args[0]; a.Kind == x86.KindReg && (a.Reg == x86.EAX || a.Reg == x86.RAX) {
+			if b := inst.Args[1]; b.Kind == x86.KindImm {
+				*lastEAX = uint64(b.Val)
 			}
 		}
-	case x86asm.ROR, x86asm.ROL:
-		if imm, isImm := inst.Args[1].(x86asm.Imm); isImm && imm > 1 {
+	case x86.OpROR, x86.OpROL:
+		if a := inst.Args[1]; a.Kind == x86.KindImm && a.Val > 1 {
 			*rotates = append(*rotates, pc)
 		}
 	}
@@ -264,24 +274,24 @@ func (w *walker) decodeThunk(target uint64) string {
 	if len(code) == 0 {
 		return ""
 	}
-	inst, err := x86asm.Decode(code, w.mode)
-	if err != nil || inst.Op != x86asm.JMP {
+	var inst x86.Inst
+	w.decode(&inst, code, w.mode)
+	if inst.Op != x86.OpJMP {
 		return ""
 	}
 	return w.importCalled(inst.Args[0], target+uint64(inst.Len))
 }
 
 // importCalled names the API an operand reading an import slot refers to.
-func (w *walker) importCalled(arg x86asm.Arg, next uint64) string {
-	m, isMem := arg.(x86asm.Mem)
-	if !isMem || m.Index != 0 || len(w.im.iat) == 0 {
+func (w *walker) importCalled(m x86.Arg, next uint64) string {
+	if m.Kind != x86.KindMem || m.Index != 0 || len(w.im.iat) == 0 {
 		return ""
 	}
 	switch m.Base {
-	case x86asm.RIP:
-		return w.im.iat[uint64(int64(next)+m.Disp)]
+	case x86.RIP:
+		return w.im.iat[uint64(int64(next)+m.Val)]
 	case 0:
-		return w.im.iat[uint64(m.Disp)&0xffffffff]
+		return w.im.iat[uint64(m.Val)&0xffffffff]
 	}
 	return ""
 }
@@ -289,11 +299,11 @@ func (w *walker) importCalled(arg x86asm.Arg, next uint64) string {
 // apiCall records calls whose arguments reveal intent: SetWindowsHookEx with a keyboard hook
 // id (WH_KEYBOARD_LL = 13, WH_KEYBOARD = 2) in its first argument (rcx on x64, the last push
 // on x86).
-func (w *walker) apiCall(fn string, pc uint64, inst x86asm.Inst, api string, regs *regFile, pushes []uint64) {
+func (w *walker) apiCall(fn string, pc uint64, api string, regs *regFile, pushes []uint64) {
 	if !strings.HasPrefix(api, "SetWindowsHookEx") {
 		return
 	}
-	first, known := regs.get(x86asm.RCX)
+	first, known := regs.get(x86.RCX)
 	if w.mode != 64 {
 		known = false
 	}
@@ -304,7 +314,7 @@ func (w *walker) apiCall(fn string, pc uint64, inst x86asm.Inst, api string, reg
 		w.res.features["keyboard_hook"]++
 		if len(w.res.markers) < 256 {
 			w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-				Kind: "keyboard_hook", Address: pc, Instruction: fmt.Sprintf("%s ; %s(%d, …)", x86asm.IntelSyntax(inst, pc, nil), api, first), Function: fn,
+				Kind: "keyboard_hook", Address: pc, Instruction: fmt.Sprintf("%s ; %s(%d, …)", w.syntax(pc), api, first), Function: fn,
 			})
 		}
 	}
@@ -312,7 +322,7 @@ func (w *walker) apiCall(fn string, pc uint64, inst x86asm.Inst, api string, reg
 
 // backwardJump flags a loop that rotates by a constant: the shape of the ROR-13 style hash that
 // shellcode and loaders compute over export names instead of importing functions.
-func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates []uint64, inst x86asm.Inst) {
+func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates []uint64) {
 	if !direct || target > pc {
 		return
 	}
@@ -321,7 +331,7 @@ func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates
 			w.res.features["api_hash_loop"]++
 			if len(w.res.markers) < 256 {
 				w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-					Kind: "api_hash_loop", Address: pc, Instruction: x86asm.IntelSyntax(inst, pc, nil), Function: fn,
+					Kind: "api_hash_loop", Address: pc, Instruction: w.syntax(pc), Function: fn,
 				})
 			}
 			return
@@ -329,55 +339,46 @@ func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates
 	}
 }
 
-func branchTarget(inst x86asm.Inst, next uint64) (uint64, bool) {
-	if rel, isRel := inst.Args[0].(x86asm.Rel); isRel {
-		return uint64(int64(next) + int64(rel)), true
+func branchTarget(inst *x86.Inst, next uint64) (uint64, bool) {
+	if a := inst.Args[0]; a.Kind == x86.KindRel {
+		return uint64(int64(next) + a.Val), true
 	}
 	return 0, false
-}
-
-func isConditional(op x86asm.Op) bool {
-	switch op {
-	case x86asm.JA, x86asm.JAE, x86asm.JB, x86asm.JBE, x86asm.JE, x86asm.JG, x86asm.JGE, x86asm.JL,
-		x86asm.JLE, x86asm.JNE, x86asm.JNO, x86asm.JNP, x86asm.JNS, x86asm.JO, x86asm.JP, x86asm.JS,
-		x86asm.JCXZ, x86asm.JECXZ, x86asm.JRCXZ, x86asm.LOOP, x86asm.LOOPE, x86asm.LOOPNE:
-		return true
-	}
-	return false
 }
 
 // trackStack follows immediate stores into the stack frame, directly or through a register
 // loaded with an immediate: the way compilers and malware authors build a string on the stack
 // so it never appears in the file's data.
-func trackStack(inst x86asm.Inst, stack map[stackSlot]byte, regs *regFile) {
-	if inst.Op != x86asm.MOV {
-		if r, isReg := inst.Args[0].(x86asm.Reg); isReg {
-			regs.forget(full(r))
+func trackStack(inst *x86.Inst, stack map[stackSlot]byte, regs *regFile) {
+	dst, src := inst.Args[0], inst.Args[1]
+	if inst.Op != x86.OpMOV {
+		if dst.Kind == x86.KindReg {
+			regs.forget(full(dst.Reg))
 		}
 		return
 	}
-	switch dst := inst.Args[0].(type) {
-	case x86asm.Reg:
-		if imm, isImm := inst.Args[1].(x86asm.Imm); isImm {
-			regs.set(full(dst), uint64(imm))
+	switch dst.Kind {
+	case x86.KindReg:
+		if src.Kind == x86.KindImm {
+			regs.set(full(dst.Reg), uint64(src.Val))
 		} else {
-			regs.forget(full(dst))
+			regs.forget(full(dst.Reg))
 		}
-	case x86asm.Mem:
-		if dst.Index != 0 || dst.Segment != 0 {
+	case x86.KindMem:
+		if dst.Index != 0 || dst.Seg != 0 {
 			return
 		}
 		switch dst.Base {
-		case x86asm.ESP, x86asm.EBP, x86asm.RSP, x86asm.RBP:
+		case x86.ESP, x86.EBP, x86.RSP, x86.RBP:
 		default:
 			return
 		}
 		var v uint64
-		switch src := inst.Args[1].(type) {
-		case x86asm.Imm:
-			v = uint64(src)
-		case x86asm.Reg:
-			known, ok := regs.get(full(src))
+		switch src.Kind {
+		case x86.KindImm:
+			v = uint64(src.Val)
+		case x86.KindReg:
+			known, ok := regs.get(full(src.Reg))
 			if !ok {
 				return
 			}
@@ -386,23 +387,23 @@ func trackStack(inst x86asm.Inst, stack map[stackSlot]byte, regs *regFile) {
 			return
 		}
 		base := dst.Base
-		if base == x86asm.ESP {
-			base = x86asm.RSP
-		} else if base == x86asm.EBP {
-			base = x86asm.RBP
+		if base == x86.ESP {
+			base = x86.RSP
+		} else if base == x86.EBP {
+			base = x86.RBP
 		}
-		for i := 0; i < inst.MemBytes && i < 8; i++ {
-			stack[stackSlot{base: base, disp: dst.Disp + int64(i)}] = byte(v >> (8 * i))
+		for i := 0; i < int(inst.MemBytes) && i < 8; i++ {
+			stack[stackSlot{base: base, disp: dst.Val + int64(i)}] = byte(v >> (8 * i))
 		}
 	}
 }
 
 // full maps a sub-register to the register that contains it, for the registers compilers use
 // to carry string immediates.
-func full(r x86asm.Reg) x86asm.Reg {
+func full(r x86.Reg) x86.Reg {
 	switch {
-	case r >= x86asm.EAX && r <= x86asm.R15L:
-		return r - x86asm.EAX + x86asm.RAX
+	case r >= x86.EAX && r <= x86.R15L:
+		return r - x86.EAX + x86.RAX
 	}
 	return r
 }
@@ -486,10 +487,10 @@ type regFile struct {
 	known [256]bool
 }
 
-func (r *regFile) reset()                       { clear(r.known[:]) }
-func (r *regFile) set(reg x86asm.Reg, v uint64) { r.val[reg], r.known[reg] = v, true }
-func (r *regFile) forget(reg x86asm.Reg)        { r.known[reg] = false }
-func (r *regFile) get(reg x86asm.Reg) (uint64, bool) {
+func (r *regFile) reset()                    { clear(r.known[:]) }
+func (r *regFile) set(reg x86.Reg, v uint64) { r.val[reg], r.known[reg] = v, true }
+func (r *regFile) forget(reg x86.Reg)        { r.known[reg] = false }
+func (r *regFile) get(reg x86.Reg) (uint64, bool) {
 	return r.val[reg], r.known[reg]
 }
 

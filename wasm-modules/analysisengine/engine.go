@@ -1,5 +1,6 @@
 // Package analysisengine is the analysis-engine analyzer: it disassembles the entry point and
-// exported functions of x86 / x86-64 PE and ELF files (golang.org/x/arch/x86/x86asm), bounded by
+// exported functions of x86 / x86-64 PE and ELF files (package x86, falling back to
+// golang.org/x/arch/x86/x86asm for rare encodings and for the listing's text), bounded by
 // instruction count, flags suspicious instruction patterns and recovers stack strings, detects
 // capabilities from imports, strings and code with a declarative rule table mapped to MITRE
 // ATT&CK, and detects packers.
@@ -11,6 +12,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
@@ -43,6 +45,9 @@ func DefaultLimits() Limits {
 // Analyzer is the analysis-engine module; it keeps no per-sample state.
 type Analyzer struct {
 	limits Limits
+	// decode is the instruction decoder; nil is x86.Decode. The tests set x86.DecodeX86asm to
+	// hold the fast decoder to x86asm on whole reports.
+	decode func(*x86.Inst, []byte, int)
 }
 
 // New returns the analyzer with the given limits, or the defaults when none are given.
@@ -74,10 +79,14 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	if err != nil {
 		return nil, err
 	}
-	res := walk(im, walkLimits{
+	decode := a.decode
+	if decode == nil {
+		decode = x86.Decode
+	}
+	res := walkWith(im, walkLimits{
 		maxInstructions: a.limits.MaxInstructions, maxPerFunction: a.limits.MaxPerFunction,
 		maxFunctions: a.limits.MaxFunctions, listing: a.limits.ListingLines,
-	})
+	}, decode)
 	det := &analysisv1.CodeDetails{
 		Architecture:        map[int]string{32: "x86", 64: "x86-64"}[im.bits],
 		StackStrings:        res.stackStrings,
