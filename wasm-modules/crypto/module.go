@@ -61,6 +61,7 @@ func (*Module) Info() *modulev1.ModuleInfo {
 func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
 	data := req.GetContent()
 	d := HashWith(data, req.GetOptions())
+	entropy, profile, window := entropies(data)
 	details := &analysisv1.CryptoDetails{
 		Md5:     d.MD5,
 		Sha1:    d.SHA1,
@@ -68,7 +69,7 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 		Sha512:  d.SHA512,
 		Ssdeep:  d.SSDeep,
 		Tlsh:    d.TLSH,
-		Entropy: Entropy(data),
+		Entropy: entropy,
 	}
 	if m.emit != nil {
 		// Only scalar fields: the host merges fragments into the final response, and repeated
@@ -78,7 +79,6 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 			Entropy: details.Entropy,
 		}}})
 	}
-	profile, window := EntropyProfile(data)
 	details.EntropyProfile, details.EntropyWindow = profile, int64(window)
 
 	resp := &modulev1.AnalyzeResponse{Details: &analysisv1.Details{Crypto: details}}
