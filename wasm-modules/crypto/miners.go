@@ -2,7 +2,8 @@ package cryptoscan
 
 import (
 	"bytes"
-	"strings"
+	"encoding/binary"
+	"math/bits"
 )
 
 // MinerIndicator is one cryptominer indicator.
@@ -40,6 +41,9 @@ func minerSoftware() []string {
 
 // FindMinerIndicators scans printable ASCII runs for stratum URLs, pool domains, Monero wallet
 // addresses and mining-software strings. Each distinct value is reported once.
+//
+// Runs are found eight bytes at a time (printableMask) and only runs of at least minRun bytes
+// are looked at, which in executables is a tenth of the bytes or less.
 func FindMinerIndicators(data []byte) []MinerIndicator {
 	var out []MinerIndicator
 	seen := map[string]bool{}
@@ -60,27 +64,26 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 		pair := uint16(p[0])<<8 | uint16(p[1])
 		prefixes[pair/64] |= 1 << (pair % 64)
 	}
+	// poolEnds has a bit for the last two bytes of every pool domain.
+	var poolEnds [1 << 16 / 64]uint64
+	for _, p := range pools {
+		pair := uint16(p[len(p)-2])<<8 | uint16(p[len(p)-1])
+		poolEnds[pair/64] |= 1 << (pair % 64)
+	}
 	var stratumAt []int
+	var hosts, addrs [][2]int
 	softwareAt := make([]int, len(software))
 	for i := 0; i < len(data) && len(out) < maxMinerIndicators; {
-		if !printable(data[i]) {
-			i++
-			continue
+		start := runStart(data, i)
+		if start == len(data) {
+			break
 		}
-		start := i
-		for i < len(data) && printable(data[i]) && i-start < maxRun {
-			i++
-		}
+		i = skipPrintable(data, start, min(len(data), start+maxRun))
 		run := data[start:i]
 		if len(run) < minRun {
-			continue
+			continue // the rest of a run cut at maxRun
 		}
-		lower = append(lower[:0], run...)
-		for j, c := range lower {
-			if 'A' <= c && c <= 'Z' {
-				lower[j] = c + 'a' - 'A'
-			}
-		}
+		lower = lowerASCII(lower[:0], run)
 		// One pass over the run finds "stratum" and the software strings: a position is only
 		// compared in full when its first two bytes start one of them.
 		stratumAt = stratumAt[:0]
@@ -88,9 +91,15 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			softwareAt[k] = -1
 		}
 		for k := 0; k+1 < len(lower); k++ {
-			pair := uint16(lower[k])<<8 | uint16(lower[k+1])
-			if prefixes[pair/64]&(1<<(pair%64)) == 0 {
-				continue
+			// Find the next candidate without calls, so the loop stays in WASM locals.
+			for ; k+1 < len(lower); k++ {
+				pair := uint16(lower[k])<<8 | uint16(lower[k+1])
+				if prefixes[pair/64]&(1<<(pair%64)) != 0 {
+					break
+				}
+			}
+			if k+1 >= len(lower) {
+				break
 			}
 			rest := lower[k:]
 			if bytes.HasPrefix(rest, []byte("stratum")) {
@@ -115,23 +124,22 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			}
 		}
 		// Pool domains: host-like tokens that end in a known pool domain.
-		var hosts [][2]int
+		hosts = hosts[:0]
 		if bytes.IndexByte(lower, '.') >= 0 {
-			hosts = hostTokens(lower)
+			hosts = hostTokens(hosts, lower)
 		}
 		for _, tok := range hosts {
-			host := string(lower[tok[0]:tok[1]])
-			for _, p := range pools {
-				if host == p || strings.HasSuffix(host, "."+p) {
-					report("pool_domain", host, start+tok[0])
-					break
-				}
+			// Hosts are at least six bytes; few end in the last two bytes of a pool domain.
+			host := lower[tok[0]:tok[1]]
+			if pair := uint16(host[len(host)-2])<<8 | uint16(host[len(host)-1]); poolEnds[pair/64]&(1<<(pair%64)) != 0 &&
+				poolHost(host, pools) {
+				report("pool_domain", string(host), start+tok[0])
 			}
 		}
 		// Monero addresses: base58 tokens of 95 (standard, subaddress) or 106 (integrated) chars.
-		var addrs [][2]int
+		addrs = addrs[:0]
 		if len(run) >= 95 {
-			addrs = base58Tokens(run)
+			addrs = base58Tokens(addrs, run)
 		}
 		for _, tok := range addrs {
 			addr := string(run[tok[0]:tok[1]])
@@ -148,6 +156,100 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 	return out
 }
 
+const (
+	lowBits  = 0x7f7f7f7f7f7f7f7f
+	highBits = 0x8080808080808080
+	oneBytes = 0x0101010101010101
+)
+
+// printableMask has bit 7 set in every byte of w that is printable ASCII (0x20–0x7e) and no
+// other bit: with bit 7 cleared a byte plus 0x60 reaches bit 7 from 0x20 up and a byte plus 1
+// from 0x7f up, and neither sum carries into the next byte.
+func printableMask(w uint64) uint64 {
+	x := w & lowBits
+	return (x + 0x60*oneBytes) &^ (x + oneBytes) &^ w & highBits
+}
+
+// printableBits has bit k set when byte k of w is printable: the multiply gathers bit 7 of
+// every byte into the top byte without carries.
+func printableBits(w uint64) uint64 {
+	return (printableMask(w) >> 7) * 0x0102040810204080 >> 56
+}
+
+// runStart returns the first index from i where minRun printable bytes in a row start, or
+// len(data). Executables are mostly short printable runs between binary bytes, so this tests
+// eight positions per step instead of visiting every run.
+func runStart(data []byte, i int) int {
+	if i+16 <= len(data) {
+		next := printableBits(binary.LittleEndian.Uint64(data[i:]))
+		for ; i+16 <= len(data); i += 8 {
+			cur := next
+			next = printableBits(binary.LittleEndian.Uint64(data[i+8:]))
+			b := cur | next<<8
+			r := b & (b >> 1) // two printable bytes in a row start at the set bits
+			r &= r >> 2       // four
+			r &= r >> 2       // six, that is minRun
+			if r&0xff != 0 {
+				return i + bits.TrailingZeros64(r)
+			}
+		}
+	}
+	for n := 0; i < len(data); i++ {
+		if !printable(data[i]) {
+			n = 0
+		} else if n++; n == minRun {
+			return i + 1 - minRun
+		}
+	}
+	return len(data)
+}
+
+// skipPrintable returns the first index from i, below limit, whose byte is not printable, or
+// limit.
+func skipPrintable(data []byte, i, limit int) int {
+	for ; i+8 <= limit; i += 8 {
+		if m := ^printableMask(binary.LittleEndian.Uint64(data[i:])) & highBits; m != 0 {
+			return i + bits.TrailingZeros64(m)>>3
+		}
+	}
+	for i < limit && printable(data[i]) {
+		i++
+	}
+	return i
+}
+
+// lowerASCII appends s to dst with A–Z lowered, eight bytes at a time.
+func lowerASCII(dst, s []byte) []byte {
+	n := len(dst)
+	dst = append(dst, s...)
+	b := dst[n:]
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		x := w & lowBits
+		// Bit 7 of a byte of upper is set when the byte is in 'A'..'Z' (and below 0x80).
+		upper := (x + (0x80-'A')*oneBytes) &^ (x + (0x7f-'Z')*oneBytes) &^ w & highBits
+		binary.LittleEndian.PutUint64(b[i:], w|upper>>2)
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return dst
+}
+
+// poolHost reports whether host is one of pools or a subdomain of one.
+func poolHost(host []byte, pools []string) bool {
+	for _, p := range pools {
+		k := len(host) - len(p)
+		if k >= 0 && string(host[k:]) == p && (k == 0 || host[k-1] == '.') {
+			return true
+		}
+	}
+	return false
+}
+
 func printable(c byte) bool { return c >= 0x20 && c < 0x7f }
 
 func urlByte(c byte) bool {
@@ -158,24 +260,35 @@ func hostByte(c byte) bool {
 	return 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-' || c == '.'
 }
 
-// hostTokens returns [start, end) spans of lower-case host-like tokens containing a dot.
-func hostTokens(s []byte) [][2]int {
-	var spans [][2]int
-	for i := 0; i < len(s); {
-		if !hostByte(s[i]) {
-			i++
+// hostTokens appends the [start, end) spans of lower-case host-like tokens containing a dot.
+//
+// Tokens shorter than six bytes are never reported, so the scan tests the byte five ahead
+// first: when it is not a host byte, no such token starts before it.
+func hostTokens(spans [][2]int, s []byte) [][2]int {
+	const minHost = 6
+	// i is always 0 or just after a byte that is not a host byte.
+	for i := 0; i+minHost <= len(s); {
+		if !hostByte(s[i+minHost-1]) {
+			i += minHost
 			continue
 		}
-		j := i
-		for j < len(s) && hostByte(s[j]) {
-			j++
+		a, b := i+minHost-1, i+minHost
+		for a > i && hostByte(s[a-1]) {
+			a--
 		}
-		tok := bytes.Trim(s[i:j], ".-")
-		if len(tok) >= 6 && bytes.IndexByte(tok, '.') > 0 {
-			off := i + bytes.Index(s[i:j], tok)
-			spans = append(spans, [2]int{off, off + len(tok)})
+		for b < len(s) && hostByte(s[b]) {
+			b++
 		}
-		i = j
+		i = b + 1
+		for a < b && (s[a] == '.' || s[a] == '-') {
+			a++
+		}
+		for b > a && (s[b-1] == '.' || s[b-1] == '-') {
+			b--
+		}
+		if b-a >= minHost && bytes.IndexByte(s[a:b], '.') > 0 {
+			spans = append(spans, [2]int{a, b})
+		}
 	}
 	return spans
 }
@@ -202,22 +315,27 @@ func base58Index(c byte) int {
 	return -1
 }
 
-// base58Tokens returns spans of base58 runs exactly 95 or 106 characters long.
-func base58Tokens(s []byte) [][2]int {
-	var spans [][2]int
-	for i := 0; i < len(s); {
-		if base58Index(s[i]) < 0 {
-			i++
+// base58Tokens appends the spans of base58 runs exactly 95 or 106 characters long. Like
+// hostTokens it tests the byte 94 ahead first: runs shorter than 95 are skipped unseen.
+func base58Tokens(spans [][2]int, s []byte) [][2]int {
+	const minAddr = 95
+	// i is always 0 or just after a byte outside the alphabet.
+	for i := 0; i+minAddr <= len(s); {
+		if base58Index(s[i+minAddr-1]) < 0 {
+			i += minAddr
 			continue
 		}
-		j := i
-		for j < len(s) && base58Index(s[j]) >= 0 {
-			j++
+		a, b := i+minAddr-1, i+minAddr
+		for a > i && base58Index(s[a-1]) >= 0 {
+			a--
 		}
-		if n := j - i; n == 95 || n == 106 {
-			spans = append(spans, [2]int{i, j})
+		for b < len(s) && base58Index(s[b]) >= 0 {
+			b++
 		}
-		i = j
+		if n := b - a; n == 95 || n == 106 {
+			spans = append(spans, [2]int{a, b})
+		}
+		i = b + 1
 	}
 	return spans
 }

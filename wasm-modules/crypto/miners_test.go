@@ -1,7 +1,9 @@
 package cryptoscan
 
 import (
+	"encoding/binary"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,6 +65,7 @@ func TestFindMinerIndicators(t *testing.T) {
 func FuzzMinerIndicators(f *testing.F) {
 	f.Add([]byte("stratum+tcp://pool.supportxmr.com:3333 " + moneroFund))
 	f.Add([]byte("stratum://"))
+	f.Add([]byte("\x00XMRig\x01\x7fxmr.pool.MinerGate.com.-\x80 -c3pool.com. nicehash\tCCMINER" + strings.Repeat("ab", 40)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		got := FindMinerIndicators(data)
 		if len(got) > maxMinerIndicators {
@@ -73,7 +76,63 @@ func FuzzMinerIndicators(f *testing.F) {
 				t.Fatalf("bad indicator %+v", m)
 			}
 		}
+		if want := referenceMinerIndicators(data); !slices.Equal(got, want) {
+			t.Fatalf("got  %+v\nwant %+v (reference)", got, want)
+		}
 	})
+}
+
+// TestMinerIndicatorsMatchReference holds the word-at-a-time scan to the byte-at-a-time one on
+// real executables and on text dense with indicators, runs cut at maxRun and the cap.
+func TestMinerIndicatorsMatchReference(t *testing.T) {
+	inputs := realBinaries(t)
+	dense := strings.Repeat("stratum+ssl://xmr-eu1.NanoPool.org:14433 -worker "+moneroFund+" \x00--donate-level=1 xmrig/6 ", 30)
+	inputs["dense"] = []byte(dense)
+	inputs["long run"] = []byte(strings.Repeat("x", maxRun-3) + "pool.c3pool.com " + strings.Repeat("Y", 2*maxRun+5) + "stratum+tcp://a.b")
+	many := ""
+	for i := range 100 {
+		many += "\x01w" + strconv.Itoa(i) + ".supportxmr.com"
+	}
+	inputs["over the cap"] = []byte(many)
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			got, want := FindMinerIndicators(data), referenceMinerIndicators(data)
+			if !slices.Equal(got, want) {
+				t.Errorf("got  %+v\nwant %+v (reference)", got, want)
+			}
+		})
+	}
+}
+
+// TestPrintableMaskAndLower checks the eight-byte helpers against their byte definitions for
+// every byte value in every lane.
+func TestPrintableMaskAndLower(t *testing.T) {
+	for c := range 256 {
+		for lane := range 8 {
+			var buf [8]byte
+			for k := range buf {
+				buf[k] = byte(c + 37*k) // varied neighbours
+			}
+			buf[lane] = byte(c)
+			w := binary.LittleEndian.Uint64(buf[:])
+			m := printableMask(w)
+			for k, b := range buf {
+				if got, want := m>>(8*k)&0xff, uint64(0); printable(b) != (got == 0x80) || got&^0x80 != want {
+					t.Fatalf("printableMask(% x) byte %d = %#x, printable %v", buf, k, got, printable(b))
+				}
+			}
+			low := lowerASCII(nil, append(buf[:], buf[:]...))
+			for k, b := range append(buf[:], buf[:]...) {
+				want := b
+				if 'A' <= b && b <= 'Z' {
+					want = b + 'a' - 'A'
+				}
+				if low[k] != want {
+					t.Fatalf("lowerASCII(% x)[%d] = %#x, want %#x", buf, k, low[k], want)
+				}
+			}
+		}
+	}
 }
 
 func TestBase58Index(t *testing.T) {
