@@ -1,8 +1,10 @@
 package cryptoscan
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
+	"slices"
 )
 
 // A constant is a byte signature of a cryptographic table or magic value. Word tables are
@@ -31,30 +33,47 @@ type ConstantMatch struct {
 const (
 	maxConstantOffsets = 8
 	filterBits         = 16
+	// longSignature is the shortest signature found through the words at multiples of eight:
+	// a signature of at least 15 bytes contains the aligned eight-byte word at its first
+	// multiple of eight, wherever it starts.
+	longSignature = 15
 )
 
-// ConstantScanner finds crypto constants in one pass: every position's first four bytes are
-// tested against a 64 Kbit filter of the signatures' first words, and only filter hits are
-// compared in full.
+// ConstantScanner finds crypto constants in one pass over the eight-byte words at offsets that
+// are multiples of eight. Every long signature is entered once for each of its eight possible
+// alignments (the word at its offsets k..k+8 for k < 8) in a 64 Kbit filter; a word that passes
+// the filter is looked up and its signatures are compared in full. Short signatures (the 4-byte
+// TEA deltas) are found from an anchor byte each, tested in all eight bytes of a word at once.
 type ConstantScanner struct {
 	consts  []constant
-	byFirst map[uint32][]int
+	words   map[uint64][]alignedSig // long signatures by the aligned word they contain
 	filter  [1 << filterBits / 64]uint64
+	anchors []anchor // short signatures by anchor byte
+	// anchorWords holds each anchor byte repeated eight times; a single anchor is repeated.
+	anchorWords [maxAnchors]uint64
 }
 
-func filterSlot(v uint32) uint32 { return (v * 0x9E3779B1) >> (32 - filterBits) }
+// maxAnchors is how many anchor bytes the scan tests per word; the TEA deltas need two.
+const maxAnchors = 2
+
+// alignedSig is a long signature whose bytes at offset k..k+8 are an aligned word.
+type alignedSig struct{ ci, k int }
+
+// anchor is a byte value and the short signatures that hold it, each at its index at.
+type anchor struct {
+	b    byte
+	sigs []anchoredSig
+}
+
+type anchoredSig struct{ ci, at int }
+
+func filterSlot(v uint64) uint64 { return (v * 0x9E3779B97F4A7C15) >> (64 - filterBits) }
 
 // NewConstantScanner builds the signature set. The AES and CRC tables are computed from their
 // definitions rather than typed in, so a typo cannot hide a table.
 func NewConstantScanner() *ConstantScanner {
-	s := &ConstantScanner{byFirst: map[uint32][]int{}}
-	add := func(c constant) {
-		s.consts = append(s.consts, c)
-		v := binary.LittleEndian.Uint32(c.sig)
-		s.byFirst[v] = append(s.byFirst[v], len(s.consts)-1)
-		slot := filterSlot(v)
-		s.filter[slot/64] |= 1 << (slot % 64)
-	}
+	s := &ConstantScanner{words: map[uint64][]alignedSig{}}
+	add := func(c constant) { s.consts = append(s.consts, c) }
 	bytesConst := func(id, algo, name string, sig []byte, cipher bool) {
 		add(constant{id: id, algorithm: algo, name: name, sig: sig, cipher: cipher})
 	}
@@ -122,30 +141,121 @@ func NewConstantScanner() *ConstantScanner {
 	words32("blowfish_s", "Blowfish", "S-box 0", []uint32{0xd1310ba6, 0x98dfb5ac, 0x2ffd72db, 0xd01adfb7}, true)
 	words32("tea_delta", "TEA/XTEA", "delta 0x9E3779B9", []uint32{0x9e3779b9}, true)
 	words32("tea_delta", "TEA/XTEA", "negated delta 0x61C88647", []uint32{0x61c88647}, true)
+	s.index()
 	return s
+}
+
+// index enters the long signatures' aligned words in the filter and picks the short
+// signatures' anchor bytes.
+func (s *ConstantScanner) index() {
+	var short []int
+	for ci, c := range s.consts {
+		if len(c.sig) < longSignature {
+			short = append(short, ci)
+			continue
+		}
+		for k := range 8 {
+			w := binary.LittleEndian.Uint64(c.sig[k:])
+			s.words[w] = append(s.words[w], alignedSig{ci, k})
+			slot := filterSlot(w)
+			s.filter[slot/64] |= 1 << (slot % 64)
+		}
+	}
+	// Greedy: the byte held by the most signatures still without an anchor, preferring bytes
+	// that are rare in programs and text (not 0x00, 0xff or printable ASCII), then the lowest.
+	rank := func(b byte) int {
+		switch {
+		case b == 0 || b == 0xff:
+			return 0
+		case b >= 0x20 && b < 0x7f:
+			return 1
+		}
+		return 2
+	}
+	for len(short) > 0 {
+		best, bestN := 0, 0
+		for b := range 256 {
+			n := 0
+			for _, ci := range short {
+				if bytes.IndexByte(s.consts[ci].sig, byte(b)) >= 0 {
+					n++
+				}
+			}
+			if n > bestN || n == bestN && n > 0 && rank(byte(b)) > rank(byte(best)) {
+				best, bestN = b, n
+			}
+		}
+		a := anchor{b: byte(best)}
+		rest := short[:0]
+		for _, ci := range short {
+			if at := bytes.IndexByte(s.consts[ci].sig, byte(best)); at >= 0 {
+				a.sigs = append(a.sigs, anchoredSig{ci, at})
+			} else {
+				rest = append(rest, ci)
+			}
+		}
+		s.anchors = append(s.anchors, a)
+		short = rest
+	}
+	if len(s.anchors) > maxAnchors {
+		// The signature table is fixed, so this is a programming error caught by every test.
+		panic("cryptoscan: short signatures need more anchor bytes than the scan tests")
+	}
+	for i := range s.anchorWords {
+		if len(s.anchors) > 0 {
+			s.anchorWords[i] = uint64(s.anchors[min(i, len(s.anchors)-1)].b) * 0x0101010101010101
+		}
+	}
 }
 
 // Scan returns the constants found in data, in signature order, with up to eight offsets each.
 // Several signatures of one id (e.g. both byte orders) are merged into one match per order.
 func (s *ConstantScanner) Scan(data []byte) []ConstantMatch {
 	found := make([]ConstantMatch, len(s.consts))
-	for i := 0; i+4 <= len(data); i++ {
-		v := binary.LittleEndian.Uint32(data[i:])
-		slot := filterSlot(v)
-		if s.filter[slot/64]&(1<<(slot%64)) == 0 {
-			continue
+	at := func(ci, p int) {
+		if c := &s.consts[ci]; p >= 0 && p+len(c.sig) <= len(data) && string(data[p:p+len(c.sig)]) == string(c.sig) {
+			found[ci].add(int64(p))
 		}
-		for _, ci := range s.byFirst[v] {
-			c := &s.consts[ci]
-			if len(data)-i < len(c.sig) || string(data[i:i+len(c.sig)]) != string(c.sig) {
-				continue
+	}
+	anchored := func(pos int) {
+		for _, a := range s.anchors {
+			if data[pos] == a.b {
+				for _, as := range a.sigs {
+					at(as.ci, pos-as.at)
+				}
 			}
-			m := &found[ci]
-			if len(m.Offsets) < maxConstantOffsets {
-				m.Offsets = append(m.Offsets, int64(i))
-			}
-			m.Count++
 		}
+	}
+	// The inner loop calls nothing and has no inner loops: in Go's WASM code a loop's values
+	// stay in locals only while it makes no calls, and every jump back costs a dispatch.
+	a0, a1 := s.anchorWords[0], s.anchorWords[1]
+	q := 0
+	for q+8 <= len(data) {
+		var w, m uint64
+		for ; q+8 <= len(data); q += 8 {
+			w = binary.LittleEndian.Uint64(data[q:])
+			slot := filterSlot(w)
+			z0, z1 := w^a0, w^a1
+			// Bit 7 is set in every byte of m that equals an anchor, and possibly in a byte
+			// above one (the borrow of the zero test): those are candidates only.
+			m = ((z0-0x0101010101010101)&^z0 | (z1-0x0101010101010101)&^z1) & 0x8080808080808080
+			if m != 0 || s.filter[slot/64]&(1<<(slot%64)) != 0 {
+				break
+			}
+		}
+		if q+8 > len(data) {
+			break
+		}
+		for _, as := range s.words[w] {
+			at(as.ci, q-as.k)
+		}
+		for ; m != 0; m &= m - 1 {
+			anchored(q + bits.TrailingZeros64(m)>>3)
+		}
+		q += 8
+	}
+	for ; q < len(data); q++ {
+		anchored(q)
 	}
 	var out []ConstantMatch
 	for ci, m := range found {
@@ -157,6 +267,20 @@ func (s *ConstantScanner) Scan(data []byte) []ConstantMatch {
 		out = append(out, m)
 	}
 	return out
+}
+
+// add counts an occurrence and keeps the lowest maxConstantOffsets offsets in order: the scan
+// meets a signature's occurrences up to seven bytes out of order.
+func (m *ConstantMatch) add(off int64) {
+	m.Count++
+	if len(m.Offsets) == maxConstantOffsets {
+		if off > m.Offsets[maxConstantOffsets-1] {
+			return
+		}
+		m.Offsets = m.Offsets[:maxConstantOffsets-1]
+	}
+	i, _ := slices.BinarySearch(m.Offsets, off)
+	m.Offsets = slices.Insert(m.Offsets, i, off)
 }
 
 // aesSBoxes computes the AES S-box and its inverse from the field inverse and affine map.

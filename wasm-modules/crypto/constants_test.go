@@ -1,9 +1,11 @@
 package cryptoscan
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"testing"
@@ -161,13 +163,49 @@ func TestConstantsByteOrderAndOffsets(t *testing.T) {
 	}
 }
 
+// TestConstantsMatchReference holds the aligned-word scan to the position-by-position one on
+// real executables and on every signature planted at every alignment, several times, overlapping
+// and at both ends.
+func TestConstantsMatchReference(t *testing.T) {
+	s := NewConstantScanner()
+	inputs := realBinaries(t)
+	var planted []byte
+	for ci, c := range s.consts {
+		for k := range 9 {
+			planted = append(planted, make([]byte, k+ci%3)...)
+			planted = append(planted, c.sig...)
+		}
+	}
+	inputs["planted"] = planted
+	inputs["planted tail"] = append(make([]byte, 5), s.consts[len(s.consts)-1].sig...)
+	inputs["tea deltas back to back"] = bytes.Repeat([]byte{0xb9, 0x79, 0x37, 0x9e, 0x9e, 0x37, 0x79, 0xb9, 0x47}, 50)
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			if got, want := s.Scan(data), referenceConstants(s, data); !reflect.DeepEqual(got, want) {
+				t.Errorf("got  %+v\nwant %+v (reference)", got, want)
+			}
+		})
+	}
+}
+
+// FuzzConstantScanner plants signatures chosen by the fuzzer (index, position) in its data and
+// compares the scan with the reference.
 func FuzzConstantScanner(f *testing.F) {
 	sbox, _ := aesSBoxes()
-	f.Add(sbox[:])
-	f.Add([]byte("expand 32-byte k"))
-	f.Add([]byte{0x9e, 0x37, 0x79})
+	f.Add(sbox[:], []byte{})
+	f.Add([]byte("expand 32-byte k"), []byte{1, 2, 3})
+	f.Add([]byte{0x9e, 0x37, 0x79}, []byte{40, 0, 41, 3})
+	f.Add(make([]byte, 600), []byte{20, 1, 20, 2, 21, 7})
 	scanner := NewConstantScanner()
-	f.Fuzz(func(t *testing.T, data []byte) {
+	f.Fuzz(func(t *testing.T, data, plant []byte) {
+		data = slices.Clone(data)
+		for i := 0; i+1 < len(plant) && len(data) > 0; i += 2 {
+			c := scanner.consts[int(plant[i])%len(scanner.consts)]
+			copy(data[int(plant[i+1])*7%len(data):], c.sig)
+		}
+		if got, want := scanner.Scan(data), referenceConstants(scanner, data); !reflect.DeepEqual(got, want) {
+			t.Fatalf("got  %+v\nwant %+v (reference)", got, want)
+		}
 		for _, m := range scanner.Scan(data) {
 			if m.Count < len(m.Offsets) || len(m.Offsets) == 0 || len(m.Offsets) > maxConstantOffsets {
 				t.Fatalf("inconsistent match %+v", m)
