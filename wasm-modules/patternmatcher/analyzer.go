@@ -31,7 +31,7 @@ const (
 	// Name is the module name.
 	Name = "pattern-matcher"
 	// Version is the module version.
-	Version = "1.0.0"
+	Version = "1.1.0"
 	// cacheSize bounds the compiled rulesets kept per instance.
 	cacheSize = 8
 	// defaultBudget is the scan time budget when the host sends no deadline.
@@ -200,6 +200,9 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	// until it hit the memory limit (1,000 rules × thousands of files). Collect explicitly
 	// every few tens of MB of requests.
 	a.sinceGC += len(req.GetContent())
+	for _, b := range req.GetBatch() {
+		a.sinceGC += len(b)
+	}
 	for _, r := range req.GetResources() {
 		a.sinceGC += len(r.GetData())
 	}
@@ -229,8 +232,28 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 		// tenth of the remaining time to build and return the response.
 		deadline = now.Add(time.UnixMilli(ms).Sub(now) * 9 / 10)
 	}
+	details := &analysisv1.PatternDetails{RulesetHash: rs.Hash(), RuleCount: int32(rs.RuleCount())}
+	resp.Details = &analysisv1.Details{Patterns: details}
+	if batch := req.GetBatch(); len(batch) > 0 {
+		// A batch: each sample scanned on its own, matches tagged with its index. A timeout
+		// stops the batch; the caller rescans its samples one by one to learn which was slow.
+		for i, sample := range batch {
+			res := rs.Scan(sample, yara.ScanOptions{Deadline: deadline, MaxRecorded: maxRecorded})
+			for _, m := range res.Rules {
+				rm := ruleMatch(m)
+				rm.Sample = int32(i)
+				details.Matches = append(details.Matches, rm)
+			}
+			if res.TimedOut {
+				details.TimedOut = true
+				resp.Notes = append(resp.Notes, "scan time limit reached; matches are partial")
+				break
+			}
+		}
+		return resp, nil
+	}
 	res := rs.Scan(req.GetContent(), yara.ScanOptions{Deadline: deadline, MaxRecorded: maxRecorded})
-	details := &analysisv1.PatternDetails{RulesetHash: rs.Hash(), RuleCount: int32(rs.RuleCount()), TimedOut: res.TimedOut}
+	details.TimedOut = res.TimedOut
 	for _, m := range res.Rules {
 		details.Matches = append(details.Matches, ruleMatch(m))
 		resp.Findings = append(resp.Findings, finding(m))
@@ -238,7 +261,6 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	if res.TimedOut {
 		resp.Notes = append(resp.Notes, "scan time limit reached; matches are partial")
 	}
-	resp.Details = &analysisv1.Details{Patterns: details}
 	return resp, nil
 }
 

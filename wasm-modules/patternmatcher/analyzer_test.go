@@ -212,3 +212,39 @@ func TestRulesID(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeBatch: each sample of a batch matches exactly what it matches alone, tagged with
+// its index; a batch produces no findings.
+func TestAnalyzeBatch(t *testing.T) {
+	samples := [][]byte{[]byte(eicar), {}, []byte(`<?php eval($_POST['x']); ?>`), []byte("plain text"), []byte("x " + eicar)}
+	a := New()
+	resp, err := a.Analyze(&modulev1.AnalyzeRequest{Batch: samples})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.GetFindings()) != 0 {
+		t.Errorf("a batch produced %d findings", len(resp.GetFindings()))
+	}
+	got := map[int32][]string{}
+	for _, m := range resp.GetDetails().GetPatterns().GetMatches() {
+		got[m.GetSample()] = append(got[m.GetSample()], m.GetRule())
+	}
+	total := 0
+	for i, s := range samples {
+		alone, err := a.Analyze(&modulev1.AnalyzeRequest{Content: s})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []string
+		for _, m := range alone.GetDetails().GetPatterns().GetMatches() {
+			want = append(want, m.GetRule())
+		}
+		total += len(want)
+		if strings.Join(got[int32(i)], ",") != strings.Join(want, ",") {
+			t.Errorf("sample %d: batch matched %v, alone %v", i, got[int32(i)], want)
+		}
+	}
+	if total == 0 {
+		t.Fatal("no sample matched anything")
+	}
+}

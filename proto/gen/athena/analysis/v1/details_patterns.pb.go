@@ -206,7 +206,10 @@ type RuleMatch struct {
 	// meta are the rule's metadata as strings.
 	Meta map[string]string `protobuf:"bytes,4,rep,name=meta,proto3" json:"meta,omitempty" protobuf_key:"bytes,1,opt,name=key" protobuf_val:"bytes,2,opt,name=value"`
 	// strings are the string matches.
-	Strings       []*StringMatch `protobuf:"bytes,5,rep,name=strings,proto3" json:"strings,omitempty"`
+	Strings []*StringMatch `protobuf:"bytes,5,rep,name=strings,proto3" json:"strings,omitempty"`
+	// sample is the index of the matched sample in AnalyzeRequest.batch; 0 when the request
+	// carried no batch.
+	Sample        int32 `protobuf:"varint,6,opt,name=sample,proto3" json:"sample,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -274,6 +277,13 @@ func (x *RuleMatch) GetStrings() []*StringMatch {
 		return x.Strings
 	}
 	return nil
+}
+
+func (x *RuleMatch) GetSample() int32 {
+	if x != nil {
+		return x.Sample
+	}
+	return 0
 }
 
 // StringMatch is one match of a rule string.
@@ -367,13 +377,14 @@ const file_athena_analysis_v1_details_patterns_proto_rawDesc = "" +
 	"\x04line\x18\x03 \x01(\x05R\x04line\x12\x16\n" +
 	"\x06column\x18\x04 \x01(\x05R\x06column\x12\x18\n" +
 	"\amessage\x18\x05 \x01(\tR\amessage\x12\x12\n" +
-	"\x04rule\x18\x06 \x01(\tR\x04rule\"\x82\x02\n" +
+	"\x04rule\x18\x06 \x01(\tR\x04rule\"\x9a\x02\n" +
 	"\tRuleMatch\x12\x12\n" +
 	"\x04rule\x18\x01 \x01(\tR\x04rule\x12\x1c\n" +
 	"\tnamespace\x18\x02 \x01(\tR\tnamespace\x12\x12\n" +
 	"\x04tags\x18\x03 \x03(\tR\x04tags\x12;\n" +
 	"\x04meta\x18\x04 \x03(\v2'.athena.analysis.v1.RuleMatch.MetaEntryR\x04meta\x129\n" +
-	"\astrings\x18\x05 \x03(\v2\x1f.athena.analysis.v1.StringMatchR\astrings\x1a7\n" +
+	"\astrings\x18\x05 \x03(\v2\x1f.athena.analysis.v1.StringMatchR\astrings\x12\x16\n" +
+	"\x06sample\x18\x06 \x01(\x05R\x06sample\x1a7\n" +
 	"\tMetaEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"q\n" +

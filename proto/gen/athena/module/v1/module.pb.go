@@ -132,8 +132,13 @@ type AnalyzeRequest struct {
 	Depth int32 `protobuf:"varint,7,opt,name=depth,proto3" json:"depth,omitempty"`
 	// deadline_unix_ms is the host's deadline, for modules that budget their own work.
 	DeadlineUnixMs int64 `protobuf:"varint,8,opt,name=deadline_unix_ms,json=deadlineUnixMs,proto3" json:"deadline_unix_ms,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// batch is several independent samples analyzed in one call, instead of content, by modules
+	// that accept batches (the pattern-matcher, for `athena scan` over many small files: one call
+	// per file costs more than scanning it). Results name their sample by its index here (e.g.
+	// RuleMatch.sample); findings are not produced for a batch.
+	Batch         [][]byte `protobuf:"bytes,9,rep,name=batch,proto3" json:"batch,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *AnalyzeRequest) Reset() {
@@ -220,6 +225,13 @@ func (x *AnalyzeRequest) GetDeadlineUnixMs() int64 {
 		return x.DeadlineUnixMs
 	}
 	return 0
+}
+
+func (x *AnalyzeRequest) GetBatch() [][]byte {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
 }
 
 // Resource is a named blob passed to a module.
@@ -546,7 +558,7 @@ const file_athena_module_v1_module_proto_rawDesc = "" +
 	"file_types\x18\x04 \x03(\tR\tfileTypes\x12\x1f\n" +
 	"\vabi_version\x18\x05 \x01(\rR\n" +
 	"abiVersion\x12&\n" +
-	"\x0fmax_input_bytes\x18\x06 \x01(\x03R\rmaxInputBytes\"\xfc\x02\n" +
+	"\x0fmax_input_bytes\x18\x06 \x01(\x03R\rmaxInputBytes\"\x92\x03\n" +
 	"\x0eAnalyzeRequest\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\fR\acontent\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x1b\n" +
@@ -555,7 +567,8 @@ const file_athena_module_v1_module_proto_rawDesc = "" +
 	"\aoptions\x18\x05 \x03(\v2-.athena.module.v1.AnalyzeRequest.OptionsEntryR\aoptions\x128\n" +
 	"\tresources\x18\x06 \x03(\v2\x1a.athena.module.v1.ResourceR\tresources\x12\x14\n" +
 	"\x05depth\x18\a \x01(\x05R\x05depth\x12(\n" +
-	"\x10deadline_unix_ms\x18\b \x01(\x03R\x0edeadlineUnixMs\x1a:\n" +
+	"\x10deadline_unix_ms\x18\b \x01(\x03R\x0edeadlineUnixMs\x12\x14\n" +
+	"\x05batch\x18\t \x03(\fR\x05batch\x1a:\n" +
 	"\fOptionsEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01\"2\n" +

@@ -146,6 +146,9 @@ type RuleMatch struct {
 	Meta map[string]string `protobuf:"bytes,4,rep,name=meta,proto3" json:"meta,omitempty" protobuf_key:"bytes,1,opt,name=key,proto3" protobuf_val:"bytes,2,opt,name=value,proto3"`
 	// strings are the string matches.
 	Strings []*StringMatch `protobuf:"bytes,5,rep,name=strings,proto3" json:"strings,omitempty"`
+	// sample is the index of the matched sample in AnalyzeRequest.batch; 0 when the request
+	// carried no batch.
+	Sample int32 `protobuf:"varint,6,opt,name=sample,proto3" json:"sample,omitempty"`
 }
 
 func (x *RuleMatch) Reset() {
@@ -187,6 +190,13 @@ func (x *RuleMatch) GetStrings() []*StringMatch {
 		return x.Strings
 	}
 	return nil
+}
+
+func (x *RuleMatch) GetSample() int32 {
+	if x != nil {
+		return x.Sample
+	}
+	return 0
 }
 
 // StringMatch is one match of a rule string.
@@ -320,6 +330,7 @@ func (m *RuleMatch) CloneVT() *RuleMatch {
 	r := new(RuleMatch)
 	r.Rule = m.Rule
 	r.Namespace = m.Namespace
+	r.Sample = m.Sample
 	if rhs := m.Tags; rhs != nil {
 		r.Tags = slices.Clone(rhs)
 	}
@@ -505,6 +516,9 @@ func (this *RuleMatch) EqualVT(that *RuleMatch) bool {
 				return false
 			}
 		}
+	}
+	if this.Sample != that.Sample {
+		return false
 	}
 	return string(this.unknownFields) == string(that.unknownFields)
 }
@@ -724,6 +738,11 @@ func (m *RuleMatch) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
 	}
+	if m.Sample != 0 {
+		i = protobuf_go_lite.EncodeVarint(dAtA, i, uint64(m.Sample))
+		i--
+		dAtA[i] = 0x30
+	}
 	if len(m.Strings) > 0 {
 		for iNdEx := len(m.Strings) - 1; iNdEx >= 0; iNdEx-- {
 			size, err := m.Strings[iNdEx].MarshalToSizedBufferVT(dAtA[:i])
@@ -935,6 +954,9 @@ func (m *RuleMatch) SizeVT() (n int) {
 			l = e.SizeVT()
 			n += 1 + l + protobuf_go_lite.SizeOfVarint(uint64(l))
 		}
+	}
+	if m.Sample != 0 {
+		n += 1 + protobuf_go_lite.SizeOfVarint(uint64(m.Sample))
 	}
 	n += len(m.unknownFields)
 	return n
@@ -1450,6 +1472,15 @@ func (m *RuleMatch) UnmarshalVT(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sample", wireType)
+			}
+			m.Sample = 0
+			m.Sample, iNdEx, err = protobuf_go_lite.DecodeVarintInt32(dAtA, iNdEx)
+			if err != nil {
+				return err
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := protobuf_go_lite.Skip(dAtA[iNdEx:])

@@ -97,6 +97,11 @@ type AnalyzeRequest struct {
 	Depth int32 `protobuf:"varint,7,opt,name=depth,proto3" json:"depth,omitempty"`
 	// deadline_unix_ms is the host's deadline, for modules that budget their own work.
 	DeadlineUnixMs int64 `protobuf:"varint,8,opt,name=deadline_unix_ms,json=deadlineUnixMs,proto3" json:"deadlineUnixMs,omitempty"`
+	// batch is several independent samples analyzed in one call, instead of content, by modules
+	// that accept batches (the pattern-matcher, for `athena scan` over many small files: one call
+	// per file costs more than scanning it). Results name their sample by its index here (e.g.
+	// RuleMatch.sample); findings are not produced for a batch.
+	Batch [][]byte `protobuf:"bytes,9,rep,name=batch,proto3" json:"batch,omitempty"`
 }
 
 func (x *AnalyzeRequest) Reset() {
@@ -159,6 +164,13 @@ func (x *AnalyzeRequest) GetDeadlineUnixMs() int64 {
 		return x.DeadlineUnixMs
 	}
 	return 0
+}
+
+func (x *AnalyzeRequest) GetBatch() [][]byte {
+	if x != nil {
+		return x.Batch
+	}
+	return nil
 }
 
 // Resource is a named blob passed to a module.
@@ -440,6 +452,12 @@ func (m *AnalyzeRequest) CloneVT() *AnalyzeRequest {
 			r.Resources[k] = v.CloneVT()
 		}
 	}
+	if rhs := m.Batch; rhs != nil {
+		r.Batch = make([][]byte, len(rhs))
+		for k, v := range rhs {
+			r.Batch[k] = slices.Clone(v)
+		}
+	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = slices.Clone(m.unknownFields)
 	}
@@ -653,6 +671,15 @@ func (this *AnalyzeRequest) EqualVT(that *AnalyzeRequest) bool {
 	}
 	if this.DeadlineUnixMs != that.DeadlineUnixMs {
 		return false
+	}
+	if len(this.Batch) != len(that.Batch) {
+		return false
+	}
+	for i, vx := range this.Batch {
+		vy := that.Batch[i]
+		if string(vx) != string(vy) {
+			return false
+		}
 	}
 	return string(this.unknownFields) == string(that.unknownFields)
 }
@@ -944,6 +971,15 @@ func (m *AnalyzeRequest) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	if m.unknownFields != nil {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
+	}
+	if len(m.Batch) > 0 {
+		for iNdEx := len(m.Batch) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Batch[iNdEx])
+			copy(dAtA[i:], m.Batch[iNdEx])
+			i = protobuf_go_lite.EncodeVarint(dAtA, i, uint64(len(m.Batch[iNdEx])))
+			i--
+			dAtA[i] = 0x4a
+		}
 	}
 	if m.DeadlineUnixMs != 0 {
 		i = protobuf_go_lite.EncodeVarint(dAtA, i, uint64(m.DeadlineUnixMs))
@@ -1379,6 +1415,12 @@ func (m *AnalyzeRequest) SizeVT() (n int) {
 	}
 	if m.DeadlineUnixMs != 0 {
 		n += 1 + protobuf_go_lite.SizeOfVarint(uint64(m.DeadlineUnixMs))
+	}
+	if len(m.Batch) > 0 {
+		for _, b := range m.Batch {
+			l = len(b)
+			n += 1 + l + protobuf_go_lite.SizeOfVarint(uint64(l))
+		}
 	}
 	n += len(m.unknownFields)
 	return n
@@ -1900,6 +1942,30 @@ func (m *AnalyzeRequest) UnmarshalVT(dAtA []byte) error {
 			if err != nil {
 				return err
 			}
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Batch", wireType)
+			}
+			var byteLen int
+			var _v uint64
+			_v, iNdEx, err = protobuf_go_lite.DecodeVarint(dAtA, iNdEx)
+			byteLen = int(_v)
+			if err != nil {
+				return err
+			}
+			if byteLen < 0 {
+				return protobuf_go_lite.ErrInvalidLength
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return protobuf_go_lite.ErrInvalidLength
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Batch = append(m.Batch, make([]byte, postIndex-iNdEx))
+			copy(m.Batch[len(m.Batch)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := protobuf_go_lite.Skip(dAtA[iNdEx:])
