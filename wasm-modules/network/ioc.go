@@ -341,20 +341,34 @@ func (e *extractor) covered(start, end int) bool {
 	return false
 }
 
+// minToken is the shortest token classified: no indicator is shorter.
+const minToken = 6
+
+// tokens classifies every token of at least minToken bytes. Most bytes of an executable are in
+// shorter tokens or none, so the scan tests the byte minToken-1 ahead first: when it cannot be
+// part of a token, no long enough token starts before it, and minToken bytes are skipped with
+// one load. The inner loop makes no calls, so inside WASM its values stay in locals.
 func (e *extractor) tokens(b []byte) {
-	i := 0
-	for i < len(b) && !e.full() {
-		for i < len(b) && !tokenChar[b[i]] {
-			i++
+	// i is always 0 or just after a byte that is not a token byte.
+	for i := 0; i+minToken <= len(b) && !e.full(); {
+		for i+minToken <= len(b) && !tokenChar[b[i+minToken-1]] {
+			i += minToken
 		}
-		start := i
-		for i < len(b) && tokenChar[b[i]] {
-			i++
+		if i+minToken > len(b) {
+			break
 		}
-		if i-start < 6 || i-start > e.lim.MaxTokenLen {
+		start, end := i+minToken-1, i+minToken
+		for start > i && tokenChar[b[start-1]] {
+			start--
+		}
+		for end < len(b) && tokenChar[b[end]] {
+			end++
+		}
+		i = end + 1
+		if end-start < minToken || end-start > e.lim.MaxTokenLen {
 			continue
 		}
-		e.token(b[start:i], start)
+		e.token(b[start:end], start)
 	}
 }
 
@@ -394,6 +408,16 @@ func (e *extractor) token(tok []byte, off int) {
 	if end-lead < 6 || !dot && !colon && !at && !bracket && end-lead < 14 {
 		return
 	}
+	// Executables hold thousands of dotted program identifiers and long plain words: reject
+	// those that cannot yield an indicator from their bytes, before any allocation.
+	if !bracket && !at && !colon {
+		if dot && (!maybeHost(tok[lead:end]) || codeToken(tok, lead, tok[lead:end])) {
+			return
+		}
+		if !dot && !maybeDigestOrWallet(tok[lead:end]) {
+			return
+		}
+	}
 	s := string(tok[lead:end])
 	off += lead
 	defanged := false
@@ -407,7 +431,7 @@ func (e *extractor) token(tok []byte, off int) {
 	case at:
 		e.email(s, off, defanged)
 	case dot && !colon:
-		if !defanged && codeToken(tok, lead, s) {
+		if bracket && !defanged && codeToken(tok, lead, []byte(s)) {
 			return
 		}
 		e.dotted(s, off, defanged)
@@ -465,8 +489,9 @@ func (e *extractor) dotted(s string, off int, defanged bool) {
 // a qualified name whose later labels are capitalized or mixed case (unicode.Cc, time.Time.Now,
 // pkix.Name: host names are written in one case), or a package, module or receiver name in
 // front of a TLD that is not one of the classic ones (runtime.name, errors.is, self.stream).
-// s is tok[lead:] trimmed.
-func codeToken(tok []byte, lead int, s string) bool {
+// s is tok[lead:] trimmed. It reads bytes in place: executables hold thousands of such names,
+// and inside WASM an allocation per name was most of the scan's time.
+func codeToken(tok []byte, lead int, s []byte) bool {
 	if bytes.IndexByte(tok[:lead], '.') >= 0 {
 		return true
 	}
@@ -474,17 +499,76 @@ func codeToken(tok []byte, lead int, s string) bool {
 		return true
 	}
 	host := s
-	if k := strings.IndexAny(host, "/:"); k > 0 {
+	if k := bytes.IndexAny(host, "/:"); k > 0 {
 		host = host[:k]
 	}
-	first, rest, _ := strings.Cut(host, ".")
-	for _, l := range strings.Split(rest, ".") {
-		if strings.ToLower(l) != l && strings.ToUpper(l) != l {
+	first, rest, _ := bytes.Cut(host, []byte("."))
+	for len(rest) > 0 {
+		var l []byte
+		l, rest, _ = bytes.Cut(rest, []byte("."))
+		if mixedCase(l) {
 			return true
 		}
 	}
-	tld := strings.ToLower(host[strings.LastIndexByte(host, '.')+1:])
-	return codeNames[strings.ToLower(first)] && !classicTLDs[tld]
+	var fb, tb [16]byte
+	tld := host[bytes.LastIndexByte(host, '.')+1:]
+	// The tables' keys are short and lower-case; longer names cannot be in them.
+	return len(first) <= len(fb) && codeNames[string(lowerInto(fb[:0], first))] &&
+		(len(tld) > len(tb) || !classicTLDs[string(lowerInto(tb[:0], tld))])
+}
+
+// mixedCase reports whether l has both upper- and lower-case ASCII letters, which is when
+// strings.ToLower(l) != l && strings.ToUpper(l) != l for the ASCII bytes a token holds.
+func mixedCase(l []byte) bool {
+	var upper, lower bool
+	for _, c := range l {
+		upper = upper || 'A' <= c && c <= 'Z'
+		lower = lower || 'a' <= c && c <= 'z'
+	}
+	return upper && lower
+}
+
+// lowerInto appends s with A–Z lowered to dst.
+func lowerInto(dst, s []byte) []byte {
+	for _, c := range s {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst
+}
+
+// maybeHost reports whether a bare dotted token (no brackets, ':' or '@') can give dotted an
+// indicator: the part before its first '/' (when that is not its first byte) must hold a dot
+// and only letters, digits, '.', '-' and '_', which both an IPv4 address and a valid domain
+// need.
+func maybeHost(s []byte) bool {
+	if k := bytes.IndexByte(s, '/'); k > 0 {
+		s = s[:k]
+	}
+	dot := false
+	for _, c := range s {
+		switch {
+		case c == '.':
+			dot = true
+		case 'a' <= c|0x20 && c|0x20 <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+		default:
+			return false
+		}
+	}
+	return dot
+}
+
+// maybeDigestOrWallet reports whether a bare token without '.', ':', '@' or brackets has the
+// length and first byte of one of the cases hashOrWallet accepts.
+func maybeDigestOrWallet(s []byte) bool {
+	n, c := len(s), s[0]
+	return n == 32 || n == 40 || n == 64 ||
+		n == 42 && c == '0' ||
+		n >= 26 && n <= 35 && (c == '1' || c == '3') ||
+		n >= 14 && n <= 90 && (c == 'b' || c == 'B') ||
+		(n == 95 || n == 106) && (c == '4' || c == '8')
 }
 
 // codeNames are package, module and receiver names that qualify identifiers in Go, Python and

@@ -1,6 +1,7 @@
 package network
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,16 +161,24 @@ func hexString(b []byte) string {
 	return string(out)
 }
 
+var fuzzSeeds = []string{"hxxp://a[.]b/c", "1.2.3.4", "a@b.com", `C:\x\y`, "HKLM\\Software\\x", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
+	"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "Mozilla/5.0 (x)", "[::1]", "http://[2001:db8::1]:80/", "http://@:/",
+	"\x00runtime.gopark time.Time.Compare go.shape.int www.evil.name Evil.COM(x) self.stream.example.com/x 8.8.8.8/24 a_b.example.org"}
+
+// FuzzExtract checks every indicator's bounds and holds Extract to the reference extraction.
 func FuzzExtract(f *testing.F) {
-	for _, s := range []string{"hxxp://a[.]b/c", "1.2.3.4", "a@b.com", `C:\x\y`, "HKLM\\Software\\x", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
-		"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "Mozilla/5.0 (x)", "[::1]", "http://[2001:db8::1]:80/", "http://@:/"} {
+	for _, s := range fuzzSeeds {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, i := range Extract(b, DefaultExtractLimits()) {
+		got := Extract(b, DefaultExtractLimits())
+		for _, i := range got {
 			if i.Value == "" || i.Offset < 0 || int(i.Offset) > len(b) {
 				t.Fatalf("bad ioc %+v", i)
 			}
+		}
+		if want := referenceExtract(b, DefaultExtractLimits()); !slices.Equal(got, want) {
+			t.Fatalf("got  %+v\nwant %+v (reference)", got, want)
 		}
 	})
 }
