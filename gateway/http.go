@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,6 +25,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 )
 
 // HTTPConfig configures the REST side of the gateway.
@@ -76,15 +78,36 @@ func (b *limitedBody) Close() error { return b.r.Close() }
 
 var errBodyTooLarge = errors.New("request body too large")
 
+// onePassJSON is grpc-gateway's JSONPb with a request decoder that parses the body once.
+// JSONPb's own decoder first reads the value with encoding/json and then hands it to protojson,
+// scanning a base64 sample twice: ~20 ms of CPU for a 2 MB analysis request.
+type onePassJSON struct{ *runtime.JSONPb }
+
+func (m onePassJSON) NewDecoder(r io.Reader) runtime.Decoder {
+	return runtime.DecoderFunc(func(v any) error {
+		b, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			return io.EOF // as JSONPb's decoder: the generated handlers accept an empty body
+		}
+		if msg, ok := v.(proto.Message); ok {
+			return m.UnmarshalOptions.Unmarshal(b, msg)
+		}
+		return m.JSONPb.Unmarshal(b, v)
+	})
+}
+
 // NewHTTPHandler returns the REST handler: grpc-gateway routes plus the operational endpoints.
 func NewHTTPHandler(ctx context.Context, cfg HTTPConfig) (http.Handler, error) {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 64 << 20
 	}
-	marshaler := &runtime.JSONPb{
+	marshaler := onePassJSON{&runtime.JSONPb{
 		MarshalOptions:   protojson.MarshalOptions{EmitDefaultValues: true},
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-	}
+	}}
 	limit := cfg.MaxBodyBytes
 	gw := runtime.NewServeMux(
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, marshaler),
