@@ -46,6 +46,10 @@ type image struct {
 	// slot (call [rip+x] / call [x]) names the API it reaches.
 	iat  map[uint64]string
 	libs []string
+	// disjoint: no two sections' file data overlap and none wraps around the address space,
+	// so the section holding an address is the only one, and a lookup may start with the
+	// section of the previous one (see dataSection).
+	disjoint bool
 }
 
 // read returns up to n bytes mapped at virtual address va.
@@ -62,6 +66,47 @@ func (im *image) read(va uint64, n int) []byte {
 		}
 	}
 	return nil
+}
+
+// dataSection returns the index of the first section whose file data holds va, or -1, like
+// read. With disjoint sections the one at *hint is tried first and *hint follows the answer:
+// the walk reads one section mostly, and inside WASM a loop over the sections for every
+// instruction was a visible cost.
+func (im *image) dataSection(va uint64, hint *int) int {
+	if h := *hint; im.disjoint && h < len(im.sections) {
+		if s := &im.sections[h]; va >= s.addr && va-s.addr < uint64(len(s.data)) {
+			return h
+		}
+	}
+	for i := range im.sections {
+		s := &im.sections[i]
+		if va >= s.addr && va < s.addr+uint64(len(s.data)) {
+			*hint = i
+			return i
+		}
+	}
+	return -1
+}
+
+// dataDisjoint reports whether no two sections' file data overlap and none wraps around.
+func dataDisjoint(sections []section) bool {
+	idx := make([]int, 0, len(sections))
+	for i, s := range sections {
+		if s.addr+uint64(len(s.data)) < s.addr {
+			return false
+		}
+		if len(s.data) > 0 {
+			idx = append(idx, i)
+		}
+	}
+	sort.Slice(idx, func(a, b int) bool { return sections[idx[a]].addr < sections[idx[b]].addr })
+	for k := 1; k < len(idx); k++ {
+		prev, cur := &sections[idx[k-1]], &sections[idx[k]]
+		if cur.addr < prev.addr+uint64(len(prev.data)) {
+			return false
+		}
+	}
+	return true
 }
 
 // sectionAt returns the section holding va, or nil.
@@ -89,11 +134,17 @@ func load(content []byte) (im *image, err error) {
 	}()
 	switch {
 	case bytes.HasPrefix(content, []byte("MZ")):
-		return loadPE(content)
+		im, err = loadPE(content)
 	case bytes.HasPrefix(content, []byte("\x7fELF")):
-		return loadELF(content)
+		im, err = loadELF(content)
+	default:
+		return nil, errNotCode
 	}
-	return nil, errNotCode
+	if err != nil {
+		return nil, err
+	}
+	im.disjoint = dataDisjoint(im.sections)
+	return im, nil
 }
 
 func loadPE(content []byte) (*image, error) {

@@ -1,8 +1,10 @@
 package analysisengine
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
@@ -46,9 +48,26 @@ type walker struct {
 	strings map[string]bool
 	regs    regFile
 	regAPI  [256]string // register → API whose import slot it was loaded from
+	// thunks holds the API of each call target found to be a jmp [import slot] stub, of the
+	// targets in thunked: a map lookup per call costs microseconds inside WASM, a bitmap
+	// lookup nanoseconds.
 	thunks  map[uint64]string
+	thunked addrSet
 	inst    x86.Inst // the instruction being looked at
-	decode  func(*x86.Inst, []byte, int)
+	hint    int      // section of the last instruction read (image.dataSection)
+	cur     []byte   // its data, for sections with disjoint file data (read)
+	curAddr uint64
+	// Per-function state, kept between functions so that its memory is reused: inside WASM
+	// allocation and garbage collection were a third of the walk.
+	stack   []stackByte
+	blockQ  []uint64
+	rotates []uint64
+	pushes  []uint64
+	// regAPI[r] holds only when regGen[r] == gen, the current function's number, so that a
+	// new function does not clear 256 strings.
+	regGen [256]uint32
+	gen    uint32
+	decode func(*x86.Inst, []byte, int)
 }
 
 // walk disassembles from the entry point and the exports, following direct calls to further
@@ -62,7 +81,7 @@ func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int))
 	w := &walker{
 		im: im, mode: im.bits, limits: limits,
 		res:     &walkResult{features: map[string]int{}},
-		visited: newAddrSet(im), queued: newAddrSet(im), blocks: newAddrSet(im),
+		visited: newAddrSet(im), queued: newAddrSet(im), blocks: newAddrSet(im), thunked: newAddrSet(im),
 		strings: map[string]bool{}, thunks: map[uint64]string{}, decode: decode,
 	}
 	if im.entry != 0 && im.entry != im.base {
@@ -95,16 +114,49 @@ func (w *walker) enqueue(s symbol) {
 	w.queue = append(w.queue, s)
 }
 
+// setRegAPI records that register r holds the address of api's import slot ("": of none).
+func (w *walker) setRegAPI(r x86.Reg, api string) {
+	if api == "" && w.regGen[r] != w.gen {
+		return // already empty in this function; spares a string write
+	}
+	w.regAPI[r], w.regGen[r] = api, w.gen
+}
+
+// regAPIOf returns the API whose import slot address register r holds, or "".
+func (w *walker) regAPIOf(r x86.Reg) string {
+	if w.regGen[r] != w.gen {
+		return ""
+	}
+	return w.regAPI[r]
+}
+
+// enqueueCall queues the target of a direct call as function sub_<hex address>, naming it
+// only when it is new: most calls go to functions already queued.
+func (w *walker) enqueueCall(target uint64) {
+	if !w.queued.has(target) {
+		w.enqueue(symbol{name: "sub_" + strconv.FormatUint(target, 16), addr: target})
+	}
+}
+
 // stackSlot identifies a byte of a stack frame by base register and displacement.
 type stackSlot struct {
 	base x86.Reg
 	disp int64
 }
 
+// stackByte is one byte stored into a stack slot. A function's stores are kept in order of
+// execution and sorted once at its end: inside WASM a map insert per stored byte cost more
+// than the decoding of the instruction.
+type stackByte struct {
+	slot stackSlot
+	val  byte
+}
+
 // function disassembles one function.
 func (w *walker) function(sym symbol) {
 	fn := &analysisv1.CodeFunction{Name: sym.name, Address: sym.addr}
-	blocks := []uint64{sym.addr}
+	blocks := append(w.blockQ[:0], sym.addr) // a queue: blocks[head:] are still to do
+	head := 0
 	w.blocks.clear()
 	w.blocks.add(sym.addr)
 	seenBlock := func(va uint64) bool {
@@ -114,19 +166,18 @@ func (w *walker) function(sym symbol) {
 		w.blocks.add(va)
 		return false
 	}
-	stack := map[stackSlot]byte{}
+	w.stack = w.stack[:0]
 	regs := &w.regs
 	regs.reset()
-	var rotates []uint64
+	rotates := w.rotates[:0]
 	var lastEAX uint64
-	var pushes []uint64 // immediates pushed since the last call (x86 stack arguments)
-	regAPI := &w.regAPI
-	clear(regAPI[:])
+	pushes := w.pushes[:0] // immediates pushed since the last call (x86 stack arguments)
+	w.gen++
 	// Formatting is a fifth of the walk's cost: only functions the details keep get a listing.
 	listed := len(w.res.functions) < keptCallTargets || !strings.HasPrefix(sym.name, "sub_")
-	for len(blocks) > 0 && int(fn.Instructions) < w.limits.maxPerFunction {
-		pc := blocks[0]
-		blocks = blocks[1:]
+	for head < len(blocks) && int(fn.Instructions) < w.limits.maxPerFunction {
+		pc := blocks[head]
+		head++
 		fn.BasicBlocks++
 		for int(fn.Instructions) < w.limits.maxPerFunction {
 			if int(w.res.decoded) >= w.limits.maxInstructions {
@@ -136,7 +187,7 @@ func (w *walker) function(sym symbol) {
 			if w.visited.has(pc) {
 				break
 			}
-			code := w.im.read(pc, 16)
+			code := w.read(pc)
 			if len(code) == 0 {
 				break
 			}
@@ -155,26 +206,27 @@ func (w *walker) function(sym symbol) {
 			w.markers(sym.name, pc, inst, &lastEAX, &rotates)
 			// mov reg, [import slot]; call reg — how unoptimized code calls an API.
 			if a := inst.Args[0]; a.Kind == x86.KindReg && inst.Op != x86.OpCALL && inst.Op != x86.OpPUSH {
-				regAPI[full(a.Reg)] = ""
+				api := ""
 				if inst.Op == x86.OpMOV {
-					regAPI[full(a.Reg)] = w.importCalled(inst.Args[1], next)
+					api = w.importCalled(inst.Args[1], next)
 				}
+				w.setRegAPI(full(a.Reg), api)
 			}
-			trackStack(inst, stack, regs)
+			trackStack(inst, &w.stack, regs)
 
 			target, direct := branchTarget(inst, next)
 			switch inst.Op {
 			case x86.OpCALL:
 				if direct {
 					fn.Calls = append(fn.Calls, target)
-					w.enqueue(symbol{name: fmt.Sprintf("sub_%x", target), addr: target})
+					w.enqueueCall(target)
 					if api := w.thunkTarget(target); api != "" {
 						w.apiCall(sym.name, pc, api, regs, pushes)
 					}
 				} else if api := w.importCalled(inst.Args[0], next); api != "" {
 					w.apiCall(sym.name, pc, api, regs, pushes)
-				} else if a := inst.Args[0]; a.Kind == x86.KindReg && regAPI[full(a.Reg)] != "" {
-					w.apiCall(sym.name, pc, regAPI[full(a.Reg)], regs, pushes)
+				} else if a := inst.Args[0]; a.Kind == x86.KindReg && w.regAPIOf(full(a.Reg)) != "" {
+					w.apiCall(sym.name, pc, w.regAPIOf(full(a.Reg)), regs, pushes)
 				}
 				pushes = pushes[:0]
 			case x86.OpPUSH:
@@ -207,14 +259,36 @@ func (w *walker) function(sym symbol) {
 			pc = next
 		}
 	}
-	w.collectStackStrings(stack)
+	w.blockQ, w.rotates, w.pushes = blocks[:0], rotates[:0], pushes[:0]
+	w.collectStackStrings(w.stack)
 	w.res.functions = append(w.res.functions, fn)
+}
+
+// read returns the up to 16 bytes of code at va (image.read, with the section cache).
+func (w *walker) read(va uint64) []byte {
+	if off := va - w.curAddr; off < uint64(len(w.cur)) {
+		return w.cur[off:min(off+16, uint64(len(w.cur)))]
+	}
+	return w.readSlow(va)
+}
+
+func (w *walker) readSlow(va uint64) []byte {
+	i := w.im.dataSection(va, &w.hint)
+	if i < 0 {
+		return nil
+	}
+	s := &w.im.sections[i]
+	if w.im.disjoint {
+		w.cur, w.curAddr = s.data, s.addr
+	}
+	off := va - s.addr
+	return s.data[off:min(off+16, uint64(len(s.data)))]
 }
 
 // syntax returns the instruction at pc in Intel syntax. x86.Decode keeps only what the walk
 // reads, so the text comes from x86asm, for the few instructions the report shows.
 func (w *walker) syntax(pc uint64) string {
-	inst, _ := x86asm.Decode(w.im.read(pc, 16), w.mode)
+	inst, _ := x86asm.Decode(w.read(pc), w.mode)
 	return x86asm.IntelSyntax(inst, pc, nil)
 }
 
@@ -261,16 +335,22 @@ func (w *walker) markers(fn string, pc uint64, inst *x86.Inst, lastEAX *uint64, 
 
 // thunkTarget names the API reached by a direct call to a stub that is one jmp [import slot].
 func (w *walker) thunkTarget(target uint64) string {
-	if api, ok := w.thunks[target]; ok {
-		return api
+	if len(w.im.iat) == 0 {
+		return "" // no import slot to jump through
+	}
+	if w.thunked.has(target) {
+		return w.thunks[target]
 	}
 	api := w.decodeThunk(target)
-	w.thunks[target] = api
+	w.thunked.add(target)
+	if api != "" {
+		w.thunks[target] = api
+	}
 	return api
 }
 
 func (w *walker) decodeThunk(target uint64) string {
-	code := w.im.read(target, 16)
+	code := w.read(target)
 	if len(code) == 0 {
 		return ""
 	}
@@ -349,7 +429,7 @@ func branchTarget(inst *x86.Inst, next uint64) (uint64, bool) {
 // trackStack follows immediate stores into the stack frame, directly or through a register
 // loaded with an immediate: the way compilers and malware authors build a string on the stack
 // so it never appears in the file's data.
-func trackStack(inst *x86.Inst, stack map[stackSlot]byte, regs *regFile) {
+func trackStack(inst *x86.Inst, stack *[]stackByte, regs *regFile) {
 	dst, src := inst.Args[0], inst.Args[1]
 	if inst.Op != x86.OpMOV {
 		if dst.Kind == x86.KindReg {
@@ -393,7 +473,7 @@ func trackStack(inst *x86.Inst, stack map[stackSlot]byte, regs *regFile) {
 			base = x86.RBP
 		}
 		for i := 0; i < int(inst.MemBytes) && i < 8; i++ {
-			stack[stackSlot{base: base, disp: dst.Val + int64(i)}] = byte(v >> (8 * i))
+			*stack = append(*stack, stackByte{stackSlot{base: base, disp: dst.Val + int64(i)}, byte(v >> (8 * i))})
 		}
 	}
 }
@@ -410,20 +490,28 @@ func full(r x86.Reg) x86.Reg {
 
 // collectStackStrings joins the bytes stored at consecutive frame offsets and keeps the
 // printable runs (ASCII, or UTF-16LE with zero high bytes).
-func (w *walker) collectStackStrings(stack map[stackSlot]byte) {
+func (w *walker) collectStackStrings(stack []stackByte) {
 	if len(stack) < 4 {
 		return
 	}
-	slots := make([]stackSlot, 0, len(stack))
-	for s := range stack {
+	// By slot, and for each slot the last store only (a stable sort keeps the order of
+	// execution among stores to the same slot).
+	slices.SortStableFunc(stack, func(a, b stackByte) int {
+		if c := cmp.Compare(a.slot.base, b.slot.base); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.slot.disp, b.slot.disp)
+	})
+	slots := stack[:0]
+	for i, s := range stack {
+		if i+1 < len(stack) && stack[i+1].slot == s.slot {
+			continue
+		}
 		slots = append(slots, s)
 	}
-	sort.Slice(slots, func(i, j int) bool {
-		if slots[i].base != slots[j].base {
-			return slots[i].base < slots[j].base
-		}
-		return slots[i].disp < slots[j].disp
-	})
+	if len(slots) < 4 {
+		return
+	}
 	var run []byte
 	flush := func() {
 		for _, s := range printableRuns(run) {
@@ -435,10 +523,10 @@ func (w *walker) collectStackStrings(stack map[stackSlot]byte) {
 		run = run[:0]
 	}
 	for i, s := range slots {
-		if i > 0 && (s.base != slots[i-1].base || s.disp != slots[i-1].disp+1) {
+		if i > 0 && (s.slot.base != slots[i-1].slot.base || s.slot.disp != slots[i-1].slot.disp+1) {
 			flush()
 		}
-		run = append(run, stack[s])
+		run = append(run, s.val)
 	}
 	flush()
 }
@@ -498,11 +586,17 @@ func (r *regFile) get(reg x86.Reg) (uint64, bool) {
 // map for addresses in a section's virtual tail, which has no file data (rare: nothing decodes
 // there). Sizing by file data keeps a hostile virtual size from allocating gigabytes.
 type addrSet struct {
-	im    *image
-	bits  [][]uint64 // per section, allocated on first use
-	extra map[uint64]bool
-	added []uint64 // what to wipe in clear, while it stays short
-	many  bool     // added overflowed: clear wipes every bitmap
+	im   *image
+	bits [][]uint64 // per section, allocated on first use
+	hint int        // section of the last lookup (image.dataSection)
+	// cur is the bitmap of section hint, for sections with disjoint file data: has and add
+	// test it first, inline (curLen is 0 when there is none).
+	cur     []uint64
+	curAddr uint64
+	curLen  uint64
+	extra   map[uint64]bool
+	added   []uint64 // what to wipe in clear, while it stays short
+	many    bool     // added overflowed: clear wipes every bitmap
 }
 
 func newAddrSet(im *image) addrSet {
@@ -512,24 +606,32 @@ func newAddrSet(im *image) addrSet {
 // slot returns the word and bit of va, or a nil word when va has no file data (or, unless
 // alloc, when its section's bitmap does not exist yet).
 func (a *addrSet) slot(va uint64, alloc bool) (*uint64, uint64) {
-	for i := range a.im.sections {
-		s := &a.im.sections[i]
-		if va < s.addr || va-s.addr >= uint64(len(s.data)) {
-			continue
-		}
-		if a.bits[i] == nil {
-			if !alloc {
-				return nil, 0
-			}
-			a.bits[i] = make([]uint64, (len(s.data)+63)/64)
-		}
-		off := va - s.addr
-		return &a.bits[i][off/64], 1 << (off % 64)
+	i := a.im.dataSection(va, &a.hint)
+	if i < 0 {
+		return nil, 0
 	}
-	return nil, 0
+	s := &a.im.sections[i]
+	if a.bits[i] == nil {
+		if !alloc {
+			return nil, 0
+		}
+		a.bits[i] = make([]uint64, (len(s.data)+63)/64)
+	}
+	if a.im.disjoint {
+		a.cur, a.curAddr, a.curLen = a.bits[i], s.addr, uint64(len(s.data))
+	}
+	off := va - s.addr
+	return &a.bits[i][off/64], 1 << (off % 64)
 }
 
 func (a *addrSet) has(va uint64) bool {
+	if off := va - a.curAddr; off < a.curLen {
+		return a.cur[off/64]&(1<<(off%64)) != 0
+	}
+	return a.hasSlow(va)
+}
+
+func (a *addrSet) hasSlow(va uint64) bool {
 	if w, bit := a.slot(va, false); w != nil {
 		return *w&bit != 0
 	}
@@ -537,6 +639,14 @@ func (a *addrSet) has(va uint64) bool {
 }
 
 func (a *addrSet) add(va uint64) {
+	if off := va - a.curAddr; off < a.curLen && a.many {
+		a.cur[off/64] |= 1 << (off % 64)
+		return
+	}
+	a.addSlow(va)
+}
+
+func (a *addrSet) addSlow(va uint64) {
 	if len(a.added) < 1024 {
 		a.added = append(a.added, va)
 	} else {
