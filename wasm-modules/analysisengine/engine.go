@@ -186,6 +186,15 @@ func extractStrings(b []byte, minLen, max int) []string {
 			wide[a] = append(wide[a], narrow(b[ws:i-1]))
 		}
 		wideStart[a] = -1
+		// b[i] ends every run when it is neither printable nor zero. If no run is left open
+		// after it, and the byte minLen further on is such a byte too, what lies between is too
+		// short for either kind: jump there. Code and compressed data go by a few bytes per
+		// step instead of one.
+		if breaksRuns[b[i]] && wideStart[i&1] < 0 && minLen > 0 {
+			for i+minLen < len(b) && breaksRuns[b[i+minLen]] {
+				i += minLen
+			}
+		}
 	}
 	out := asciiOut
 	for a := range 2 {
@@ -208,6 +217,15 @@ func narrow(b []byte) string {
 var printable = func() (t [256]bool) {
 	for c := range 256 {
 		t[c] = isPrintable(byte(c))
+	}
+	return t
+}()
+
+// breaksRuns marks the bytes that end an ASCII and a UTF-16LE run alike: neither printable
+// nor zero.
+var breaksRuns = func() (t [256]bool) {
+	for c := range 256 {
+		t[c] = c != 0 && !isPrintable(byte(c))
 	}
 	return t
 }()
