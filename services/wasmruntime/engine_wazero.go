@@ -21,7 +21,8 @@ import (
 // wazeroEngine runs modules on wazero. The memory cap is a wazero RuntimeConfig setting, so each
 // compiled module gets its own wazero.Runtime; they share one on-disk compilation cache.
 type wazeroEngine struct {
-	cache wazero.CompilationCache
+	cache    wazero.CompilationCache
+	rewrites rewriteCache
 }
 
 func newWazeroEngine(_ context.Context, cacheDir string) (*wazeroEngine, error) {
@@ -36,7 +37,7 @@ func newWazeroEngine(_ context.Context, cacheDir string) (*wazeroEngine, error) 
 	if err != nil {
 		return nil, fmt.Errorf("wazero compilation cache %s: %w", cacheDir, err)
 	}
-	return &wazeroEngine{cache: cache}, nil
+	return &wazeroEngine{cache: cache, rewrites: newRewriteCache(cacheDir)}, nil
 }
 
 func (e *wazeroEngine) name() string           { return engineWazero }
@@ -48,11 +49,8 @@ func (e *wazeroEngine) close(ctx context.Context) error { return e.cache.Close(c
 func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uint32) (compiledModule, error) {
 	// A runaway guest is stopped when the call's context ends: by the host's own loop checks
 	// when the module could be instrumented (interrupt.go), else by wazero's much slower ones.
-	instrumented, instrumentErr := instrumentLoops(wasm)
-	interruptible := instrumentErr == nil
-	if interruptible {
-		wasm = instrumented
-	}
+	rw := e.rewrites.rewriteModule(wasm)
+	interruptible := rw.instrumentErr == nil
 	cfg := wazero.NewRuntimeConfig().
 		WithCompilationCache(e.cache).
 		WithCloseOnContextDone(!interruptible).
@@ -84,22 +82,21 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uin
 	// way it is.
 	var warnings []string
 	if !interruptible {
-		warnings = append(warnings, fmt.Sprintf("deadline checked by wazero at every loop iteration (several times slower): %v", instrumentErr))
+		warnings = append(warnings, fmt.Sprintf("deadline checked by wazero at every loop iteration (several times slower): %v", rw.instrumentErr))
 	}
 	var snap *snapshotter
-	plan, snapErr := planSnapshot(wasm)
-	if snapErr == nil {
-		wasm, snap = plan.wasm, &snapshotter{plan: plan}
-		plan.wasm = nil // compiled below; the engine keeps what it needs
+	if rw.plan != nil {
+		snap = &snapshotter{plan: rw.plan}
+		rw.plan.wasm = nil // compiled below; the engine keeps what it needs
 	}
-	cm, err := rt.CompileModule(ctx, wasm)
+	cm, err := rt.CompileModule(ctx, rw.wasm)
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
 	ok = true
 	_, hasInit := cm.ExportedFunctions()["_initialize"]
 	if hasInit && snap == nil {
-		warnings = append(warnings, fmt.Sprintf("every new instance runs _initialize: %v", snapErr))
+		warnings = append(warnings, fmt.Sprintf("every new instance runs _initialize: %v", rw.snapErr))
 	}
 	return &wazeroCompiled{rt: rt, cm: cm, snap: snap, interruptible: interruptible, hasInit: hasInit, notes: warnings}, nil
 }
