@@ -23,11 +23,14 @@ const Version = "1.1.0"
 type Module struct {
 	extract ExtractLimits
 	capture Limits
+	// extractIOCs is Extract; a test runs the plain reference extraction through Analyze
+	// instead and compares whole reports.
+	extractIOCs func([]byte, ExtractLimits) []IOC
 }
 
 // New returns the module with its default limits.
 func New() *Module {
-	return &Module{extract: DefaultExtractLimits(), capture: DefaultLimits()}
+	return &Module{extract: DefaultExtractLimits(), capture: DefaultLimits(), extractIOCs: Extract}
 }
 
 // Info describes the module. It accepts every file type: indicators hide anywhere.
@@ -53,7 +56,7 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 		resp.Iocs = toProto(t.IOCs(), "pcap")
 		return resp, nil
 	}
-	iocs := Extract(content, m.extract)
+	iocs := m.extractIOCs(content, m.extract)
 	if len(iocs) >= m.extract.MaxIOCs {
 		resp.Notes = append(resp.Notes, fmt.Sprintf("IOC cap of %d reached", m.extract.MaxIOCs))
 	}

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"net/netip"
 	"os"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"github.com/athena-mesh/athena/internal/testutil"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"golang.org/x/net/publicsuffix"
 )
 
@@ -631,6 +633,33 @@ func TestExtractMatchesReference(t *testing.T) {
 				if got, want := Extract(data, lim), referenceExtract(data, lim); !slices.Equal(got, want) {
 					t.Fatalf("limits %+v: got %d indicators, reference %d\ngot  %+v\nwant %+v", lim, len(got), len(want), got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestAnalyzeMatchesReference pins whole reports: Analyze on real executables and indicator
+// text equals Analyze running the reference extraction. Both reports are fresh and never
+// marshalled, so reflect.DeepEqual compares every field whichever generator built the guest's
+// message types.
+func TestAnalyzeMatchesReference(t *testing.T) {
+	fast, ref := New(), New()
+	ref.extractIOCs = referenceExtract
+	inputs := realBinaries(t)
+	inputs["distinct"] = denseIOCText(100<<10, true)
+	for name, data := range inputs {
+		t.Run(name, func(t *testing.T) {
+			req := &modulev1.AnalyzeRequest{Content: data}
+			want, err := ref.Analyze(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := fast.Analyze(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("report differs from the reference extraction's\ngot  %v\nwant %v", got, want)
 			}
 		})
 	}
