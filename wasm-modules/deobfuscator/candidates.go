@@ -123,7 +123,7 @@ func (e *engine) textCandidates(data []byte, depth int, add func(candidate) bool
 	}
 	// PowerShell -EncodedCommand.
 	psSpans := map[int]bool{}
-	if bytes.Contains(bytes.ToLower(data[:min(len(data), 1<<20)]), []byte("-e")) {
+	if mayHaveEncodedCommand(data) {
 		for _, m := range re.psEnc.FindAllSubmatchIndex(data, 16) {
 			run := data[m[2]:m[3]]
 			if !e.tick(len(run)) {
@@ -153,7 +153,7 @@ func (e *engine) textCandidates(data []byte, depth int, add func(candidate) bool
 		}
 	}
 	// Decimal charcode lists, possibly shifted.
-	if e.tick(len(data)) {
+	if mayHaveIntList(data) && e.tick(len(data)) {
 		for _, m := range re.intList.FindAllIndex(data, 32) {
 			vals, ok := parseIntList(string(data[m[0]:m[1]]))
 			if !ok {
@@ -721,4 +721,44 @@ func latin1(b []byte) []byte {
 		out = append(out, byte(r))
 	}
 	return out
+}
+
+// reSpace is the regexp package's \s: ASCII tab, newline, form feed, carriage return and space.
+func reSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+// mayHaveEncodedCommand is a necessary condition for psEnc to match: a '-' or '/' at the start or
+// after whitespace, followed by an 'e' or 'E'. The Go regexp engine would otherwise run its NFA
+// over every layer that merely contains "-e" (most source code and prose does).
+func mayHaveEncodedCommand(data []byte) bool {
+	for i := 0; i+1 < len(data); i++ {
+		if c := data[i]; (c == '-' || c == '/') && data[i+1]|0x20 == 'e' && (i == 0 || reSpace(data[i-1])) {
+			return true
+		}
+	}
+	return false
+}
+
+// mayHaveIntList is a necessary condition for intList (eight numbers joined by commas) to match:
+// a run of digits, whitespace and commas holding seven "digit, optional whitespace, comma"
+// steps. A match is such a run, so a layer without one cannot match.
+func mayHaveIntList(data []byte) bool {
+	steps := 0
+	lastDigit := false // the last non-space byte of the run was a digit
+	for _, c := range data {
+		switch {
+		case c >= '0' && c <= '9':
+			lastDigit = true
+		case c == ',':
+			if lastDigit {
+				if steps++; steps == 7 {
+					return true
+				}
+			}
+			lastDigit = false
+		case reSpace(c):
+		default:
+			steps, lastDigit = 0, false
+		}
+	}
+	return false
 }

@@ -22,7 +22,7 @@ import (
 const Name = "deobfuscator"
 
 // Version is the module version; bump it when results change.
-const Version = "1.1.1"
+const Version = "1.1.2"
 
 // streamThreshold is the input size above which kept layers are streamed with the emitter as
 // they are found, so a host deadline does not lose them.

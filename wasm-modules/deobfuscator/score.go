@@ -3,6 +3,8 @@ package deobfuscator
 import (
 	"bytes"
 	"math"
+	"math/bits"
+	"slices"
 	"unicode/utf8"
 )
 
@@ -75,10 +77,60 @@ var keywords = [][]byte{
 	[]byte("the "), []byte("hello"), []byte("password"), []byte("payload"), []byte("echo "), []byte("set "),
 }
 
-// keywordHits counts distinct keywords in the first 64 KiB of b.
+// keywordStarts maps the first two bytes of each keyword (lower case) to the keywords that
+// start with them, as a bit set over keywords.
+var keywordStarts = func() map[uint16]uint64 {
+	if len(keywords) > 64 || slices.ContainsFunc(keywords, func(k []byte) bool { return len(k) < 2 || !bytes.Equal(k, bytes.ToLower(k)) }) {
+		panic("keywordHits needs at most 64 lower-case keywords of two bytes or more")
+	}
+	m := map[uint16]uint64{}
+	for i, k := range keywords {
+		m[uint16(k[0])<<8|uint16(k[1])] |= 1 << i
+	}
+	return m
+}()
+
+// keywordFirst marks the bytes, either case, that start a keyword.
+var keywordFirst = func() (t [256]bool) {
+	for _, k := range keywords {
+		t[k[0]] = true
+		if c := k[0]; c >= 'a' && c <= 'z' {
+			t[c-'a'+'A'] = true
+		}
+	}
+	return t
+}()
+
+// keywordHits counts distinct keywords in the first 64 KiB of b after bytes.ToLower. ASCII text
+// is matched in one pass (a bytes.Contains per keyword was 45 passes, and the wasm build has no
+// SIMD for them); text with other bytes keeps bytes.ToLower, whose Unicode rules can turn a
+// non-ASCII letter into an ASCII one (the Kelvin sign into "k").
 func keywordHits(b []byte) int {
 	b = b[:min(len(b), 64<<10)]
-	lower := bytes.ToLower(b)
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return keywordHitsLower(bytes.ToLower(b))
+		}
+	}
+	var found uint64
+	for i := 0; i+1 < len(b); i++ {
+		if !keywordFirst[b[i]] {
+			continue
+		}
+		cands := keywordStarts[uint16(lowerASCII(b[i]))<<8|uint16(lowerASCII(b[i+1]))] &^ found
+		for cands != 0 {
+			k := bits.TrailingZeros64(cands)
+			cands &= cands - 1
+			if hasPrefixFold(b[i:], keywords[k]) {
+				found |= 1 << k
+			}
+		}
+	}
+	return bits.OnesCount64(found)
+}
+
+// keywordHitsLower counts the keywords in an already lower-cased text.
+func keywordHitsLower(lower []byte) int {
 	n := 0
 	for _, k := range keywords {
 		if bytes.Contains(lower, k) {
@@ -86,6 +138,26 @@ func keywordHits(b []byte) int {
 		}
 	}
 	return n
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasPrefixFold reports whether b starts with the lower-case ASCII word w, ignoring ASCII case.
+func hasPrefixFold(b, w []byte) bool {
+	if len(b) < len(w) {
+		return false
+	}
+	for j, c := range w {
+		if lowerASCII(b[j]) != c {
+			return false
+		}
+	}
+	return true
 }
 
 // entropy is Shannon entropy in bits per byte of the first 64 KiB.
