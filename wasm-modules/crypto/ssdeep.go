@@ -84,7 +84,30 @@ func SSDeep(data []byte) string {
 		// memory-held lanes cost a store and a load per byte, far more inside WASM than
 		// natively. Words past the live ones are updated too: a block size's lanes are set
 		// when it starts, so their contents before that do not matter.
-		if w := start / 2; i >= ssdeepWindow && !needLast && (end-1)/2 <= w+3 && w+3 < len(lanes) {
+		if w := start / 2; i >= ssdeepWindow && !needLast && (end-1)/2 <= w+1 {
+			// Most of the input has at most four live block sizes: two lane words.
+			mask := uint64(1)<<start - 1
+			w0, w1 := lanes[w], lanes[w+1]
+			win := data[i-ssdeepWindow:]
+			j := ssdeepWindow
+			for ; j < len(win); j++ {
+				c := win[j]
+				h2 = h2 - h1 + ssdeepWindow*uint32(c)
+				h1 = h1 + uint32(c) - uint32(win[j-ssdeepWindow])
+				h3 = h3<<5 ^ uint32(c)
+				cc := uint64(c&63) * laneRepeat
+				w0 = (w0*ssdeepHashPrime ^ cc) & laneMask
+				w1 = (w1*ssdeepHashPrime ^ cc) & laneMask
+				if s1 := uint64(h1+h2+h3) + 1; s1&mask == 0 && s1%ssdeepMinBlock == 0 {
+					break
+				}
+			}
+			lanes[w], lanes[w+1] = w0, w1
+			i += j - ssdeepWindow
+			if i == len(data) {
+				break
+			}
+		} else if w := start / 2; i >= ssdeepWindow && !needLast && (end-1)/2 <= w+3 && w+3 < len(lanes) {
 			mask := uint64(1)<<start - 1
 			w0, w1, w2, w3 := lanes[w], lanes[w+1], lanes[w+2], lanes[w+3]
 			win := data[i-ssdeepWindow:]
