@@ -393,13 +393,13 @@ func (e *engine) fold(data []byte) ([]byte, []string) {
 		if hasConcat(s) {
 			step("concat", foldConcat(s, func(a, b string) string { return quote(unquote(a) + unquote(b)) }))
 		}
-		if strings.Contains(s, "join") {
+		if hasJoinCall(s) {
 			step("join", replaceFixed(re.join, s, func(m []string) string { return quote(joinLiterals(m[1], re.quoted)) }))
-			if containsFoldString(s, "-join") {
-				step("join", replaceFixed(re.psJoin, s, func(m []string) string { return quote(joinLiterals(m[1], re.quoted)) }))
-			}
 		}
-		if containsFoldString(s, "-f") {
+		if hasPSJoin(s) {
+			step("join", replaceFixed(re.psJoin, s, func(m []string) string { return quote(joinLiterals(m[1], re.quoted)) }))
+		}
+		if hasFormatOp(s) {
 			step("format", replaceFixed(re.format, s, func(m []string) string {
 				return quote(formatPS(unquote(m[1]), literals(m[2], re.quoted)))
 			}))
@@ -415,6 +415,83 @@ func (e *engine) fold(data []byte) ([]byte, []string) {
 	}
 	return []byte(s), dedupSteps(steps)
 }
+
+// The gates below are necessary conditions for the join, -join and -f expressions (FuzzFoldGates
+// holds each to its expression): a minified script has "join" and "-f" all over it, and each
+// expression costs microseconds per byte inside the guest.
+
+// hasJoinCall: "join", then optional white space, "(", optional white space and ” or "".
+func hasJoinCall(s string) bool {
+	for off := 0; ; {
+		i := strings.Index(s[off:], "join")
+		if i < 0 {
+			return false
+		}
+		i += off
+		if emptyStringAt(s, skipSpaces(s, i+4), true) {
+			return true
+		}
+		off = i + 1
+	}
+}
+
+// hasPSJoin: "-join" in any case, then optional white space and ” or "".
+func hasPSJoin(s string) bool {
+	for i := strings.IndexByte(s, '-'); i >= 0; {
+		if i+5 <= len(s) && strings.EqualFold(s[i+1:i+5], "join") && emptyStringAt(s, skipSpaces(s, i+5), false) {
+			return true
+		}
+		next := strings.IndexByte(s[i+1:], '-')
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+// hasFormatOp: a quote, optional white space, "-f" in any case, optional white space, a quote.
+func hasFormatOp(s string) bool {
+	for i := strings.IndexByte(s, '-'); i >= 0; {
+		if i+1 < len(s) && s[i+1]|0x20 == 'f' {
+			j := i - 1
+			for j >= 0 && isSpace(s[j]) {
+				j--
+			}
+			k := skipSpaces(s, i+2)
+			if j >= 0 && isQuote(s[j]) && k < len(s) && isQuote(s[k]) {
+				return true
+			}
+		}
+		next := strings.IndexByte(s[i+1:], '-')
+		if next < 0 {
+			return false
+		}
+		i += 1 + next
+	}
+	return false
+}
+
+// emptyStringAt reports whether s[i:] starts with ” or "", after "(" and optional white space
+// when paren is set.
+func emptyStringAt(s string, i int, paren bool) bool {
+	if paren {
+		if i >= len(s) || s[i] != '(' {
+			return false
+		}
+		i = skipSpaces(s, i+1)
+	}
+	return i+1 < len(s) && isQuote(s[i]) && s[i+1] == s[i]
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+func isQuote(c byte) bool { return c == '\'' || c == '"' }
 
 // hasConcat reports whether s has a quote, then "+" between optional white space, then a
 // quote: what every match of the concatenation expression contains.
@@ -723,15 +800,12 @@ func latin1(b []byte) []byte {
 	return out
 }
 
-// reSpace is the regexp package's \s: ASCII tab, newline, form feed, carriage return and space.
-func reSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
-
 // mayHaveEncodedCommand is a necessary condition for psEnc to match: a '-' or '/' at the start or
 // after whitespace, followed by an 'e' or 'E'. The Go regexp engine would otherwise run its NFA
 // over every layer that merely contains "-e" (most source code and prose does).
 func mayHaveEncodedCommand(data []byte) bool {
 	for i := 0; i+1 < len(data); i++ {
-		if c := data[i]; (c == '-' || c == '/') && data[i+1]|0x20 == 'e' && (i == 0 || reSpace(data[i-1])) {
+		if c := data[i]; (c == '-' || c == '/') && data[i+1]|0x20 == 'e' && (i == 0 || isSpace(data[i-1])) {
 			return true
 		}
 	}
@@ -755,7 +829,7 @@ func mayHaveIntList(data []byte) bool {
 				}
 			}
 			lastDigit = false
-		case reSpace(c):
+		case isSpace(c):
 		default:
 			steps, lastDigit = 0, false
 		}

@@ -463,7 +463,8 @@ func FuzzDecoders(f *testing.F) {
 // wherever the expression matches, or a fold would be skipped.
 func FuzzFoldGates(f *testing.F) {
 	for _, s := range []string{`'a' + 'b'`, "\"x\"\n+\t'y'", `('a','b') -JOIN ''`, `("ab" -creplace 'a','c')`,
-		`("{0}" -F 'x')`, `x = a + "b" + c`, `["a","b"].join("")`} {
+		`("{0}" -F 'x')`, `x = a + "b" + c`, `["a","b"].join("")`, "[ 'a' ] . join ( \"\" )", "('a','b')-join\t\"\"",
+		`("{0}{1}"-f"a","b")`, `.join(",")`, `a-f'`} {
 		f.Add(s)
 	}
 	re, concat := compileRegexes(), concatExpr()
@@ -471,14 +472,17 @@ func FuzzFoldGates(f *testing.F) {
 		if concat.MatchString(s) && !hasConcat(s) {
 			t.Fatalf("concat matches %q but hasConcat says no", s)
 		}
-		if re.psJoin.MatchString(s) && !containsFoldString(s, "-join") {
-			t.Fatalf("psJoin matches %q without -join", s)
+		if re.join.MatchString(s) && !hasJoinCall(s) {
+			t.Fatalf("join matches %q but hasJoinCall says no", s)
+		}
+		if re.psJoin.MatchString(s) && !hasPSJoin(s) {
+			t.Fatalf("psJoin matches %q but hasPSJoin says no", s)
 		}
 		if re.replace.MatchString(s) && !containsFoldString(s, "-replace") && !containsFoldString(s, "-creplace") {
 			t.Fatalf("replace matches %q without -replace", s)
 		}
-		if re.format.MatchString(s) && !containsFoldString(s, "-f") {
-			t.Fatalf("format matches %q without -f", s)
+		if re.format.MatchString(s) && !hasFormatOp(s) {
+			t.Fatalf("format matches %q but hasFormatOp says no", s)
 		}
 	})
 }

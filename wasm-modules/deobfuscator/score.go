@@ -77,25 +77,16 @@ var keywords = [][]byte{
 	[]byte("the "), []byte("hello"), []byte("password"), []byte("payload"), []byte("echo "), []byte("set "),
 }
 
-// keywordStarts maps the first two bytes of each keyword (lower case) to the keywords that
-// start with them, as a bit set over keywords.
-var keywordStarts = func() map[uint16]uint64 {
+// keywordsByFirst lists, for each byte of either case, the keywords that start with it in lower
+// case.
+var keywordsByFirst = func() (t [256][]uint8) {
 	if len(keywords) > 64 || slices.ContainsFunc(keywords, func(k []byte) bool { return len(k) < 2 || !bytes.Equal(k, bytes.ToLower(k)) }) {
 		panic("keywordHits needs at most 64 lower-case keywords of two bytes or more")
 	}
-	m := map[uint16]uint64{}
 	for i, k := range keywords {
-		m[uint16(k[0])<<8|uint16(k[1])] |= 1 << i
-	}
-	return m
-}()
-
-// keywordFirst marks the bytes, either case, that start a keyword.
-var keywordFirst = func() (t [256]bool) {
-	for _, k := range keywords {
-		t[k[0]] = true
+		t[k[0]] = append(t[k[0]], uint8(i))
 		if c := k[0]; c >= 'a' && c <= 'z' {
-			t[c-'a'+'A'] = true
+			t[c-'a'+'A'] = append(t[c-'a'+'A'], uint8(i))
 		}
 	}
 	return t
@@ -114,14 +105,8 @@ func keywordHits(b []byte) int {
 	}
 	var found uint64
 	for i := 0; i+1 < len(b); i++ {
-		if !keywordFirst[b[i]] {
-			continue
-		}
-		cands := keywordStarts[uint16(lowerASCII(b[i]))<<8|uint16(lowerASCII(b[i+1]))] &^ found
-		for cands != 0 {
-			k := bits.TrailingZeros64(cands)
-			cands &= cands - 1
-			if hasPrefixFold(b[i:], keywords[k]) {
+		for _, k := range keywordsByFirst[b[i]] {
+			if found&(1<<k) == 0 && hasPrefixFold(b[i:], keywords[k]) {
 				found |= 1 << k
 			}
 		}
