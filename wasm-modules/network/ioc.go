@@ -492,6 +492,14 @@ func (e *extractor) token(tok []byte, off int) {
 	if end-lead < 6 || !dot && !colon && !at && !bracket && end-lead < 14 {
 		return
 	}
+	if bracket && bytes.IndexAny(tok[lead:end], "[(") < 0 {
+		// Every bracket was trimmed off (runtime.(*mheap), Pointer[go.shape]): refanging and
+		// trimming s would change nothing, so only dot and at are taken from what is left, as
+		// the bracket path below does.
+		bracket = false
+		dot = bytes.IndexByte(tok[lead:end], '.') >= 0
+		at = bytes.IndexByte(tok[lead:end], '@') >= 0
+	}
 	// Executables hold thousands of dotted program identifiers and long plain words: reject
 	// those that cannot yield an indicator from their bytes, before any allocation.
 	if !bracket && !at && !colon {
