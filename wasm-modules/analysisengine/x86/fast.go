@@ -248,8 +248,16 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 	if mode != 32 && mode != 64 {
 		return false
 	}
-	if !d.prefixes() {
+	// Most instructions have no legacy prefix: test for one with a table before the loop.
+	if len(code) > 0 && legacyPrefix[code[0]] && !d.prefixes() {
 		return false
+	}
+	if mode == 64 && d.pos < len(code) && code[d.pos]&0xf0 == 0x40 {
+		d.rex = code[d.pos]
+		d.pos++
+		if d.rex&8 != 0 {
+			d.size = 64
+		}
 	}
 	if d.pos >= len(code) {
 		return false
@@ -289,7 +297,10 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 	return true
 }
 
-// prefixes reads the legacy prefixes the fast path handles and a REX prefix.
+// legacyPrefix marks the legacy prefix bytes.
+var legacyPrefix = [256]bool{0x66: true, 0xf2: true, 0xf3: true, 0x64: true, 0x65: true, 0x26: true, 0x2e: true, 0x36: true, 0x3e: true, 0xf0: true, 0x67: true}
+
+// prefixes reads the legacy prefixes the fast path handles; decodeFast reads a REX prefix.
 func (d *decoder) prefixes() bool {
 	for ; d.pos < len(d.code); d.pos++ {
 		switch b := d.code[d.pos]; b {
@@ -315,17 +326,8 @@ func (d *decoder) prefixes() bool {
 		case 0x67:
 			return false
 		default:
-			if d.pos > 4 {
-				return false // many prefixes: let x86asm apply its limits
-			}
-			if d.mode == 64 && b&0xf0 == 0x40 {
-				d.rex = b
-				d.pos++
-				if d.rex&8 != 0 {
-					d.size = 64
-				}
-			}
-			return true
+			// Many prefixes: let x86asm apply its limits.
+			return d.pos <= 4
 		}
 	}
 	return false
