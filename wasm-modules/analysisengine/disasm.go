@@ -73,10 +73,11 @@ type walker struct {
 // walk disassembles from the entry point and the exports, following direct calls to further
 // functions (breadth first) and jumps inside each function, until the budgets run out.
 func walk(im *image, limits walkLimits) *walkResult {
-	return walkWith(im, limits, x86.Decode)
+	return walkWith(im, limits, nil)
 }
 
-// walkWith walks with the given decoder: the tests compare x86.Decode with x86asm alone.
+// walkWith walks with the given decoder, nil for x86.Decode: the tests compare x86.Decode
+// with x86asm alone.
 func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int)) *walkResult {
 	w := &walker{
 		im: im, mode: im.bits, limits: limits,
@@ -184,35 +185,61 @@ func (w *walker) function(sym symbol) {
 				w.res.truncated = true
 				break
 			}
-			if w.visited.has(pc) {
-				break
+			// The visited test and the read, inline for the current section: inside WASM every
+			// call in this loop spills its live values to linear memory (Go's ABI saves no
+			// registers across calls), so the common case makes none but the decoder's.
+			var code []byte
+			vis := &w.visited
+			if off := pc - vis.curAddr; off < vis.curLen && off < uint64(len(w.cur)) && w.curAddr == vis.curAddr {
+				if vis.cur[off>>6]&(1<<(off&63)) != 0 {
+					break
+				}
+				code = w.cur[off:min(off+16, uint64(len(w.cur)))]
+			} else {
+				if vis.has(pc) {
+					break
+				}
+				code = w.read(pc)
 			}
-			code := w.read(pc)
 			if len(code) == 0 {
 				break
 			}
 			inst := &w.inst
-			w.decode(inst, code, w.mode)
+			if w.decode != nil {
+				w.decode(inst, code, w.mode)
+			} else {
+				x86.Decode(inst, code, w.mode)
+			}
 			if inst.Op == x86.OpInvalid {
 				break
 			}
-			w.visited.add(pc)
+			vis.add(pc)
 			w.res.decoded++
 			fn.Instructions++
 			if listed && len(fn.Disassembly) < w.limits.listing {
 				fn.Disassembly = append(fn.Disassembly, fmt.Sprintf("%#x: %s", pc, w.syntax(pc)))
 			}
 			next := pc + uint64(inst.Len)
-			w.markers(sym.name, pc, inst, &lastEAX, &rotates)
+			if inst.PEB || inst.Op >= x86.OpINT {
+				w.markers(sym.name, pc, inst, &lastEAX, &rotates)
+			}
+			dst := inst.Args[0]
+			if inst.Op == x86.OpMOV && dst.Kind == x86.KindReg && (dst.Reg == x86.EAX || dst.Reg == x86.RAX) && inst.Args[1].Kind == x86.KindImm {
+				lastEAX = uint64(inst.Args[1].Val) // for cpuid_hypervisor (markers)
+			}
 			// mov reg, [import slot]; call reg — how unoptimized code calls an API.
-			if a := inst.Args[0]; a.Kind == x86.KindReg && inst.Op != x86.OpCALL && inst.Op != x86.OpPUSH {
+			if dst.Kind == x86.KindReg && inst.Op != x86.OpCALL && inst.Op != x86.OpPUSH {
 				api := ""
-				if inst.Op == x86.OpMOV {
+				if inst.Op == x86.OpMOV && inst.Args[1].Kind == x86.KindMem {
 					api = w.importCalled(inst.Args[1], next)
 				}
-				w.setRegAPI(full(a.Reg), api)
+				w.setRegAPI(full(dst.Reg), api)
 			}
-			trackStack(inst, &w.stack, regs)
+			if inst.Op == x86.OpMOV {
+				trackStack(inst, &w.stack, regs)
+			} else if dst.Kind == x86.KindReg {
+				regs.forget(full(dst.Reg)) // what trackStack does for anything but a mov
+			}
 
 			target, direct := branchTarget(inst, next)
 			switch inst.Op {
@@ -302,7 +329,8 @@ func (w *walker) mark(fn string, pc uint64, kind string) {
 	}
 }
 
-// markers records suspicious single instructions.
+// markers records suspicious single instructions: the PEB reads, and the classes from OpINT
+// on (the walk follows mov eax, imm for cpuid itself).
 func (w *walker) markers(fn string, pc uint64, inst *x86.Inst, lastEAX *uint64, rotates *[]uint64) {
 	if inst.PEB {
 		w.mark(fn, pc, "peb_access")
@@ -319,12 +347,6 @@ func (w *walker) markers(fn string, pc uint64, inst *x86.Inst, lastEAX *uint64, 
 			w.mark(fn, pc, "cpuid_hypervisor")
 		} else {
 			w.mark(fn, pc, "cpuid")
-		}
-	case x86.OpMOV:
-		if a := inst.Args[0]; a.Kind == x86.KindReg && (a.Reg == x86.EAX || a.Reg == x86.RAX) {
-			if b := inst.Args[1]; b.Kind == x86.KindImm {
-				*lastEAX = uint64(b.Val)
-			}
 		}
 	case x86.OpROR, x86.OpROL:
 		if a := inst.Args[1]; a.Kind == x86.KindImm && a.Val > 1 {
@@ -355,7 +377,11 @@ func (w *walker) decodeThunk(target uint64) string {
 		return ""
 	}
 	var inst x86.Inst
-	w.decode(&inst, code, w.mode)
+	if w.decode != nil {
+		w.decode(&inst, code, w.mode)
+	} else {
+		x86.Decode(&inst, code, w.mode)
+	}
 	if inst.Op != x86.OpJMP {
 		return ""
 	}
