@@ -1,6 +1,7 @@
 package analysisengine
 
 import (
+	"slices"
 	"strings"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
@@ -152,21 +153,52 @@ var capabilityRules = []capabilityRule{
 
 // evidence is what the rules are matched against.
 type evidence struct {
-	imports  map[string]string // normalized name -> as imported
-	strings  []string          // lower-cased
+	imports map[string]string // normalized name -> as imported
+	// joined is the lower-cased strings, each followed by a NUL (which no string or term
+	// contains), and starts[i] is where string i begins in it. The first string holding each
+	// of the table's str: terms is found in one pass over joined (hits), instead of a
+	// strings.Contains per string and term: thousands of each, 10 ms and more inside WASM.
+	joined   string
+	starts   []int
+	hits     map[string]int // lower-cased term -> offset of its first match in joined, or -1
 	original []string
 	code     map[string]int
 }
 
 func newEvidence(imports, strs []string, code map[string]int) *evidence {
-	e := &evidence{imports: map[string]string{}, code: code, original: strs}
+	e := &evidence{imports: map[string]string{}, code: code, original: strs, starts: make([]int, 0, len(strs))}
 	for _, i := range imports {
 		e.imports[normalizeImport(i)] = i
 	}
+	var b strings.Builder
 	for _, s := range strs {
-		e.strings = append(e.strings, strings.ToLower(s))
+		e.starts = append(e.starts, b.Len())
+		b.WriteString(strings.ToLower(s))
+		b.WriteByte(0)
 	}
+	e.joined = b.String()
 	return e
+}
+
+// firstString returns the index of the first string containing v (lower-cased, without NUL),
+// or -1.
+func (e *evidence) firstString(v string) int {
+	if e.hits == nil {
+		e.hits = firstMatches(e.joined, tableTerms())
+	}
+	at, ok := e.hits[v]
+	if !ok {
+		at = strings.Index(e.joined, v) // a term not in the table (tests)
+	}
+	if at < 0 || len(e.starts) == 0 {
+		return -1
+	}
+	// The last string starting at or before the match holds it: a match cannot cross a NUL.
+	i, found := slices.BinarySearch(e.starts, at)
+	if !found {
+		i--
+	}
+	return i
 }
 
 // normalizeImport folds the A/W and Ex/ExA/ExW spellings of a Windows API to one name.
@@ -190,11 +222,8 @@ func (e *evidence) match(t term) string {
 			return "imports " + orig
 		}
 	case "str":
-		v := strings.ToLower(value)
-		for i, s := range e.strings {
-			if strings.Contains(s, v) {
-				return "string " + quoteShort(e.original[i])
-			}
+		if i := e.firstString(strings.ToLower(value)); i >= 0 {
+			return "string " + quoteShort(e.original[i])
 		}
 	case "code":
 		if n := e.code[value]; n > 0 {
@@ -202,6 +231,46 @@ func (e *evidence) match(t term) string {
 		}
 	}
 	return ""
+}
+
+// tableTerms returns the str: terms of the capability table, lower-cased.
+func tableTerms() []string {
+	var terms []string
+	for _, r := range capabilityRules {
+		for _, v := range r.variants {
+			for _, g := range v.groups {
+				for _, t := range g {
+					if kind, value, _ := strings.Cut(t, ":"); kind == "str" && value != "" {
+						terms = append(terms, strings.ToLower(value))
+					}
+				}
+			}
+		}
+	}
+	return terms
+}
+
+// firstMatches returns, for each term, the offset of its first match in s, or -1: one pass
+// over s, comparing at each byte only the terms that start with it.
+func firstMatches(s string, terms []string) map[string]int {
+	hits := make(map[string]int, len(terms))
+	var byFirst [256][]string
+	for _, t := range terms {
+		if _, dup := hits[t]; !dup {
+			hits[t] = -1
+			byFirst[t[0]] = append(byFirst[t[0]], t)
+		}
+	}
+	left := len(hits)
+	for i := 0; i < len(s) && left > 0; i++ {
+		for _, t := range byFirst[s[i]] {
+			if hits[t] < 0 && strings.HasPrefix(s[i:], t) {
+				hits[t] = i
+				left--
+			}
+		}
+	}
+	return hits
 }
 
 func quoteShort(s string) string {
