@@ -251,24 +251,37 @@ func tableTerms() []string {
 }
 
 // firstMatches returns, for each term, the offset of its first match in s, or -1: one pass
-// over s, comparing at each byte only the terms that start with it.
+// over s, comparing at each byte only the terms that start with it, last byte first. The
+// state is in slices, not maps: inside WASM a map lookup per candidate cost more than the
+// strings.Contains calls this replaces.
 func firstMatches(s string, terms []string) map[string]int {
-	hits := make(map[string]int, len(terms))
-	var byFirst [256][]string
+	var uniq []string
+	var byFirst [256][]int32 // first byte -> indexes into uniq
+	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
-		if _, dup := hits[t]; !dup {
-			hits[t] = -1
-			byFirst[t[0]] = append(byFirst[t[0]], t)
+		if t != "" && !seen[t] {
+			seen[t] = true
+			byFirst[t[0]] = append(byFirst[t[0]], int32(len(uniq)))
+			uniq = append(uniq, t)
 		}
 	}
-	left := len(hits)
+	at := make([]int, len(uniq))
+	for k := range at {
+		at[k] = -1
+	}
+	left := len(uniq)
 	for i := 0; i < len(s) && left > 0; i++ {
-		for _, t := range byFirst[s[i]] {
-			if hits[t] < 0 && strings.HasPrefix(s[i:], t) {
-				hits[t] = i
+		for _, k := range byFirst[s[i]] {
+			t := uniq[k]
+			if at[k] < 0 && len(s)-i >= len(t) && s[i+len(t)-1] == t[len(t)-1] && s[i:i+len(t)] == t {
+				at[k] = i
 				left--
 			}
 		}
+	}
+	hits := make(map[string]int, len(uniq))
+	for k, t := range uniq {
+		hits[t] = at[k]
 	}
 	return hits
 }
