@@ -170,14 +170,36 @@ func newEvidence(imports, strs []string, code map[string]int) *evidence {
 	for _, i := range imports {
 		e.imports[normalizeImport(i)] = i
 	}
-	var b strings.Builder
+	n := 0
 	for _, s := range strs {
-		e.starts = append(e.starts, b.Len())
-		b.WriteString(strings.ToLower(s))
-		b.WriteByte(0)
+		n += len(s) + 1
 	}
-	e.joined = b.String()
+	joined := make([]byte, 0, n)
+	for _, s := range strs {
+		e.starts = append(e.starts, len(joined))
+		joined = appendLower(joined, s)
+		joined = append(joined, 0)
+	}
+	e.joined = string(joined)
 	return e
+}
+
+// appendLower appends strings.ToLower(s) to b, ASCII in place: ToLower allocates a string
+// for each of thousands of strings.
+func appendLower(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return append(b, strings.ToLower(s)...)
+		}
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
 }
 
 // firstString returns the index of the first string containing v (lower-cased, without NUL),
