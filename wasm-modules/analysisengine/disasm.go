@@ -116,9 +116,11 @@ func (w *walker) enqueue(s symbol) {
 }
 
 // setRegAPI records that register r holds the address of api's import slot ("": of none).
+// Forgetting only unstamps the register: a string store costs a write barrier.
 func (w *walker) setRegAPI(r x86.Reg, api string) {
-	if api == "" && w.regGen[r] != w.gen {
-		return // already empty in this function; spares a string write
+	if api == "" {
+		w.regGen[r] = 0 // gen starts at 1
+		return
 	}
 	w.regAPI[r], w.regGen[r] = api, w.gen
 }
@@ -665,7 +667,14 @@ func (a *addrSet) hasSlow(va uint64) bool {
 }
 
 func (a *addrSet) add(va uint64) {
-	if off := va - a.curAddr; off < a.curLen && a.many {
+	if off := va - a.curAddr; off < a.curLen {
+		if !a.many {
+			if len(a.added) < 1024 {
+				a.added = append(a.added, va)
+			} else {
+				a.many = true
+			}
+		}
 		a.cur[off/64] |= 1 << (off % 64)
 		return
 	}
@@ -696,7 +705,9 @@ func (a *addrSet) clear() {
 		}
 	} else {
 		for _, va := range a.added {
-			if w, bit := a.slot(va, false); w != nil {
+			if off := va - a.curAddr; off < a.curLen {
+				a.cur[off/64] &^= 1 << (off % 64)
+			} else if w, bit := a.slot(va, false); w != nil {
 				*w &^= bit
 			}
 		}
