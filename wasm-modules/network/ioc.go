@@ -110,7 +110,7 @@ func Extract(content []byte, lim ExtractLimits) []IOC {
 }
 
 // markerAnchors is how many distinct anchor bytes findMarkers tests per word: ':' (the URL
-// markers and "User-Agent: "), '/' (the other user agents but one) and 'P' ("WinHTTP").
+// markers and "User-Agent: "), '/' (the other user-agent prefixes but one) and 'P' ("WinHTTP").
 const markerAnchors = 3
 
 // findMarkers returns the offsets of every occurrence of each pattern in b, in order, from one
