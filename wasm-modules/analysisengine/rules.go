@@ -279,12 +279,21 @@ func tableTerms() []string {
 func firstMatches(s string, terms []string) map[string]int {
 	var uniq []string
 	var byFirst [256][]int32 // first byte -> indexes into uniq
+	// starts has the bit of every two bytes a term begins with (of every second byte after a
+	// one-byte term's): most positions are rejected with one bit test.
+	var starts [256 * 256 / 64]uint64
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		if t != "" && !seen[t] {
 			seen[t] = true
 			byFirst[t[0]] = append(byFirst[t[0]], int32(len(uniq)))
 			uniq = append(uniq, t)
+			for c := range 256 {
+				if len(t) == 1 || t[1] == byte(c) {
+					k := int(t[0])<<8 | c
+					starts[k/64] |= 1 << (k % 64)
+				}
+			}
 		}
 	}
 	at := make([]int, len(uniq))
@@ -293,6 +302,11 @@ func firstMatches(s string, terms []string) map[string]int {
 	}
 	left := len(uniq)
 	for i := 0; i < len(s) && left > 0; i++ {
+		if i+1 < len(s) {
+			if k := int(s[i])<<8 | int(s[i+1]); starts[k/64]&(1<<(k%64)) == 0 {
+				continue
+			}
+		}
 		for _, k := range byFirst[s[i]] {
 			t := uniq[k]
 			if at[k] < 0 && len(s)-i >= len(t) && s[i+len(t)-1] == t[len(t)-1] && s[i:i+len(t)] == t {
