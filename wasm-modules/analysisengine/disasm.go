@@ -219,7 +219,7 @@ func (w *walker) function(sym symbol) {
 			w.res.decoded++
 			fn.Instructions++
 			if listed && len(fn.Disassembly) < w.limits.listing {
-				fn.Disassembly = append(fn.Disassembly, fmt.Sprintf("%#x: %s", pc, w.syntax(pc)))
+				fn.Disassembly = append(fn.Disassembly, "0x"+strconv.FormatUint(pc, 16)+": "+w.syntax(pc)) // fmt.Sprintf("%#x: %s"), without fmt
 			}
 			next := pc + uint64(inst.Len)
 			if inst.PEB || inst.Op >= x86.OpINT {
