@@ -30,14 +30,18 @@ func TestDecodeRequest(t *testing.T) {
 	rest := marshalRequest(t, &modulev1.AnalyzeRequest{Filename: "b.js", Depth: 1})
 	contentLast := protowire.AppendBytes(protowire.AppendTag(append([]byte(nil), rest...), contentField, protowire.BytesType), []byte("second"))
 	twice := protowire.AppendBytes(protowire.AppendTag(append([]byte(nil), contentLast...), contentField, protowire.BytesType), []byte("third"))
+	batch := protowire.AppendBytes(protowire.AppendTag(append([]byte(nil), rest...), batchField, protowire.BytesType), []byte("one"))
+	batch = protowire.AppendBytes(protowire.AppendTag(batch, contentField, protowire.BytesType), []byte("content"))
+	batch = protowire.AppendBytes(protowire.AppendTag(batch, batchField, protowire.BytesType), []byte("two"))
 	for _, tc := range []struct {
 		name  string
 		in    []byte
-		alias bool // the decoded content must share in's memory
+		alias bool // the decoded content (and batch samples) must share in's memory
 	}{
+		{"batch", batch, true},
 		{"full request", marshalRequest(t, full), true},
 		{"content last", contentLast, true},
-		{"content twice", twice, false},
+		{"content twice", twice, true},
 		{"no content", rest, false},
 		{"empty content", protowire.AppendBytes(protowire.AppendTag(nil, contentField, protowire.BytesType), nil), false},
 		{"empty request", nil, false},
@@ -55,9 +59,10 @@ func TestDecodeRequest(t *testing.T) {
 				t.Fatalf("decodeRequest = %v, want %v", got, want)
 			}
 			if tc.alias {
-				c := got.Content
-				if len(c) == 0 || indexOf(tc.in, c) < 0 {
-					t.Fatal("content was copied")
+				for _, c := range append([][]byte{got.Content}, got.Batch...) {
+					if len(c) == 0 || indexOf(tc.in, c) < 0 {
+						t.Fatal("a sample was copied")
+					}
 				}
 			}
 		})
@@ -80,6 +85,7 @@ func indexOf(in, c []byte) int {
 // keeps as unknown fields; the host writes neither.)
 func FuzzDecodeRequest(f *testing.F) {
 	f.Add(marshalRequest(f, &modulev1.AnalyzeRequest{Content: []byte("x"), Filename: "f", Options: map[string]string{"a": "b"}}))
+	f.Add(marshalRequest(f, &modulev1.AnalyzeRequest{Content: []byte("c"), Batch: [][]byte{[]byte("a"), {}}}))
 	f.Add([]byte{0x0a, 0x05, 'a'})
 	f.Add([]byte{0x08, 0x01})
 	f.Add([]byte{0x0a, 0x00, 0x0a, 0x01, 'z'})

@@ -45,7 +45,7 @@ func Describe(a Analyzer) []byte {
 // panic inside the analyzer is turned into AnalyzeResponse.error, because a guest panic would
 // otherwise trap and cost the host a pooled instance.
 //
-// The request's content aliases in (no copy) until Handle returns.
+// The request's content and batch samples alias in (no copy) until Handle returns.
 func Handle(a Analyzer, in []byte) (out []byte) {
 	req, err := decodeRequest(in)
 	if err != nil {
@@ -75,18 +75,24 @@ func errorResponse(err error) []byte {
 	return b
 }
 
-// contentField is AnalyzeRequest.content's field number.
-const contentField = 1
+// AnalyzeRequest's content and batch field numbers.
+const (
+	contentField = 1
+	batchField   = 9
+)
 
-// decodeRequest unmarshals a request without copying its content: the sample is most of the
-// request (megabytes), and proto.Unmarshal would copy it into a fresh allocation, costing a
-// memmove, a zeroed allocation and collector work inside the guest for bytes the guest already
-// holds. The other fields are decoded by proto as usual; content is sliced out of in.
+// decodeRequest unmarshals a request without copying its samples: content (and the samples of a
+// batch) are most of the request (megabytes), and the generated decoder would copy them into
+// fresh allocations, costing a memmove, a zeroed allocation and collector work inside the guest
+// for bytes the guest already holds. The other fields are decoded as usual; the samples are
+// sliced out of in.
 func decodeRequest(in []byte) (*modulev1.AnalyzeRequest, error) {
 	var (
-		content []byte
-		found   bool
-		rest    []byte // in without the content field, only built when content is found
+		content  []byte
+		batch    [][]byte
+		aliased  bool
+		rest     []byte // in without the aliased fields, built only when there are some
+		restFrom int    // in[restFrom:] is not in rest yet
 	)
 	for b := in; len(b) > 0; {
 		num, typ, n := protowire.ConsumeTag(b)
@@ -97,32 +103,33 @@ func decodeRequest(in []byte) (*modulev1.AnalyzeRequest, error) {
 		if m < 0 {
 			return nil, protowire.ParseError(m)
 		}
-		if num == contentField && typ == protowire.BytesType {
-			if found {
-				// Repeated content fields are legal protobuf (the last one wins); leave that
-				// rare case to proto.
-				found = false
-				break
-			}
+		if typ == protowire.BytesType && (num == contentField || num == batchField) {
 			v, _ := protowire.ConsumeBytes(b[n:])
+			v = v[:len(v):len(v)]
+			if num == contentField {
+				content = v // a repeated scalar field: the last one wins
+			} else {
+				batch = append(batch, v)
+			}
 			off := len(in) - len(b)
-			content, found = v[:len(v):len(v)], true
-			rest = append(append([]byte(nil), in[:off]...), b[n+m:]...)
+			rest = append(rest, in[restFrom:off]...)
+			restFrom, aliased = off+n+m, true
 		}
 		b = b[n+m:]
 	}
 	req := &modulev1.AnalyzeRequest{}
-	if !found {
+	if !aliased {
 		if err := req.UnmarshalVT(in); err != nil {
 			return nil, err
 		}
 		return req, nil
 	}
-	if err := req.UnmarshalVT(rest); err != nil {
+	if err := req.UnmarshalVT(append(rest, in[restFrom:]...)); err != nil {
 		return nil, err
 	}
-	if len(content) > 0 { // proto.Unmarshal leaves an empty content nil
+	if len(content) > 0 { // as the decoder: an empty content stays unset
 		req.Content = content
 	}
+	req.Batch = batch
 	return req, nil
 }
