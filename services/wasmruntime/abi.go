@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
+	"unicode/utf8"
 
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -126,19 +129,48 @@ func (c *collector) finish() (*modulev1.AnalyzeResponse, error) {
 
 // callAnalyze runs athena_alloc + athena_analyze on an instance and decodes the result.
 func callAnalyze(ctx context.Context, inst instance, req []byte, maxOutput int64) (*modulev1.AnalyzeResponse, error) {
-	if uint64(len(req)) > 1<<32-1 {
-		return nil, fmt.Errorf("request of %d bytes does not fit wasm32", len(req))
+	return analyzeWith(ctx, inst, len(req), func(dst []byte) []byte { return append(dst, req...) }, maxOutput)
+}
+
+// callAnalyzeRequest is callAnalyze for a request message: it is encoded straight into the
+// buffer athena_alloc returns, followed by deadline_unix_ms (field 8; appended rather than set
+// on req, which callers may share between concurrent calls: the last scalar field wins),
+// instead of being marshalled on the host heap and copied in. The sample is most of a request,
+// and a module call used to cost an allocation and a copy of it on top of the one into the
+// guest. req must be encodable (checkRequestStrings).
+func callAnalyzeRequest(ctx context.Context, inst instance, req *modulev1.AnalyzeRequest, deadlineMs int64, maxOutput int64) (*modulev1.AnalyzeResponse, error) {
+	n := proto.Size(req) + protowire.SizeTag(8) + protowire.SizeVarint(uint64(deadlineMs))
+	encode := func(dst []byte) []byte {
+		b, err := proto.MarshalOptions{}.MarshalAppend(dst, req)
+		if err != nil {
+			return nil // analyzeWith reports the size mismatch
+		}
+		b = protowire.AppendTag(b, 8, protowire.VarintType)
+		return protowire.AppendVarint(b, uint64(deadlineMs))
 	}
-	ptr64, err := inst.call(ctx, "athena_alloc", uint64(len(req)))
+	return analyzeWith(ctx, inst, n, encode, maxOutput)
+}
+
+// analyzeWith allocates n bytes in the guest, lets encode append exactly n bytes of request to
+// the guest's buffer, and runs athena_analyze on them.
+func analyzeWith(ctx context.Context, inst instance, n int, encode func(dst []byte) []byte, maxOutput int64) (*modulev1.AnalyzeResponse, error) {
+	if uint64(n) > 1<<32-1 {
+		return nil, fmt.Errorf("request of %d bytes does not fit wasm32", n)
+	}
+	ptr64, err := inst.call(ctx, "athena_alloc", uint64(n))
 	if err != nil {
 		return nil, err
 	}
 	ptr := uint32(ptr64)
 	mem := inst.memory()
-	if !mem.write(ptr, req) {
-		return nil, fmt.Errorf("%w: athena_alloc(%d) returned %#x outside memory of %d bytes", errABI, len(req), ptr, mem.size())
+	buf, ok := mem.read(ptr, uint32(n))
+	if !ok {
+		return nil, fmt.Errorf("%w: athena_alloc(%d) returned %#x outside memory of %d bytes", errABI, n, ptr, mem.size())
 	}
-	packed, err := inst.call(ctx, "athena_analyze", uint64(ptr), uint64(len(req)))
+	if b := encode(buf[:0:n]); len(b) != n || (n > 0 && &b[0] != &buf[0]) {
+		return nil, fmt.Errorf("encode request: %d bytes written, %d allocated", len(b), n)
+	}
+	packed, err := inst.call(ctx, "athena_analyze", uint64(ptr), uint64(n))
 	if err != nil {
 		return nil, err
 	}
@@ -147,6 +179,28 @@ func callAnalyze(ctx context.Context, inst instance, req []byte, maxOutput int64
 		return nil, err
 	}
 	return decodeResponse(b)
+}
+
+// checkRequestStrings reports a request that protobuf cannot encode: a string field that is
+// not valid UTF-8. It runs before an instance is taken, so such a request costs no guest work.
+func checkRequestStrings(req *modulev1.AnalyzeRequest) error {
+	bad := func(field, v string) error {
+		if utf8.ValidString(v) {
+			return nil
+		}
+		return fmt.Errorf("encode request: %s is not valid UTF-8", field)
+	}
+	errs := []error{bad("filename", req.GetFilename()), bad("file_type", req.GetFileType())}
+	for _, f := range req.GetFlavors() {
+		errs = append(errs, bad("flavors", f))
+	}
+	for k, v := range req.GetOptions() {
+		errs = append(errs, bad("options key", k), bad("option "+strconv.Quote(k), v))
+	}
+	for _, r := range req.GetResources() {
+		errs = append(errs, bad("resource name", r.GetName()))
+	}
+	return errors.Join(errs...)
 }
 
 // callDescribe runs athena_describe and decodes the module's info.

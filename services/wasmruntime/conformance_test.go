@@ -194,6 +194,15 @@ func TestConformanceErrors(t *testing.T) {
 	}
 	// A nil request is an empty request.
 	wantStatus(t, invoke(t, r, "wat-conformance", nil), analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+	// A request protobuf cannot encode (a string that is not UTF-8) fails before any guest work.
+	for _, bad := range []*modulev1.AnalyzeRequest{
+		{Filename: "a\xffb"},
+		{Options: map[string]string{"k": "\xc3"}},
+		{Resources: []*modulev1.Resource{{Name: "rules/\xfe"}}},
+	} {
+		wantStatus(t, invoke(t, r, "wat-conformance", bad), analysisv1.ModuleStatus_MODULE_STATUS_ERROR, "not valid UTF-8")
+	}
+	wantStatus(t, invoke(t, r, "wat-conformance", &modulev1.AnalyzeRequest{Content: []byte("ok")}), analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
 	if err := r.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ type instance interface {
 }
 
 // memoryView is the guest's linear memory. Read returns a view that is only valid until the
-// guest runs again, so callers copy.
+// guest runs again: callers copy out of it, or write into it before the guest runs.
 type memoryView interface {
 	read(ptr, n uint32) ([]byte, bool)
 	write(ptr uint32, b []byte) bool

@@ -13,7 +13,6 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/trace"
-	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -108,14 +107,9 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 	callCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 
-	in, err := proto.MarshalOptions{}.Marshal(req)
-	if err != nil {
-		return fail(analysisv1.ModuleStatus_MODULE_STATUS_ERROR, outcomeABI, fmt.Sprintf("encode request: %v", err))
+	if err := checkRequestStrings(req); err != nil {
+		return fail(analysisv1.ModuleStatus_MODULE_STATUS_ERROR, outcomeABI, err.Error())
 	}
-	// deadline_unix_ms (field 8) is appended rather than set on req: the caller may share req
-	// between concurrent calls, and a later scalar field wins in protobuf.
-	in = protowire.AppendTag(in, 8, protowire.VarintType)
-	in = protowire.AppendVarint(in, uint64(deadline.UnixMilli()))
 	res := callResult{inputBytes: len(req.GetContent())}
 	if callCtx.Err() != nil {
 		res.outcome = outcomeDeadline
@@ -144,7 +138,7 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 
 	col := &collector{limit: lim.OutputBytes}
 	callStart := time.Now()
-	resp, abandoned, callErr := r.run(withCollector(callCtx, col), m, pi, in, lim.OutputBytes)
+	resp, abandoned, callErr := r.run(withCollector(callCtx, col), m, pi, req, deadline.UnixMilli(), lim.OutputBytes)
 	frags, emitErr := col.finish()
 
 	merged := frags
@@ -222,9 +216,9 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 // run calls the guest. On an engine that cannot interrupt a guest the call runs on its own
 // goroutine and is abandoned at the deadline; the goroutine closes the instance when the guest
 // finally returns (Close waits for it).
-func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, in []byte, maxOutput int64) (*modulev1.AnalyzeResponse, bool, error) {
+func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, req *modulev1.AnalyzeRequest, deadlineMs, maxOutput int64) (*modulev1.AnalyzeResponse, bool, error) {
 	if r.eng.deadlineEnforced() {
-		resp, err := callAnalyze(ctx, pi.inst, in, maxOutput)
+		resp, err := callAnalyzeRequest(ctx, pi.inst, req, deadlineMs, maxOutput)
 		return resp, false, err
 	}
 	type result struct {
@@ -236,7 +230,7 @@ func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, in []byte, max
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		resp, err := callAnalyze(ctx, pi.inst, in, maxOutput)
+		resp, err := callAnalyzeRequest(ctx, pi.inst, req, deadlineMs, maxOutput)
 		select {
 		case done <- result{resp, err}:
 		case <-gone:
