@@ -15,7 +15,7 @@ type MinerIndicator struct {
 
 const (
 	maxMinerIndicators = 64
-	minRun             = 6
+	minRun             = 6 // runStart's three shift steps test exactly six bytes in a row
 	// maxRun bounds one printable run; longer runs are cut, which can only split an indicator
 	// at the cut.
 	maxRun = 4096
