@@ -84,7 +84,7 @@ func SSDeep(data []byte) string {
 		// memory-held lanes cost a store and a load per byte, far more inside WASM than
 		// natively. Words past the live ones are updated too: a block size's lanes are set
 		// when it starts, so their contents before that do not matter.
-		if w := start / 2; i >= ssdeepWindow && !needLast && (end-1)/2 <= w+1 {
+		if w := start / 2; i >= ssdeepWindow && !needLast && (end-1)/2 <= w+1 && w+1 < len(lanes) {
 			// Most of the input has at most four live block sizes: two lane words.
 			mask := uint64(1)<<start - 1
 			w0, w1 := lanes[w], lanes[w+1]
