@@ -47,22 +47,26 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		attribute.Int("athena.depth", depth), attribute.Int("athena.size", len(content))))
 	defer span.End()
 
-	sha1hex, md5hex := otherHashes(content)
+	// SHA-1, MD5 and the entropy (a few milliseconds per megabyte) are computed while the
+	// identification runs; the modules routed after it need the digests, the identification
+	// does not.
+	type digests struct {
+		sha1, md5 string
+		entropy   float64
+	}
+	digested := make(chan digests, 1)
+	go func() {
+		sha1hex, md5hex := otherHashes(content)
+		digested <- digests{sha1: sha1hex, md5: md5hex, entropy: entropy(content)}
+	}()
 	span.SetAttributes(attribute.String("athena.sha256", sha))
 	r := &analysisv1.Report{
-		Sample: &analysisv1.Sample{
-			Sha256: sha, Sha1: sha1hex, Md5: md5hex, Size: int64(len(content)),
-			Filename: filename, Entropy: entropy(content),
-		},
+		Sample:          &analysisv1.Sample{Sha256: sha, Size: int64(len(content)), Filename: filename},
 		Depth:           int32(depth),
 		PipelineVersion: p.pipeline,
 		Details:         &analysisv1.Details{},
 	}
-	// The digests the orchestrator computed anyway go to the modules, so none has to hash the
-	// sample again.
-	req := &modulev1.AnalyzeRequest{Content: content, Filename: filename, Depth: int32(depth), Options: map[string]string{
-		"sha256": sha, "sha1": sha1hex, "md5": md5hex,
-	}}
+	req := &modulev1.AnalyzeRequest{Content: content, Filename: filename, Depth: int32(depth), Options: map[string]string{"sha256": sha}}
 	if p.opts.IncludeStrings {
 		req.Options["strings"] = "true"
 	}
@@ -83,6 +87,11 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		r.Sample.FileType, r.Sample.MimeType = "unknown", "application/octet-stream"
 		r.Flavors = append(r.Flavors, "unknown", "data")
 	}
+	// The digests the orchestrator computed anyway go to the modules, so none has to hash the
+	// sample again.
+	d := <-digested
+	r.Sample.Sha1, r.Sample.Md5, r.Sample.Entropy = d.sha1, d.md5, d.entropy
+	req.Options["sha1"], req.Options["md5"] = d.sha1, d.md5
 	req.FileType, req.Flavors = r.Sample.FileType, r.Flavors
 	routed := p.o.cfg.Routes.Select(r.Flavors, p.mods.names, p.opts.Modules)
 	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_Identified{Identified: &analysisv1.IdentifiedEvent{
