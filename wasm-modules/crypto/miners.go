@@ -101,12 +101,14 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			if k+1 >= len(lower) {
 				break
 			}
+			// Common pairs ("st", "ra", "mi") pass the filter often: compare the pair before
+			// calling HasPrefix, which inside WASM costs far more than two byte compares.
 			rest := lower[k:]
-			if bytes.HasPrefix(rest, []byte("stratum")) {
+			if rest[0] == 's' && rest[1] == 't' && bytes.HasPrefix(rest, []byte("stratum")) {
 				stratumAt = append(stratumAt, k)
 			}
 			for n, sw := range software {
-				if softwareAt[n] < 0 && bytes.HasPrefix(rest, []byte(sw)) {
+				if softwareAt[n] < 0 && rest[0] == sw[0] && rest[1] == sw[1] && bytes.HasPrefix(rest, []byte(sw)) {
 					softwareAt[n] = k
 				}
 			}
