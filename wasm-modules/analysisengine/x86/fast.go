@@ -24,6 +24,8 @@ const (
 	def64 entry = 1 << 12
 	// lockOK: a LOCK prefix is decoded here (else handed to x86asm).
 	lockOK entry = 1 << 13
+	// only32: valid outside 64-bit mode only (where 40-4F are REX prefixes).
+	only32 entry = 1 << 14
 )
 
 // The operand layouts.
@@ -67,6 +69,8 @@ var oneByte = func() (t [256]entry) {
 		t[base+5] = e(fAccI, OpOther, 0)
 	}
 	for r := range 8 {
+		t[0x40+r] = e(fZ, OpOther, only32) // inc r32
+		t[0x48+r] = e(fZ, OpOther, only32) // dec r32
 		t[0x50+r] = e(fZ, OpPUSH, def64)
 		t[0x58+r] = e(fZ, OpOther, def64)
 		t[0x70+r] = e(fJ, OpJcc, byteOp|no66)
@@ -336,7 +340,7 @@ func (d *decoder) prefixes() bool {
 // operands decodes the operands of a one-byte (or, when twoByteOp, 0F) opcode.
 func (d *decoder) operands(op byte, ent entry, twoByteOp bool) bool {
 	in := d.in
-	if ent&only64 != 0 && d.mode != 64 || ent&no66 != 0 && d.mandPfx == 0x66 || d.lock && ent&lockOK == 0 {
+	if ent&only64 != 0 && d.mode != 64 || ent&only32 != 0 && d.mode == 64 || ent&no66 != 0 && d.mandPfx == 0x66 || d.lock && ent&lockOK == 0 {
 		return false
 	}
 	in.Op = Op((ent & opMask) >> opShift)
