@@ -58,6 +58,21 @@ var tokenChar = func() (t [256]bool) {
 	return t
 }()
 
+// tokenFlags marks the bytes token looks for: '.', ':', '@', '\\' and the brackets that may
+// hold a defanged form.
+var tokenFlags = func() (t [256]byte) {
+	t['.'], t[':'], t['@'], t['\\'], t['['], t['('] = flagDot, flagColon, flagAt, flagBackslash, flagBracket, flagBracket
+	return t
+}()
+
+const (
+	flagDot byte = 1 << iota
+	flagColon
+	flagAt
+	flagBackslash
+	flagBracket
+)
+
 // tokenTrim marks the punctuation trimmed from both ends of a token.
 var tokenTrim = func() (t [256]bool) {
 	for _, c := range []byte(".,;:!?()[]/-_$~%") {
@@ -458,21 +473,14 @@ func (e *extractor) tokens(b []byte) {
 
 // token classifies one token. The cheap byte checks up front keep plain prose fast.
 func (e *extractor) token(tok []byte, off int) {
-	var dot, colon, at, bslash, bracket bool
+	// One table load per byte instead of a switch: tokens of executables run to hundreds of
+	// bytes, and inside WASM each compare and branch costs.
+	var flags byte
 	for _, c := range tok {
-		switch c {
-		case '.':
-			dot = true
-		case ':':
-			colon = true
-		case '@':
-			at = true
-		case '\\':
-			bslash = true
-		case '[', '(':
-			bracket = true
-		}
+		flags |= tokenFlags[c]
 	}
+	dot, colon, at := flags&flagDot != 0, flags&flagColon != 0, flags&flagAt != 0
+	bslash, bracket := flags&flagBackslash != 0, flags&flagBracket != 0
 	if len(e.covers) > 0 && e.covered(off, off+len(tok)) {
 		return
 	}
