@@ -9,6 +9,8 @@ import (
 	"crypto/sha512"
 	"io"
 	"testing"
+
+	"github.com/athena-mesh/athena/internal/fuzzyhash"
 )
 
 // referenceDigest is what athena.digest must produce for alg, or nil for an unknown alg.
@@ -26,9 +28,17 @@ func referenceDigest(alg uint32, b []byte) []byte {
 	case digestSHA512:
 		s := sha512.Sum512(b)
 		return s[:]
+	case digestSSDeep:
+		return []byte(fuzzyhash.SSDeep(b))
+	case digestTLSH:
+		return append([]byte{}, fuzzyhash.TLSH(b)...)
 	}
 	return nil
 }
+
+// digestRoom is the output room athena.digest requires for alg (ABI.md): the digest length,
+// or the longest digest for the variable-length ssdeep and TLSH; 0 for an unknown alg.
+var digestRoom = map[uint32]int{digestMD5: 16, digestSHA1: 20, digestSHA256: 32, digestSHA512: 64, digestSSDeep: 128, digestTLSH: 72}
 
 // FuzzHostDigest: any algorithm, pointers and memory. The host never panics, never touches
 // memory outside the output range, and answers exactly the documented code.
@@ -41,14 +51,17 @@ func FuzzHostDigest(f *testing.F) {
 	f.Add(make([]byte, 32), uint32(digestSHA1), uint32(0), uint32(8), uint32(0xfffffff0))
 	f.Add(make([]byte, 32), uint32(0), uint32(0), uint32(8), uint32(0))
 	f.Add(make([]byte, 32), uint32(99), uint32(0), uint32(8), uint32(0))
+	f.Add(bytes.Repeat([]byte("ssdeep and tlsh need some text "), 40), uint32(digestSSDeep), uint32(0), uint32(1000), uint32(1100))
+	f.Add(bytes.Repeat([]byte("ssdeep and tlsh need some text "), 40), uint32(digestTLSH), uint32(0), uint32(1000), uint32(1100))
+	f.Add(make([]byte, 100), uint32(digestTLSH), uint32(0), uint32(10), uint32(20))
 	f.Fuzz(func(t *testing.T, memory []byte, alg, ptr, n, out uint32) {
 		before := bytes.Clone(memory)
 		got := hostDigest(sliceMemory(memory), alg, ptr, n, out)
 		inOK := uint64(ptr)+uint64(n) <= uint64(len(memory))
-		want := referenceDigest(alg, nil)
-		outOK := want != nil && uint64(out)+uint64(len(want)) <= uint64(len(memory))
+		room := digestRoom[alg]
+		outOK := uint64(out)+uint64(room) <= uint64(len(memory))
 		switch {
-		case want == nil:
+		case room == 0:
 			if got != digestErrAlgorithm {
 				t.Fatalf("alg %d: got %d, want %d", alg, got, digestErrAlgorithm)
 			}
@@ -118,6 +131,9 @@ func TestHostDigestEngine(t *testing.T) {
 		{"empty input", digestSHA256, 0, 0, 2048, sha256.Size, referenceDigest(digestSHA256, nil)},
 		{"output overlaps input", digestSHA256, 0, 3, 0, sha256.Size, referenceDigest(digestSHA256, abc)},
 		{"output ends at memory end", digestSHA512, 0, 3, page - sha512.Size, sha512.Size, referenceDigest(digestSHA512, abc)},
+		{"ssdeep of abc", digestSSDeep, 0, 3, 1024, int32(len(fuzzyhash.SSDeep(abc))), []byte(fuzzyhash.SSDeep(abc))},
+		{"tlsh of abc is empty", digestTLSH, 0, 3, 1024, 0, nil},
+		{"ssdeep needs room for its longest digest", digestSSDeep, 0, 3, page - 100, digestErrOutput, nil},
 		{"unknown algorithm 0", 0, 0, 3, 1024, digestErrAlgorithm, nil},
 		{"unknown algorithm", 0xffffffff, 0, 3, 1024, digestErrAlgorithm, nil},
 		{"input past memory end", digestSHA256, page - 2, 3, 1024, digestErrInput, nil},

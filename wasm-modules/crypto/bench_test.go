@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athena-mesh/athena/internal/fuzzyhash"
+
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	"github.com/tetratelabs/wazero"
@@ -51,10 +53,8 @@ func BenchmarkDigests(b *testing.B) {
 		{"sha1", func(d []byte) { sha1.Sum(d) }},
 		{"sha256", func(d []byte) { sha256.Sum256(d) }},
 		{"sha512", func(d []byte) { sha512.Sum512(d) }},
-		{"ssdeep", func(d []byte) { SSDeep(d) }},
-		{"tlsh", func(d []byte) { TLSH(d) }},
-		{"tlsh_count_direct", func(d []byte) { tlshCount(d, new([256]uint32)) }},
-		{"tlsh_count_paired", func(d []byte) { tlshCountPaired(d, new([256]uint32)) }},
+		{"ssdeep", func(d []byte) { fuzzyhash.SSDeep(d) }},
+		{"tlsh", func(d []byte) { fuzzyhash.TLSH(d) }},
 		{"entropy", func(d []byte) { EntropyProfile(d) }},
 		{"constants", func(d []byte) { NewConstantScanner().Scan(d) }},
 		{"keys", func(d []byte) { FindKeys(d) }},

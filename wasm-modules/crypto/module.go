@@ -13,7 +13,7 @@ const (
 	// Name is the module name the host and the reports use.
 	Name = "crypto"
 	// Version is bumped whenever output for the same input can change.
-	Version = "1.2.0"
+	Version = "1.3.0"
 
 	// highEntropy is the whole-file entropy above which a sample looks packed or encrypted.
 	highEntropy = 7.2
@@ -26,7 +26,6 @@ const (
 // Module is the crypto analyzer.
 type Module struct {
 	constants *ConstantScanner
-	tlshPairs *tlshPairs
 	emit      func(*modulev1.AnalyzeResponse)
 	scan      scans
 }
@@ -51,7 +50,7 @@ func WithEmit(emit func(*modulev1.AnalyzeResponse)) Option {
 
 // New returns the crypto analyzer.
 func New(opts ...Option) *Module {
-	m := &Module{constants: NewConstantScanner(), tlshPairs: newTLSHPairs()}
+	m := &Module{constants: NewConstantScanner()}
 	m.scan = scans{entropies: entropies, constants: m.constants.Scan, miners: FindMinerIndicators}
 	for _, o := range opts {
 		o(m)
@@ -71,7 +70,7 @@ func (*Module) Info() *modulev1.ModuleInfo {
 // Analyze fingerprints one sample.
 func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, error) {
 	data := req.GetContent()
-	d := hashWith(data, req.GetOptions(), m.tlshPairs)
+	d := HashWith(data, req.GetOptions())
 	entropy, profile, window := m.scan.entropies(data)
 	details := &analysisv1.CryptoDetails{
 		Md5:     d.MD5,

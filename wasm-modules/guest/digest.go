@@ -5,23 +5,33 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+
+	"github.com/athena-mesh/athena/internal/fuzzyhash"
 )
 
 // Algorithm is a digest the host computes through the athena.digest import. The values are
 // part of the ABI (see ../ABI.md).
 type Algorithm uint32
 
-// The digests athena.digest offers.
+// The digests athena.digest offers. SSDeep and TLSH are the digests as ssdeep and tlsh print
+// them (ASCII, variable length, TLSH empty for inputs too short or uniform for one).
 const (
 	MD5    Algorithm = 1
 	SHA1   Algorithm = 2
 	SHA256 Algorithm = 3
 	SHA512 Algorithm = 4
+	SSDeep Algorithm = 5
+	TLSH   Algorithm = 6
 )
 
-// Size is the digest length in bytes, 0 for an unknown algorithm.
+// Size is the digest length in bytes (the longest one for SSDeep and TLSH), 0 for an unknown
+// algorithm.
 func (a Algorithm) Size() int {
 	switch a {
+	case SSDeep:
+		return 128
+	case TLSH:
+		return 72
 	case MD5:
 		return md5.Size
 	case SHA1:
@@ -45,8 +55,8 @@ func Sum(alg Algorithm, data []byte) []byte {
 	return sum(alg, data)
 }
 
-// NativeSum computes the digest with Go's crypto packages, wherever the code runs. It is the
-// fallback of Sum and what test hosts answer athena.digest with.
+// NativeSum computes the digest in Go (the crypto packages, internal/fuzzyhash), wherever the
+// code runs. It is the fallback of Sum and what test hosts answer athena.digest with.
 func NativeSum(alg Algorithm, data []byte) []byte {
 	switch alg {
 	case MD5:
@@ -61,6 +71,10 @@ func NativeSum(alg Algorithm, data []byte) []byte {
 	case SHA512:
 		s := sha512.Sum512(data)
 		return s[:]
+	case SSDeep:
+		return []byte(fuzzyhash.SSDeep(data))
+	case TLSH:
+		return append([]byte{}, fuzzyhash.TLSH(data)...)
 	}
 	return nil
 }

@@ -26,7 +26,20 @@ func TestSum(t *testing.T) {
 			t.Errorf("Sum(%d) = %x, want %s", tc.alg, got, tc.want)
 		}
 	}
-	for _, alg := range []Algorithm{0, 5, 0xffffffff} {
+	// ssdeep -s and tlsh -f print these for the same bytes.
+	text := bytes.Repeat([]byte("a fuzzy hash needs a few hundred bytes of text. "), 20)
+	for alg, want := range map[Algorithm]string{
+		SSDeep: "24:sA+gwgwgwgwgwgwgwgwgwgwgwgwgwgwgwgwgwgwgwgF:z+gwgwgwgwgwgwgwgwgwgwgwgwgwgwgd",
+		TLSH:   "2011020C42659B92CD1DF2510191920125489257124A9069984454184C6A839049A59D",
+	} {
+		if got := string(Sum(alg, text)); got != want || len(got) > alg.Size() {
+			t.Errorf("Sum(%d) = %q, want %q", alg, got, want)
+		}
+	}
+	if got := Sum(TLSH, data); len(got) != 0 {
+		t.Errorf("Sum(TLSH, abc) = %q, want empty: too short for a digest", got)
+	}
+	for _, alg := range []Algorithm{0, 7, 0xffffffff} {
 		if got := Sum(alg, data); got != nil || alg.Size() != 0 {
 			t.Errorf("Sum(%d) = %x, want nil", alg, got)
 		}

@@ -45,6 +45,7 @@ func Digest(_ context.Context, m api.Module, alg, ptr, n, out uint32) int32 {
 	if _, ok := m.Memory().Read(out, uint32(a.Size())); !ok {
 		return -3
 	}
-	m.Memory().Write(out, guest.NativeSum(a, in))
-	return int32(a.Size())
+	sum := guest.NativeSum(a, in)
+	m.Memory().Write(out, sum)
+	return int32(len(sum))
 }

@@ -18,6 +18,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/fuzzyhash"
+
 	cryptoscan "github.com/athena-mesh/athena/wasm-modules/crypto"
 	"github.com/athena-mesh/athena/wasm-modules/fileprocessor"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
@@ -44,8 +46,10 @@ func main() {
 		{"sha1-host", func() { guest.Sum(guest.SHA1, data) }},
 		{"sha256-host", func() { guest.Sum(guest.SHA256, data) }},
 		{"sha512-host", func() { guest.Sum(guest.SHA512, data) }},
-		{"ssdeep", func() { cryptoscan.SSDeep(data) }},
-		{"tlsh", func() { cryptoscan.TLSH(data) }},
+		{"ssdeep", func() { fuzzyhash.SSDeep(data) }},
+		{"tlsh", func() { fuzzyhash.TLSH(data) }},
+		{"ssdeep-host", func() { guest.Sum(guest.SSDeep, data) }},
+		{"tlsh-host", func() { guest.Sum(guest.TLSH, data) }},
 		{"entropy", func() { cryptoscan.EntropyProfile(data) }},
 		{"constants", func() { scanner.Scan(data) }},
 		{"keys", func() { cryptoscan.FindKeys(data) }},

@@ -1,4 +1,4 @@
-package cryptoscan
+package fuzzyhash
 
 import (
 	"math/bits"

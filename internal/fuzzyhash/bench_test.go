@@ -1,0 +1,30 @@
+package fuzzyhash
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+func BenchmarkFuzzyHashes(b *testing.B) {
+	data := make([]byte, 4<<20)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range data {
+		data[i] = byte(rng.Uint32() % 64) // some repetition, as in real files
+	}
+	for _, bm := range []struct {
+		name string
+		fn   func([]byte)
+	}{
+		{"ssdeep", func(d []byte) { SSDeep(d) }},
+		{"tlsh", func(d []byte) { TLSH(d) }},
+		{"tlsh_count_direct", func(d []byte) { tlshCount(d, new([256]uint32)) }},
+		{"tlsh_count_paired", func(d []byte) { tlshCountPaired(d, new([256]uint32)) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				bm.fn(data)
+			}
+		})
+	}
+}
