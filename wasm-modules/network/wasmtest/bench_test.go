@@ -2,57 +2,15 @@
 package wasmtest
 
 import (
-	"context"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/athena-mesh/athena/internal/testutil"
-	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
-	"github.com/athena-mesh/athena/services/wasmruntime"
-	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 )
 
 // BenchmarkGoPEUnderTheRuntime times the module on a Go-built Windows hello-world (about
-// 1.6 MB) through the wasm runtime, the way the mesh calls it, with a warm instance.
+// 1.6 MB) through the wasm runtime.
 func BenchmarkGoPEUnderTheRuntime(b *testing.B) {
-	wasm, err := os.ReadFile(filepath.Join(testutil.ModulesDir(b), "network.wasm"))
-	if err != nil {
-		b.Fatalf("read module: %v (run `make wasm`)", err)
-	}
-	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "network.wasm"), wasm, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	pe := testutil.GoWindowsPE(b)
-	rt, err := wasmruntime.New(context.Background(), wasmruntime.Config{
-		ModulesDir: dir,
-		Limits:     wasmruntime.Limits{Timeout: 120 * time.Second, MemoryPages: 4096},
-		PoolSize:   1,
-		// The runtime logs each load; on stderr it would split the benchmark's result lines.
-		Logger: slog.New(slog.DiscardHandler),
-	})
-	if err != nil {
-		b.Fatalf("wasmruntime.New: %v", err)
-	}
-	defer rt.Close(context.Background())
-	req := &modulev1.AnalyzeRequest{Content: pe, FileType: "pe"}
-	invoke := func() {
-		resp, err := rt.Invoke(context.Background(), "network", req)
-		if err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
-			b.Fatalf("Invoke: %v %v %s", err, resp.GetStatus(), resp.GetError())
-		}
-	}
-	invoke() // a fresh instance starts the Go runtime; time warm calls
-	b.SetBytes(int64(len(pe)))
-	cpu0 := cputime.Process()
-	b.ResetTimer()
-	for b.Loop() {
-		invoke()
-	}
-	// CPU time next to wall time: on a shared machine the wall time says little.
-	b.ReportMetric((cputime.Process()-cpu0)*1e3/float64(b.N), "cpu-ms/op")
+	hosttest.BenchUnderRuntime(b, "network", "network", &modulev1.AnalyzeRequest{Content: testutil.GoWindowsPE(b), FileType: "pe"})
 }
