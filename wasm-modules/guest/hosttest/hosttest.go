@@ -1,8 +1,8 @@
 // Package hosttest is the smallest Athena host that can run a built module directly on wazero:
 // it provides the "athena" imports (emit, digest) for the module tests and benchmarks that
-// measure a module without the wasm runtime service. BenchUnderRuntime measures one through the
-// service itself. The service's own host functions live in
-// services/wasmruntime; both follow ../../ABI.md.
+// measure a module without the wasm runtime service (BenchUnderRuntime measures one through the
+// service itself). The service's own host functions live in services/wasmruntime; both follow
+// ../../ABI.md.
 package hosttest
 
 import (
