@@ -437,39 +437,39 @@ func hasJoinCall(s string) bool {
 
 // hasPSJoin: "-join" in any case, then optional white space and ” or "".
 func hasPSJoin(s string) bool {
-	for i := strings.IndexByte(s, '-'); i >= 0; {
-		if i+5 <= len(s) && strings.EqualFold(s[i+1:i+5], "join") && emptyStringAt(s, skipSpaces(s, i+5), false) {
-			return true
-		}
-		next := strings.IndexByte(s[i+1:], '-')
-		if next < 0 {
-			return false
-		}
-		i += 1 + next
-	}
-	return false
+	return anyAt(s, '-', func(i int) bool {
+		return i+5 <= len(s) && strings.EqualFold(s[i+1:i+5], "join") && emptyStringAt(s, skipSpaces(s, i+5), false)
+	})
 }
 
 // hasFormatOp: a quote, optional white space, "-f" in any case, optional white space, a quote.
 func hasFormatOp(s string) bool {
-	for i := strings.IndexByte(s, '-'); i >= 0; {
-		if i+1 < len(s) && s[i+1]|0x20 == 'f' {
-			j := i - 1
-			for j >= 0 && isSpace(s[j]) {
-				j--
-			}
-			k := skipSpaces(s, i+2)
-			if j >= 0 && isQuote(s[j]) && k < len(s) && isQuote(s[k]) {
-				return true
-			}
-		}
-		next := strings.IndexByte(s[i+1:], '-')
-		if next < 0 {
+	return anyAt(s, '-', func(i int) bool { return i+1 < len(s) && s[i+1]|0x20 == 'f' && quotedAround(s, i, i+2) })
+}
+
+// quotedAround reports whether s[i:j] has a quote before it and one after it, each across
+// optional white space.
+func quotedAround(s string, i, j int) bool {
+	i--
+	for i >= 0 && isSpace(s[i]) {
+		i--
+	}
+	j = skipSpaces(s, j)
+	return i >= 0 && isQuote(s[i]) && j < len(s) && isQuote(s[j])
+}
+
+// anyAt reports whether ok holds at some offset of the byte c in s.
+func anyAt(s string, c byte, ok func(i int) bool) bool {
+	for off := 0; ; {
+		i := strings.IndexByte(s[off:], c)
+		if i < 0 {
 			return false
 		}
-		i += 1 + next
+		if ok(off + i) {
+			return true
+		}
+		off += i + 1
 	}
-	return false
 }
 
 // emptyStringAt reports whether s[i:] starts with ” or "", after "(" and optional white space
@@ -496,25 +496,7 @@ func isQuote(c byte) bool { return c == '\'' || c == '"' }
 // hasConcat reports whether s has a quote, then "+" between optional white space, then a
 // quote: what every match of the concatenation expression contains.
 func hasConcat(s string) bool {
-	for i := strings.IndexByte(s, '+'); i >= 0; {
-		j := i - 1
-		for j >= 0 && isSpace(s[j]) {
-			j--
-		}
-		k := i + 1
-		for k < len(s) && isSpace(s[k]) {
-			k++
-		}
-		if j >= 0 && (s[j] == '\'' || s[j] == '"') && k < len(s) && (s[k] == '\'' || s[k] == '"') {
-			return true
-		}
-		next := strings.IndexByte(s[i+1:], '+')
-		if next < 0 {
-			break
-		}
-		i += 1 + next
-	}
-	return false
+	return anyAt(s, '+', func(i int) bool { return quotedAround(s, i, i+1) })
 }
 
 // foldConcat replaces every match of the concatenation expression — '…' or "…", then "+"
