@@ -24,7 +24,7 @@ func TestReportMatchesX86asm(t *testing.T) {
 		samples[name] = program(t, name)
 	}
 	fast := New()
-	reference := &Analyzer{limits: DefaultLimits(), decode: x86.DecodeX86asm}
+	reference := &Analyzer{limits: DefaultLimits(), decode: x86.DecodeX86asm, format: x86asmOnly}
 	for name, content := range samples {
 		t.Run(name, func(t *testing.T) {
 			req := &modulev1.AnalyzeRequest{Content: content}
@@ -57,7 +57,7 @@ func FuzzWalkMatchesX86asm(f *testing.F) {
 		if !x64 {
 			im.bits = 32
 		}
-		got, want := walkWith(im, lim, x86.Decode), walkWith(im, lim, x86.DecodeX86asm)
+		got, want := walkWith(im, lim, x86.Decode, x86.AppendIntel), walkWith(im, lim, x86.DecodeX86asm, x86asmOnly)
 		if !details(got).EqualVT(details(want)) || !maps.Equal(got.features, want.features) {
 			t.Fatalf("walk of % x (mode %d) differs from x86asm's:\ngot:  %v %v\nwant: %v %v", code, im.bits, details(got), got.features, details(want), want.features)
 		}

@@ -68,22 +68,35 @@ type walker struct {
 	regGen [256]uint32
 	gen    uint32
 	decode func(*x86.Inst, []byte, int)
+	format formatFunc
+	text   []byte // the buffer listing lines are built in
 }
 
 // walk disassembles from the entry point and the exports, following direct calls to further
 // functions (breadth first) and jumps inside each function, until the budgets run out.
 func walk(im *image, limits walkLimits) *walkResult {
-	return walkWith(im, limits, nil)
+	return walkWith(im, limits, nil, nil)
 }
 
-// walkWith walks with the given decoder, nil for x86.Decode: the tests compare x86.Decode
-// with x86asm alone.
-func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int)) *walkResult {
+// formatFunc appends the Intel syntax of the instruction at the start of code, at pc, or
+// reports that it cannot (x86.AppendIntel's signature).
+type formatFunc func(dst, code []byte, pc uint64, mode int) ([]byte, bool)
+
+// x86asmOnly formats nothing, so that all text comes from x86asm: the reference the tests
+// hold x86.AppendIntel to.
+func x86asmOnly(dst, _ []byte, _ uint64, _ int) ([]byte, bool) { return dst, false }
+
+// walkWith walks with the given decoder and formatter, nil for x86.Decode and
+// x86.AppendIntel: the tests compare them with x86asm alone.
+func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int), format formatFunc) *walkResult {
 	w := &walker{
 		im: im, mode: im.bits, limits: limits,
 		res:     &walkResult{features: map[string]int{}},
 		visited: newAddrSet(im), queued: newAddrSet(im), blocks: newAddrSet(im), thunked: newAddrSet(im),
-		strings: map[string]bool{}, thunks: map[uint64]string{}, decode: decode,
+		strings: map[string]bool{}, thunks: map[uint64]string{}, decode: decode, format: format,
+	}
+	if w.format == nil {
+		w.format = x86.AppendIntel
 	}
 	if im.entry != 0 && im.entry != im.base {
 		w.enqueue(symbol{name: "entry", addr: im.entry})
@@ -219,7 +232,7 @@ func (w *walker) function(sym symbol) {
 			w.res.decoded++
 			fn.Instructions++
 			if listed && len(fn.Disassembly) < w.limits.listing {
-				fn.Disassembly = append(fn.Disassembly, "0x"+strconv.FormatUint(pc, 16)+": "+w.syntax(pc)) // fmt.Sprintf("%#x: %s"), without fmt
+				fn.Disassembly = append(fn.Disassembly, w.line(pc))
 			}
 			next := pc + uint64(inst.Len)
 			if inst.PEB || inst.Op >= x86.OpINT {
@@ -314,11 +327,30 @@ func (w *walker) readSlow(va uint64) []byte {
 	return s.data[off:min(off+16, uint64(len(s.data)))]
 }
 
-// syntax returns the instruction at pc in Intel syntax. x86.Decode keeps only what the walk
-// reads, so the text comes from x86asm, for the few instructions the report shows.
+// line returns the listing line of the instruction at pc: fmt.Sprintf("%#x: %s", pc,
+// w.syntax(pc)), in one buffer and without fmt.
+func (w *walker) line(pc uint64) string {
+	b := strconv.AppendUint(append(w.text[:0], "0x"...), pc, 16)
+	w.text = w.appendSyntax(append(b, ": "...), pc)
+	return string(w.text)
+}
+
+// syntax returns the instruction at pc in Intel syntax, as x86asm.IntelSyntax writes it.
 func (w *walker) syntax(pc uint64) string {
-	inst, _ := x86asm.Decode(w.read(pc), w.mode)
-	return x86asm.IntelSyntax(inst, pc, nil)
+	w.text = w.appendSyntax(w.text[:0], pc)
+	return string(w.text)
+}
+
+// appendSyntax appends the instruction at pc in Intel syntax. The formatter covers what the
+// fast decoder handles; x86asm's decode and IntelSyntax, about 12 µs inside WASM, are left
+// for the rest.
+func (w *walker) appendSyntax(dst []byte, pc uint64) []byte {
+	code := w.read(pc)
+	if b, ok := w.format(dst, code, pc, w.mode); ok {
+		return b
+	}
+	inst, _ := x86asm.Decode(code, w.mode)
+	return append(dst, x86asm.IntelSyntax(inst, pc, nil)...)
 }
 
 // mark records a marker of the given kind at pc.

@@ -50,6 +50,9 @@ type Analyzer struct {
 	// func value). The tests set x86.DecodeX86asm to hold the fast decoder to x86asm on whole
 	// reports.
 	decode func(*x86.Inst, []byte, int)
+	// format writes the listing's text; nil is x86.AppendIntel, with x86asm for what it
+	// leaves. The tests set x86asmOnly to hold the formatter to x86asm on whole reports.
+	format formatFunc
 }
 
 // New returns the analyzer with the given limits, or the defaults when none are given.
@@ -84,7 +87,7 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	res := walkWith(im, walkLimits{
 		maxInstructions: a.limits.MaxInstructions, maxPerFunction: a.limits.MaxPerFunction,
 		maxFunctions: a.limits.MaxFunctions, listing: a.limits.ListingLines,
-	}, a.decode)
+	}, a.decode, a.format)
 	det := &analysisv1.CodeDetails{
 		Architecture:        map[int]string{32: "x86", 64: "x86-64"}[im.bits],
 		StackStrings:        res.stackStrings,
