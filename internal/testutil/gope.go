@@ -37,3 +37,16 @@ func GoWindowsPE(tb testing.TB) []byte {
 	}
 	return pe
 }
+
+// Executables returns real executables to hold an analyzer to a reference implementation on:
+// the Go Windows PE above and those of paths that exist on this machine, keyed by path.
+func Executables(tb testing.TB, paths ...string) map[string][]byte {
+	tb.Helper()
+	inputs := map[string][]byte{"go windows pe": GoWindowsPE(tb)}
+	for _, p := range paths {
+		if b, err := os.ReadFile(p); err == nil {
+			inputs[p] = b
+		}
+	}
+	return inputs
+}

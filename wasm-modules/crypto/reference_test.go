@@ -3,7 +3,6 @@ package cryptoscan
 import (
 	"bytes"
 	"encoding/binary"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -167,14 +166,7 @@ func referenceBase58Tokens(s []byte) [][2]int {
 // realBinaries returns the executables the scans are held to their references on: the Go
 // Windows PE the pipeline benchmarks use, the go command and ls, where present.
 func realBinaries(t *testing.T) map[string][]byte {
-	t.Helper()
-	inputs := map[string][]byte{"go windows pe": testutil.GoWindowsPE(t)}
-	for _, p := range []string{"/usr/local/go/bin/go", "/bin/ls"} {
-		if b, err := os.ReadFile(p); err == nil {
-			inputs[p] = b
-		}
-	}
-	return inputs
+	return testutil.Executables(t, "/usr/local/go/bin/go", "/bin/ls")
 }
 
 // referenceConstants is ConstantScanner.Scan as first written: every position's first four

@@ -9,7 +9,6 @@ package network
 import (
 	"bytes"
 	"net/netip"
-	"os"
 	"reflect"
 	"slices"
 	"strings"
@@ -144,14 +143,7 @@ func refCodeToken(tok []byte, lead int, s string) bool {
 // realBinaries returns the executables Extract is held to its reference on: the Go Windows PE
 // the pipeline benchmarks use, the go command, ls and ssh, where present.
 func realBinaries(t *testing.T) map[string][]byte {
-	t.Helper()
-	inputs := map[string][]byte{"go windows pe": testutil.GoWindowsPE(t)}
-	for _, p := range []string{"/usr/local/go/bin/go", "/bin/ls", "/usr/bin/ssh"} {
-		if b, err := os.ReadFile(p); err == nil {
-			inputs[p] = b
-		}
-	}
-	return inputs
+	return testutil.Executables(t, "/usr/local/go/bin/go", "/bin/ls", "/usr/bin/ssh")
 }
 
 // TestExtractMatchesReference holds Extract to the plain extraction on real executables, on
