@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"strings"
 
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
@@ -161,6 +162,15 @@ func extractStrings(b []byte, minLen, max int) []string {
 	var wideStart [2]int // start of the current UTF-16LE run per alignment, -1 when none
 	wideStart[0], wideStart[1] = -1, -1
 	for i := 0; i <= len(b); i++ {
+		// While no run is open, look at eight bytes at once and step over the iterations that
+		// would open only runs too short to keep and close them again. Inside WASM a loop
+		// iteration costs more than the word arithmetic.
+		if start < 0 && wideStart[0] < 0 && wideStart[1] < 0 && i > 0 && i+8 <= len(b) {
+			if n := quietPrefix(binary.LittleEndian.Uint64(b[i:]), printable[b[i-1]], minLen); n > 0 {
+				i += n - 1
+				continue
+			}
+		}
 		if i < len(b) && printable[b[i]] {
 			if start < 0 {
 				start = i
@@ -202,6 +212,43 @@ func extractStrings(b []byte, minLen, max int) []string {
 		out = append(out, wide[a][:min(len(wide[a]), max-len(out))]...)
 	}
 	return out
+}
+
+// quietPrefix returns how many of the iterations of extractStrings over the bytes of w (b[i]
+// to b[i+7], little-endian), entered with no run open and with prevPrintable telling about
+// b[i-1], keep nothing and leave no run open after them: 0 to 8. The bytes are classified
+// eight at a time with SWAR arithmetic on their low seven bits, which never carries from one
+// byte into the next; each mask below has a byte's high bit set where the byte qualifies.
+func quietPrefix(w uint64, prevPrintable bool, minLen int) int {
+	const (
+		hi   = 0x8080808080808080
+		low7 = 0x7f7f7f7f7f7f7f7f
+		ones = 0x0101010101010101
+	)
+	x := w & low7
+	// Printable: 0x20 <= c < 0x7f (x+0x60 sets the high bit, x+1 does not), or a tab.
+	p := (x + 0x60*ones) &^ (x + ones) &^ w & hi
+	t := w ^ 0x09*ones
+	p |= ^((t & low7) + low7) &^ t & hi
+	z := ^((x + low7) | w) & hi // zero bytes
+	// Iteration j opens or continues a UTF-16LE run when b[j] is zero and b[j-1] printable.
+	q := p << 8
+	if prevPrintable {
+		q |= 0x80
+	}
+	wq := z & q
+	// Runs long enough to keep, by the byte where they start (ASCII) or open (UTF-16LE).
+	r, rw := p, wq
+	for k := 1; k < minLen && (r|rw) != 0; k++ {
+		r &= p >> (8 * k)
+		rw &= wq >> (16 * k)
+	}
+	// After iteration j a run is open if b[j] is printable, or a UTF-16LE run was opened or
+	// continued at iteration j or j-1 (the two alignments). Skipping iterations up to j is
+	// right when none is open after j and no long run starts at or before j.
+	open := p | wq | wq<<8
+	before := uint64(1)<<(bits.TrailingZeros64(r|rw)&^7) - 1 // the bytes before the first long run
+	return bits.Len64(^open&hi&before) / 8
 }
 
 // narrow returns the low bytes of UTF-16LE code units.

@@ -1,8 +1,11 @@
 package analysisengine
 
 import (
+	"os"
 	"slices"
 	"testing"
+
+	"github.com/athena-mesh/athena/internal/testutil"
 )
 
 // extractStringsThreePass is the original three-pass extractor, kept as the oracle for the
@@ -63,8 +66,31 @@ func TestExtractStringsMatchesThreePass(t *testing.T) {
 	}
 }
 
+// TestExtractStringsRealFiles holds extractStrings to the three-pass original on whole
+// binaries, whose code and data mix short and long runs of both kinds across the eight-byte
+// words the extractor steps over.
+func TestExtractStringsRealFiles(t *testing.T) {
+	files := map[string][]byte{"go hello-world PE": testutil.GoWindowsPE(t)}
+	for _, path := range []string{"/usr/local/go/bin/go", "/bin/ls", "/usr/bin/redis-server"} {
+		if b, err := os.ReadFile(path); err == nil {
+			files[path] = b[:min(len(b), 4<<20)]
+		}
+	}
+	for name, b := range files {
+		t.Run(name, func(t *testing.T) {
+			for _, minLen := range []int{1, 2, 3, 4, 5, 6, 8, 9} {
+				got, want := extractStrings(b, minLen, 1<<30), extractStringsThreePass(b, minLen, 1<<30)
+				if !slices.Equal(got, want) {
+					t.Errorf("minLen %d: %d strings, want %d", minLen, len(got), len(want))
+				}
+			}
+		})
+	}
+}
+
 func FuzzExtractStrings(f *testing.F) {
 	f.Add([]byte("h\x00e\x00l\x00l\x00o\x00\x01 plain text \x00"), uint8(5), uint8(10))
+	f.Add([]byte("\x90\x90H\x8bD$\x08ab\x00c\x00d\x00e\x00f\x00\xffxyzzy\x90\x90\x90\x90\x90\x90\x90\x90A\x00B\x00\x01"), uint8(4), uint8(15))
 	f.Add([]byte("\x01a\x00b\x00c\x00d\x00e\x00\x03"), uint8(1), uint8(1))
 	f.Fuzz(func(t *testing.T, b []byte, minLen, max uint8) {
 		m, n := int(minLen%8)+1, int(max%16)
