@@ -166,7 +166,7 @@ func extractStrings(b []byte, minLen, max int) []string {
 		// would open only runs too short to keep and close them again. Inside WASM a loop
 		// iteration costs more than the word arithmetic.
 		if start < 0 && wideStart[0] < 0 && wideStart[1] < 0 && i > 0 && i+8 <= len(b) {
-			if n := quietPrefix(binary.LittleEndian.Uint64(b[i:]), printable[b[i-1]], minLen); n > 0 {
+			if n := quietBytes(b, i, minLen); n > 0 {
 				i += n - 1
 				continue
 			}
@@ -212,6 +212,20 @@ func extractStrings(b []byte, minLen, max int) []string {
 		out = append(out, wide[a][:min(len(wide[a]), max-len(out))]...)
 	}
 	return out
+}
+
+// quietBytes returns how many bytes from b[i] on quietPrefix lets extractStrings step over,
+// word after word: one call per quiet stretch instead of one per word. i must be above 0.
+func quietBytes(b []byte, i, minLen int) int {
+	j := i
+	for j+8 <= len(b) {
+		n := quietPrefix(binary.LittleEndian.Uint64(b[j:]), printable[b[j-1]], minLen)
+		j += n
+		if n < 8 {
+			break
+		}
+	}
+	return j - i
 }
 
 // quietPrefix returns how many of the iterations of extractStrings over the bytes of w (b[i]
