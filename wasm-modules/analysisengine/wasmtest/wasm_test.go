@@ -14,7 +14,7 @@ import (
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/services/wasmruntime"
-	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
+	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 )
 
 func TestInjectorUnderTheRuntime(t *testing.T) {
@@ -68,39 +68,7 @@ func TestInjectorUnderTheRuntime(t *testing.T) {
 }
 
 // BenchmarkGoPEUnderTheRuntime times the module on a Go-built Windows hello-world (about
-// 1.6 MB) through the wasm runtime, the way the mesh calls it, with a warm instance.
+// 1.6 MB) through the wasm runtime.
 func BenchmarkGoPEUnderTheRuntime(b *testing.B) {
-	wasm, err := os.ReadFile(filepath.Join(testutil.ModulesDir(b), "analysisengine.wasm"))
-	if err != nil {
-		b.Fatalf("read module: %v (run `make wasm`)", err)
-	}
-	dir := b.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "analysisengine.wasm"), wasm, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	pe := testutil.GoWindowsPE(b)
-	rt, err := wasmruntime.New(context.Background(), wasmruntime.Config{
-		ModulesDir: dir,
-		Limits:     wasmruntime.Limits{Timeout: 120 * time.Second, MemoryPages: 4096},
-		PoolSize:   1,
-	})
-	if err != nil {
-		b.Fatalf("wasmruntime.New: %v", err)
-	}
-	defer rt.Close(context.Background())
-	invoke := func() {
-		resp, err := rt.Invoke(context.Background(), "analysis-engine", &modulev1.AnalyzeRequest{Content: pe, FileType: "pe"})
-		if err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
-			b.Fatalf("Invoke: %v %v %s", err, resp.GetStatus(), resp.GetError())
-		}
-	}
-	invoke() // a fresh instance starts the Go runtime; time warm calls
-	b.SetBytes(int64(len(pe)))
-	cpu0 := cputime.Process()
-	b.ResetTimer()
-	for b.Loop() {
-		invoke()
-	}
-	// CPU time next to wall time: on a shared machine the wall time says little.
-	b.ReportMetric((cputime.Process()-cpu0)*1e3/float64(b.N), "cpu-ms/op")
+	hosttest.BenchUnderRuntime(b, "analysisengine", "analysis-engine", &modulev1.AnalyzeRequest{Content: testutil.GoWindowsPE(b), FileType: "pe"})
 }
