@@ -149,7 +149,7 @@ func TestDecodeExhaustive(t *testing.T) {
 		tails, cuts = tails[:1], 2
 	}
 	buf := make([]byte, 0, 32)
-	seen := map[string]bool{} // one report per mode, prefix set, opcode and ModR/M.reg
+	seen := &mismatches{t: t}
 	fast, total := 0, 0
 	try := func(mode int, pfx, op []byte, tail []byte) {
 		buf = append(append(append(buf[:0], pfx...), op...), tail...)
@@ -161,17 +161,17 @@ func TestDecodeExhaustive(t *testing.T) {
 				fast++
 			}
 			total++
-			m := mismatch(buf[:n], mode)
-			if m == "" {
-				continue
-			}
-			key := fmt.Sprintf("%d % x % x /%d", mode, pfx, op[:len(op)-1], op[len(op)-1]>>3&7)
-			if !seen[key] && len(seen) < 60 {
-				t.Errorf("%s: %s", key, m)
-			}
-			seen[key] = true
+			seen.report(mode, pfx, op, mismatch(buf[:n], mode))
 		}
 	}
+	eachEncoding(tails, try)
+	t.Logf("%d encodings, %d on the fast path", total, fast)
+	seen.done()
+}
+
+// eachEncoding calls try with every opcode and ModR/M byte, and every 0F opcode with every
+// ModR/M byte, behind each prefix set and with each tail, in both modes.
+func eachEncoding(tails [][]byte, try func(mode int, pfx, op, tail []byte)) {
 	for _, mode := range []int{64, 32} {
 		for _, pfx := range prefixSets {
 			for op := range 256 {
@@ -186,9 +186,32 @@ func TestDecodeExhaustive(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d encodings, %d on the fast path", total, fast)
-	if len(seen) > 0 {
-		t.Errorf("%d mismatching encodings", len(seen))
+}
+
+// mismatches reports an exhaustive test's mismatches, the first one per mode, prefix set,
+// opcode and ModR/M.reg, at most 60.
+type mismatches struct {
+	t    *testing.T
+	seen map[string]bool
+}
+
+func (ms *mismatches) report(mode int, pfx, op []byte, m string) {
+	if m == "" {
+		return
+	}
+	if ms.seen == nil {
+		ms.seen = map[string]bool{}
+	}
+	key := fmt.Sprintf("%d % x % x /%d", mode, pfx, op[:len(op)-1], op[len(op)-1]>>3&7)
+	if !ms.seen[key] && len(ms.seen) < 60 {
+		ms.t.Errorf("%s: %s", key, m)
+	}
+	ms.seen[key] = true
+}
+
+func (ms *mismatches) done() {
+	if len(ms.seen) > 0 {
+		ms.t.Errorf("%d mismatching encodings", len(ms.seen))
 	}
 }
 
