@@ -6,13 +6,10 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
-	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
-	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 )
 
 // TestWASMMatchesNative checks that the built module answers exactly what the package does.
 func TestWASMMatchesNative(t *testing.T) {
-	w := hosttest.Load(t, Name)
 	rng := rand.New(rand.NewPCG(1, 2))
 	random := make([]byte, 300000)
 	for i := range random {
@@ -28,18 +25,5 @@ func TestWASMMatchesNative(t *testing.T) {
 	if self, err := os.ReadFile("/usr/bin/ls"); err == nil {
 		inputs["ls"] = self
 	}
-	native := New()
-	for name, data := range inputs {
-		t.Run(name, func(t *testing.T) {
-			req := &modulev1.AnalyzeRequest{Content: data}
-			want, err := native.Analyze(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := w.Analyze(t, req)
-			if diff := hostmsg.ResponseDiff(t, want, got); diff != "" {
-				t.Errorf("wasm and native differ (-native +wasm):\n%s", diff)
-			}
-		})
-	}
+	hosttest.MatchesNative(t, Name, New(), inputs)
 }

@@ -7,13 +7,10 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
-	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
-	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 )
 
 // TestWASMMatchesNative checks that the built module answers exactly what the package does.
 func TestWASMMatchesNative(t *testing.T) {
-	w := hosttest.Load(t, Name)
 	sample, _ := powershellSample(t)
 	inputs := map[string][]byte{"plain": plainText(64 << 10), "powershell": []byte(sample)}
 	for _, name := range jsFixtures {
@@ -23,20 +20,7 @@ func TestWASMMatchesNative(t *testing.T) {
 		}
 		inputs[name] = b
 	}
-	native := New()
-	for name, data := range inputs {
-		t.Run(name, func(t *testing.T) {
-			req := &modulev1.AnalyzeRequest{Content: data}
-			want, err := native.Analyze(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := w.Analyze(t, req)
-			if diff := hostmsg.ResponseDiff(t, want, got); diff != "" {
-				t.Errorf("wasm and native differ (-native +wasm):\n%s", diff)
-			}
-		})
-	}
+	hosttest.MatchesNative(t, Name, New(), inputs)
 }
 
 // jsFixtures are the javascript-obfuscator outputs in testdata/js.

@@ -17,7 +17,6 @@ import (
 	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -118,18 +117,7 @@ func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *guestModule {
 		tb.Fatalf("read module: %v", err)
 	}
 	ctx := context.Background()
-	// Compiling the module is most of a benchmark's setup; wazero keys its cache by module
-	// content and wazero version, so reusing it across runs is safe.
-	if dir, err := os.UserCacheDir(); err == nil {
-		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
-			cfg = cfg.WithCompilationCache(cache)
-			tb.Cleanup(func() { cache.Close(ctx) })
-		}
-	}
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	tb.Cleanup(func() { rt.Close(ctx) })
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	g := &guestModule{rt: rt}
+	g := &guestModule{}
 	emit := func(_ context.Context, m api.Module, ptr, n uint32) {
 		b, ok := m.Memory().Read(ptr, n)
 		f := &hostmodulev1.AnalyzeResponse{}
@@ -139,9 +127,8 @@ func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *guestModule {
 		}
 		g.fragments = append(g.fragments, f)
 	}
-	if err := hosttest.Instantiate(ctx, rt, emit); err != nil {
-		tb.Fatal(err)
-	}
+	rt := hosttest.NewRuntime(tb, cfg, emit)
+	g.rt = rt
 	compiled, err := rt.CompileModule(ctx, wasm)
 	if err != nil {
 		tb.Fatalf("compile: %v", err)

@@ -11,10 +11,33 @@ import (
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
+
+// NewRuntime returns a wazero runtime on cfg with WASI and the athena imports (emit may be nil),
+// closed when the test ends. Compiled code is cached on disk where the runtime service keeps it:
+// compiling a module is most of a test's cost (minutes under -race), and wazero keys its cache
+// by module content and wazero version, so reusing it across runs is safe.
+func NewRuntime(tb testing.TB, cfg wazero.RuntimeConfig, emit EmitFunc) wazero.Runtime {
+	tb.Helper()
+	ctx := context.Background()
+	if dir, err := os.UserCacheDir(); err == nil {
+		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
+			cfg = cfg.WithCompilationCache(cache)
+			tb.Cleanup(func() { cache.Close(ctx) })
+		}
+	}
+	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
+	tb.Cleanup(func() { rt.Close(ctx) })
+	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
+	if err := Instantiate(ctx, rt, emit); err != nil {
+		tb.Fatal(err)
+	}
+	return rt
+}
 
 // Module is a built module (bin/modules/<name>.wasm) driven through the guest ABI by this
 // minimal host, so a module's tests and benchmarks measure the module rather than the runtime
@@ -32,21 +55,7 @@ func Load(tb testing.TB, name string) *Module {
 		tb.Skipf("%s.wasm not built (make wasm): %v", name, err)
 	}
 	ctx := context.Background()
-	cfg := wazero.NewRuntimeConfig()
-	// Compiling the module is most of a test's cost (minutes under -race); wazero keys its
-	// cache by module content and wazero version, so reusing it across runs is safe.
-	if dir, err := os.UserCacheDir(); err == nil {
-		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
-			cfg = cfg.WithCompilationCache(cache)
-			tb.Cleanup(func() { cache.Close(ctx) })
-		}
-	}
-	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	tb.Cleanup(func() { rt.Close(ctx) })
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	if err := Instantiate(ctx, rt, nil); err != nil {
-		tb.Fatal(err)
-	}
+	rt := NewRuntime(tb, wazero.NewRuntimeConfig(), nil)
 	compiled, err := rt.CompileModule(ctx, bin)
 	if err != nil {
 		tb.Fatal(err)
@@ -137,16 +146,29 @@ func CompileCommand(tb testing.TB, pkg string) (wazero.Runtime, wazero.CompiledM
 	if err != nil {
 		tb.Fatal(err)
 	}
-	ctx := context.Background()
-	rt := wazero.NewRuntime(ctx)
-	tb.Cleanup(func() { rt.Close(ctx) })
-	wasi_snapshot_preview1.MustInstantiate(ctx, rt)
-	if err := Instantiate(ctx, rt, nil); err != nil {
-		tb.Fatal(err)
-	}
-	compiled, err := rt.CompileModule(ctx, bin)
+	rt := NewRuntime(tb, wazero.NewRuntimeConfig(), nil)
+	compiled, err := rt.CompileModule(context.Background(), bin)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	return rt, compiled
+}
+
+// MatchesNative checks that the built module name answers each input exactly as native, the
+// module's Go code, does (compared as the host decodes them).
+func MatchesNative(t *testing.T, name string, native guest.Analyzer, inputs map[string][]byte) {
+	t.Helper()
+	w := Load(t, name)
+	for input, data := range inputs {
+		t.Run(input, func(t *testing.T) {
+			req := &modulev1.AnalyzeRequest{Content: data}
+			want, err := native.Analyze(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := hostmsg.ResponseDiff(t, want, w.Analyze(t, req)); diff != "" {
+				t.Errorf("wasm and native differ (-native +wasm):\n%s", diff)
+			}
+		})
+	}
 }
