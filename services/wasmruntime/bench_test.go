@@ -88,7 +88,7 @@ func BenchmarkInstantiateFresh(b *testing.B) {
 	defer eng.close(context.Background())
 	for _, name := range sortedKeys(mods) {
 		b.Run(testEngine()+"/"+name, func(b *testing.B) {
-			cm, err := eng.compile(context.Background(), mods[name], DefaultMemoryPages)
+			cm, err := eng.compile(context.Background(), mods[name], "", DefaultMemoryPages)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -118,7 +118,7 @@ func BenchmarkCompile(b *testing.B) {
 				cache := b.TempDir()
 				if mode == "cached" {
 					warm, _ := newEngine(context.Background(), testEngine(), cache)
-					cm, err := warm.compile(context.Background(), mods[name], DefaultMemoryPages)
+					cm, err := warm.compile(context.Background(), mods[name], "", DefaultMemoryPages)
 					if err != nil {
 						b.Fatal(err)
 					}
@@ -136,7 +136,7 @@ func BenchmarkCompile(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					cm, err := eng.compile(context.Background(), mods[name], DefaultMemoryPages)
+					cm, err := eng.compile(context.Background(), mods[name], "", DefaultMemoryPages)
 					if err != nil {
 						b.Fatal(err)
 					}

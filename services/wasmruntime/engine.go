@@ -20,8 +20,9 @@ type engine interface {
 	deadlineEnforced() bool
 	// memoryEnforced reports whether the memory cap stops memory.grow (else it is checked after the call).
 	memoryEnforced() bool
-	// compile compiles wasm with a linear-memory cap in pages.
-	compile(ctx context.Context, wasm []byte, memoryPages uint32) (compiledModule, error)
+	// compile compiles wasm with a linear-memory cap in pages. sha256 is wasm's SHA-256 in hex
+	// when the caller has it (the registry does), else "".
+	compile(ctx context.Context, wasm []byte, sha256 string, memoryPages uint32) (compiledModule, error)
 	// close releases the engine.
 	close(ctx context.Context) error
 }

@@ -71,7 +71,7 @@ func (e *wasmerEngine) memoryEnforced() bool   { return false }
 // close leaves instances still waiting to be deleted to wasmer-go's own finalizers.
 func (e *wasmerEngine) close(context.Context) error { return nil }
 
-func (e *wasmerEngine) compile(_ context.Context, wasm []byte, _ uint32) (compiledModule, error) {
+func (e *wasmerEngine) compile(_ context.Context, wasm []byte, _ string, _ uint32) (compiledModule, error) {
 	store := wasmer.NewStore(e.eng)
 	defer store.Close()
 	mod, err := wasmer.NewModule(store, wasm)

@@ -46,10 +46,10 @@ func (e *wazeroEngine) memoryEnforced() bool   { return true }
 
 func (e *wazeroEngine) close(ctx context.Context) error { return e.cache.Close(ctx) }
 
-func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, memoryPages uint32) (compiledModule, error) {
+func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, sha256 string, memoryPages uint32) (compiledModule, error) {
 	// A runaway guest is stopped when the call's context ends: by the host's own loop checks
 	// when the module could be instrumented (interrupt.go), else by wazero's much slower ones.
-	rw := e.rewrites.rewriteModule(wasm)
+	rw := e.rewrites.rewriteModule(wasm, sha256)
 	interruptible := rw.instrumentErr == nil
 	cfg := wazero.NewRuntimeConfig().
 		WithCompilationCache(e.cache).

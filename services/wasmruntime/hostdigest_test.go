@@ -106,7 +106,7 @@ func TestHostDigestEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, wat(t, digestWAT), 16)
+	cm, err := eng.compile(ctx, wat(t, digestWAT), "", 16)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -98,7 +98,7 @@ func spinInstance(t testing.TB, src []byte, instrumented bool) instance {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { eng.close(ctx) })
-	cm, err := eng.compile(ctx, src, 16)
+	cm, err := eng.compile(ctx, src, "", 16)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -43,12 +43,16 @@ type rewrite struct {
 }
 
 // rewriteModule instruments the loops and plans the snapshot; the plan's binary is then the one
-// to compile. Only complete rewrites (both steps succeeded) are cached.
-func (c rewriteCache) rewriteModule(wasm []byte) rewrite {
-	sum := sha256.Sum256(wasm)
+// to compile. Only complete rewrites (both steps succeeded) are cached, under sum, wasm's
+// SHA-256 in hex (computed here when "").
+func (c rewriteCache) rewriteModule(wasm []byte, sum string) rewrite {
 	path := ""
 	if c.dir != "" {
-		path = filepath.Join(c.dir, hex.EncodeToString(sum[:]))
+		if sum == "" {
+			s := sha256.Sum256(wasm)
+			sum = hex.EncodeToString(s[:])
+		}
+		path = filepath.Join(c.dir, sum)
 		if b, err := os.ReadFile(path); err == nil {
 			if plan, err := decodePlan(b); err == nil {
 				return rewrite{wasm: plan.wasm, plan: plan}

@@ -22,7 +22,7 @@ func TestRewriteVersionPinsOutput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rw := rewriteCache{}.rewriteModule(wasm)
+	rw := rewriteCache{}.rewriteModule(wasm, "")
 	if rw.instrumentErr != nil || rw.plan == nil {
 		t.Fatalf("conformance module not fully rewritten: %v, %v", rw.instrumentErr, rw.snapErr)
 	}
@@ -36,7 +36,7 @@ func TestRewriteVersionPinsOutput(t *testing.T) {
 // same rewrite from disk; a corrupted or truncated entry is rebuilt, never used.
 func TestRewriteCache(t *testing.T) {
 	wasm := conformanceWasm(t)
-	fresh := rewriteCache{}.rewriteModule(wasm)
+	fresh := rewriteCache{}.rewriteModule(wasm, "")
 	if fresh.plan == nil || fresh.instrumentErr != nil {
 		t.Fatalf("not fully rewritten: %v, %v", fresh.instrumentErr, fresh.snapErr)
 	}
@@ -49,7 +49,7 @@ func TestRewriteCache(t *testing.T) {
 			t.Fatalf("rewrite differs from a fresh one")
 		}
 	}
-	same(t, c.rewriteModule(wasm)) // computed, stored
+	same(t, c.rewriteModule(wasm, "")) // computed, stored
 	entries, _ := filepath.Glob(filepath.Join(c.dir, "*"))
 	if len(entries) != 1 {
 		t.Fatalf("cache holds %v, want one entry", entries)
@@ -62,7 +62,7 @@ func TestRewriteCache(t *testing.T) {
 	if _, err := decodePlan(stored); err != nil {
 		t.Fatalf("stored entry does not decode: %v", err)
 	}
-	same(t, newRewriteCache(dir).rewriteModule(wasm)) // from disk
+	same(t, newRewriteCache(dir).rewriteModule(wasm, "")) // from disk
 	for name, bad := range map[string][]byte{
 		"flipped byte": func() []byte { b := append([]byte(nil), stored...); b[len(b)/2] ^= 1; return b }(),
 		"truncated":    stored[:len(stored)-1],
@@ -75,7 +75,7 @@ func TestRewriteCache(t *testing.T) {
 			if err := os.WriteFile(entry, bad, 0o644); err != nil {
 				t.Fatal(err)
 			}
-			same(t, newRewriteCache(dir).rewriteModule(wasm))
+			same(t, newRewriteCache(dir).rewriteModule(wasm, ""))
 			if b, _ := os.ReadFile(entry); !reflect.DeepEqual(b, stored) {
 				t.Error("the damaged entry was not rewritten")
 			}
@@ -83,7 +83,7 @@ func TestRewriteCache(t *testing.T) {
 	}
 	// A module that cannot be instrumented is not cached.
 	plain := wat(t, `(module (memory (export "memory") 1) (func (export "f") (loop $l (br $l))))`)
-	if rw := c.rewriteModule(plain); rw.instrumentErr == nil && rw.plan != nil {
+	if rw := c.rewriteModule(plain, ""); rw.instrumentErr == nil && rw.plan != nil {
 		t.Fatal("expected an incomplete rewrite")
 	}
 	if entries, _ := filepath.Glob(filepath.Join(c.dir, "*")); len(entries) != 1 {

@@ -389,7 +389,7 @@ func (r *Runtime) load(ctx context.Context, path string, wasm []byte, sha string
 
 func (r *Runtime) compileAndDescribe(ctx context.Context, path string, wasm []byte, sha string, pages uint32) (*module, error) {
 	start := time.Now()
-	compiled, err := r.eng.compile(ctx, wasm, pages)
+	compiled, err := r.eng.compile(ctx, wasm, sha, pages)
 	if err != nil {
 		return nil, err
 	}

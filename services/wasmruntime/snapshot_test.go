@@ -21,7 +21,7 @@ func TestSnapshotInstancesStartInitializedAndIndependent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, probeWasm(t), DefaultMemoryPages)
+	cm, err := eng.compile(ctx, probeWasm(t), "", DefaultMemoryPages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestSnapshotInitializeDeadline(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, wat(t, hostileWAT("initloop", "(loop $l (br $l))", "(i64.const 0)")), DefaultMemoryPages)
+	cm, err := eng.compile(ctx, wat(t, hostileWAT("initloop", "(loop $l (br $l))", "(i64.const 0)")), "", DefaultMemoryPages)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -157,7 +157,7 @@ func TestPlanSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, good, 1)
+	cm, err := eng.compile(ctx, good, "", 1)
 	if err != nil {
 		t.Fatalf("compile rewritten module: %v", err)
 	}
