@@ -10,6 +10,7 @@ import (
 	"time"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
+	"github.com/athena-mesh/athena/wasm-modules/internal/pefile"
 )
 
 // peImage gives RVA-based access to a PE file's bytes.
@@ -114,7 +115,7 @@ const (
 func (r *result) parsePE(data []byte) {
 	var f *pe.File
 	var err error
-	if safely(func() { f, err = pe.NewFile(bytes.NewReader(data)) }) || err != nil {
+	if safely(func() { f, err = pefile.Open(data) }) || err != nil {
 		r.add(&analysisv1.Finding{Id: "pe.malformed", Title: "PE headers could not be parsed", Severity: analysisv1.Severity_SEVERITY_LOW, Score: 100,
 			Evidence: errString(err), Offset: -1, Reason: "a PE that Windows loads but parsers reject is often crafted to evade analysis"})
 		return

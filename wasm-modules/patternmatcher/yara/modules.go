@@ -13,6 +13,8 @@ import (
 	"math"
 	"strings"
 	"sync"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/pefile"
 )
 
 func fnValue(f func(args []value) value) value { return value{k: vFunc, obj: &object{fn: f}} }
@@ -289,7 +291,7 @@ func peModule(data []byte) value {
 	}
 	if isPE {
 		var err error
-		f, err = pe.NewFile(bytes.NewReader(data))
+		f, err = pefile.Open(data)
 		if err != nil {
 			isPE = false
 		}
