@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/pefile"
 )
 
 // errNotCode is returned for samples that are neither PE nor ELF x86 / x86-64 code.
@@ -27,10 +29,11 @@ type section struct {
 	entropyVal float64
 }
 
-// symbol is a named code address: the entry point or an export.
+// symbol is a named code address: the entry point, an export, a call target.
 type symbol struct {
 	name string
 	addr uint64
+	keep bool // listed in the details whatever the number of functions before it
 }
 
 // image is the part of a PE or ELF file the engine needs, independent of the format.
@@ -46,6 +49,8 @@ type image struct {
 	// slot (call [rip+x] / call [x]) names the API it reaches.
 	iat  map[uint64]string
 	libs []string
+	// gotab is the function table of a Go binary, nil for other code.
+	gotab *goTable
 	// disjoint: no two sections' file data overlap and none wraps around the address space,
 	// so the section holding an address is the only one, and a lookup may start with the
 	// section of the previous one (see dataSection).
@@ -144,11 +149,12 @@ func load(content []byte) (im *image, err error) {
 		return nil, err
 	}
 	im.disjoint = dataDisjoint(im.sections)
+	im.gotab = findGoTable(im)
 	return im, nil
 }
 
 func loadPE(content []byte) (*image, error) {
-	f, err := pe.NewFile(bytes.NewReader(content))
+	f, err := pefile.Open(content)
 	if err != nil {
 		return nil, fmt.Errorf("parse PE: %w", err)
 	}

@@ -1,6 +1,7 @@
 package analysisengine
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
 	"slices"
@@ -21,6 +22,8 @@ type walkLimits struct {
 	maxPerFunction  int
 	maxFunctions    int
 	listing         int // instructions kept as text per function
+	// goLibrary walks a Go binary's runtime and standard library too (Limits.WalkGoLibrary).
+	goLibrary bool
 }
 
 // walkResult is what the walker found.
@@ -31,6 +34,9 @@ type walkResult struct {
 	features     map[string]int // marker kind -> count
 	decoded      int64
 	truncated    bool
+	// kept are the functions the details list: the named ones (entry, exports, package main of
+	// a Go binary) and the first keptCallTargets of the rest.
+	kept []*analysisv1.CodeFunction
 }
 
 // The walker keeps its per-instruction state in bitmaps and arrays, not maps: inside WASM a
@@ -45,6 +51,7 @@ type walker struct {
 	queued  addrSet // function starts already queued
 	blocks  addrSet // block starts queued in the current function; cleared per function
 	queue   []symbol
+	gotab   *goTable // a Go binary's function table, when its library is left alone
 	strings map[string]bool
 	regs    regFile
 	regAPI  [256]string // register → API whose import slot it was loaded from
@@ -98,11 +105,28 @@ func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int),
 	if w.format == nil {
 		w.format = x86.AppendIntel
 	}
+	if !limits.goLibrary {
+		w.gotab = im.gotab
+	}
+	// The entry point and the exports are walked even when a Go function table calls them the
+	// runtime's (a Go executable enters at a one-jump runtime stub): a table is only believed
+	// for what the walk reaches from them.
 	if im.entry != 0 && im.entry != im.base {
-		w.enqueue(symbol{name: "entry", addr: im.entry})
+		w.enqueue(symbol{name: "entry", addr: im.entry, keep: true})
 	}
 	for _, e := range im.exports {
+		e.keep = true
 		w.enqueue(e)
+	}
+	if t := w.gotab; t != nil {
+		// The program's own functions, package main's first.
+		for _, main := range []bool{true, false} {
+			for i, f := range t.funcs {
+				if !f.library && main == bytes.HasPrefix(t.nameBytes(f.name), []byte("main.")) {
+					w.enqueue(symbol{name: t.name(i), addr: f.addr, keep: main})
+				}
+			}
+		}
 	}
 	for i := 0; i < len(w.queue) && len(w.res.functions) < limits.maxFunctions; i++ {
 		if int(w.res.decoded) >= limits.maxInstructions {
@@ -149,9 +173,18 @@ func (w *walker) regAPIOf(r x86.Reg) string {
 // enqueueCall queues the target of a direct call as function sub_<hex address>, naming it
 // only when it is new: most calls go to functions already queued.
 func (w *walker) enqueueCall(target uint64) {
-	if !w.queued.has(target) {
-		w.enqueue(symbol{name: "sub_" + strconv.FormatUint(target, 16), addr: target})
+	if w.queued.has(target) {
+		return
 	}
+	if t := w.gotab; t != nil {
+		if i := t.at(target); i >= 0 {
+			if !t.funcs[i].library {
+				w.enqueue(symbol{name: t.name(i), addr: target})
+			}
+			return
+		}
+	}
+	w.enqueue(symbol{name: "sub_" + strconv.FormatUint(target, 16), addr: target})
 }
 
 // stackSlot identifies a byte of a stack frame by base register and displacement.
@@ -190,7 +223,15 @@ func (w *walker) function(sym symbol) {
 	pushes := w.pushes[:0] // immediates pushed since the last call (x86 stack arguments)
 	w.gen++
 	// Formatting is a fifth of the walk's cost: only functions the details keep get a listing.
-	listed := len(w.res.functions) < keptCallTargets || !strings.HasPrefix(sym.name, "sub_")
+	listed := len(w.res.functions) < keptCallTargets || sym.keep
+	// A Go function's blocks stay inside it: jumps out of it are the runtime's tail calls.
+	var lo, hi uint64 = 0, ^uint64(0)
+	if w.gotab != nil {
+		if start, end := w.gotab.bounds(sym.addr); start == sym.addr {
+			lo, hi = start, end
+		}
+	}
+	inside := func(va uint64) bool { return va >= lo && va < hi }
 	for head < len(blocks) && int(fn.Instructions) < w.limits.maxPerFunction {
 		pc := blocks[head]
 		head++
@@ -278,7 +319,7 @@ func (w *walker) function(sym symbol) {
 					pushes = append(pushes, ^uint64(0))
 				}
 			case x86.OpJMP:
-				if direct && !seenBlock(target) {
+				if direct && inside(target) && !seenBlock(target) {
 					blocks = append(blocks, target)
 				}
 				w.backwardJump(sym.name, pc, target, direct, rotates)
@@ -286,7 +327,7 @@ func (w *walker) function(sym symbol) {
 			case x86.OpRET:
 				next = 0
 			case x86.OpJcc:
-				if direct && !seenBlock(target) {
+				if direct && inside(target) && !seenBlock(target) {
 					blocks = append(blocks, target)
 				}
 				w.backwardJump(sym.name, pc, target, direct, rotates)
@@ -304,6 +345,9 @@ func (w *walker) function(sym symbol) {
 	w.blockQ, w.rotates, w.pushes = blocks[:0], rotates[:0], pushes[:0]
 	w.collectStackStrings(w.stack)
 	w.res.functions = append(w.res.functions, fn)
+	if listed {
+		w.res.kept = append(w.res.kept, fn)
+	}
 }
 
 // read returns the up to 16 bytes of code at va (image.read, with the section cache).

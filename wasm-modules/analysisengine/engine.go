@@ -23,7 +23,7 @@ import (
 const Name = "analysis-engine"
 
 // Version is the module version; it changes whenever rules or findings change.
-const Version = "1.0.0"
+const Version = "1.1.0"
 
 // Limits bound the work of one analysis.
 type Limits struct {
@@ -37,6 +37,9 @@ type Limits struct {
 	ListingLines int
 	// MaxStringBytes is how much of the file is scanned for strings.
 	MaxStringBytes int
+	// WalkGoLibrary walks a Go binary from its entry point through the Go runtime and standard
+	// library, as any other binary, instead of from the program's own functions (gofunc.go).
+	WalkGoLibrary bool
 }
 
 // DefaultLimits are the limits used by New.
@@ -87,7 +90,7 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 	}
 	res := walkWith(im, walkLimits{
 		maxInstructions: a.limits.MaxInstructions, maxPerFunction: a.limits.MaxPerFunction,
-		maxFunctions: a.limits.MaxFunctions, listing: a.limits.ListingLines,
+		maxFunctions: a.limits.MaxFunctions, listing: a.limits.ListingLines, goLibrary: a.limits.WalkGoLibrary,
 	}, a.decode, a.format)
 	det := &analysisv1.CodeDetails{
 		Architecture:        map[int]string{32: "x86", 64: "x86-64"}[im.bits],
@@ -95,14 +98,21 @@ func (a *Analyzer) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespo
 		InstructionsDecoded: res.decoded,
 		Markers:             res.markers,
 		Truncated:           res.truncated,
-	}
-	// The listing keeps the named functions (entry, exports) and the first call targets.
-	for _, f := range res.functions {
-		if len(det.Functions) < keptCallTargets || !strings.HasPrefix(f.Name, "sub_") {
-			det.Functions = append(det.Functions, f)
-		}
+		Functions:           res.kept,
 	}
 	resp := &modulev1.AnalyzeResponse{Details: &analysisv1.Details{Code: det}}
+	if t := im.gotab; t != nil {
+		det.GoFunctions, det.GoTableFormat = int32(len(t.funcs)), t.format
+		for _, f := range t.funcs {
+			if f.library {
+				det.GoLibraryFunctions++
+			}
+		}
+		if !a.limits.WalkGoLibrary {
+			resp.Notes = append(resp.Notes, fmt.Sprintf("Go binary (%s function table): walked from the program's own functions (%d of %d); the Go runtime and standard library were not disassembled",
+				t.format, len(t.funcs)-int(det.GoLibraryFunctions), len(t.funcs)))
+		}
+	}
 	if res.truncated {
 		resp.Notes = append(resp.Notes, fmt.Sprintf("disassembly stopped at its budget (%d instructions, %d functions)", a.limits.MaxInstructions, a.limits.MaxFunctions))
 	}
