@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"sync"
@@ -54,8 +55,20 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&stageSamples, "stage-sample", "stages mode: NAME=FILE, a sample to analyze uncached (repeatable)")
 	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
 	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (with the in-process mesh: of the mesh too) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	if *conc < 1 || *duration <= 0 {
 		return usageError{errors.New("--concurrency must be >= 1 and --duration > 0")}
