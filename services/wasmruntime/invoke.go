@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -62,7 +63,10 @@ func (r *Runtime) Invoke(ctx context.Context, name string, req *modulev1.Analyze
 	defer span.End()
 
 	out := &wasmruntimev1.InvokeResponse{Version: m.info.GetVersion()}
-	c := r.invoke(ctx, m, req, out, span)
+	// The label puts the guest's CPU (runtime._ExternalCode in a profile) and the host calls
+	// it makes under its module: go tool pprof -tags, or -tagfocus module=crypto.
+	var c callResult
+	pprof.Do(ctx, pprof.Labels("module", m.name), func(ctx context.Context) { c = r.invoke(ctx, m, req, out, span) })
 	out.DurationMs = time.Since(start).Milliseconds()
 	if out.Response == nil {
 		out.Response = &modulev1.AnalyzeResponse{}
