@@ -119,9 +119,13 @@ func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int),
 		w.enqueue(e)
 	}
 	if t := w.gotab; t != nil {
-		// The program's own functions, package main's first.
+		// The program's own functions, package main's first; one more than the walk can take
+		// tells it that the budget cut the list.
 		for _, main := range []bool{true, false} {
 			for i, f := range t.funcs {
+				if len(w.queue) > limits.maxFunctions {
+					break
+				}
 				if !f.library && main == bytes.HasPrefix(t.nameBytes(f.name), []byte("main.")) {
 					w.enqueue(symbol{name: t.name(i), addr: f.addr, keep: main})
 				}
