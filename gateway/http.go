@@ -92,6 +92,9 @@ func (m onePassJSON) NewDecoder(r io.Reader) runtime.Decoder {
 		if len(bytes.TrimSpace(b)) == 0 {
 			return io.EOF // as JSONPb's decoder: the generated handlers accept an empty body
 		}
+		if req, ok := v.(sampleRequest); ok {
+			return unmarshalSampleRequest(m.UnmarshalOptions, b, req)
+		}
 		if msg, ok := v.(proto.Message); ok {
 			return m.UnmarshalOptions.Unmarshal(b, msg)
 		}
