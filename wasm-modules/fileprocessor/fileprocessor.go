@@ -5,6 +5,7 @@
 package fileprocessor
 
 import (
+	"encoding/binary"
 	"math"
 	"strconv"
 	"strings"
@@ -251,14 +252,21 @@ func entropy(b []byte) float64 {
 func byteCounts(b []byte) [256]uint64 {
 	var c0, c1, c2, c3 [256]uint32
 	// uint32 counters cannot overflow: a sample is capped at maxScanBytes (< 4 GiB).
-	for len(b) >= 4 {
-		c0[b[0]]++
-		c1[b[1]]++
-		c2[b[2]]++
-		c3[b[3]]++
-		b = b[4:]
+	// Eight bytes per load: inside WASM a turn of a byte loop costs more than the increments
+	// (the PE's section entropies were most of the identification's time there).
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		c0[byte(w)]++
+		c1[byte(w>>8)]++
+		c2[byte(w>>16)]++
+		c3[byte(w>>24)]++
+		c0[byte(w>>32)]++
+		c1[byte(w>>40)]++
+		c2[byte(w>>48)]++
+		c3[byte(w>>56)]++
 	}
-	for _, x := range b {
+	for _, x := range b[i:] {
 		c0[x]++
 	}
 	var out [256]uint64
