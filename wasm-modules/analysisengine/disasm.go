@@ -34,8 +34,8 @@ type walkResult struct {
 	features     map[string]int // marker kind -> count
 	decoded      int64
 	truncated    bool
-	// kept are the functions the details list: the named ones (entry, exports, package main of
-	// a Go binary) and the first keptCallTargets of the rest.
+	// kept are the functions the details list: the entry point, the exports and the first
+	// keptCallTargets of the rest.
 	kept []*analysisv1.CodeFunction
 }
 
@@ -119,15 +119,16 @@ func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int),
 		w.enqueue(e)
 	}
 	if t := w.gotab; t != nil {
-		// The program's own functions, package main's first; one more than the walk can take
-		// tells it that the budget cut the list.
+		// The program's own functions, package main's first (so the details list them among
+		// the first keptCallTargets); one more than the walk can take tells it that the budget
+		// cut the list.
 		for _, main := range []bool{true, false} {
 			for i, f := range t.funcs {
 				if len(w.queue) > limits.maxFunctions {
 					break
 				}
 				if !f.library && main == bytes.HasPrefix(t.nameBytes(f.name), []byte("main.")) {
-					w.enqueue(symbol{name: t.name(i), addr: f.addr, keep: main})
+					w.enqueue(symbol{name: t.name(i), addr: f.addr})
 				}
 			}
 		}

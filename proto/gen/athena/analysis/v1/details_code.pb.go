@@ -26,8 +26,9 @@ type CodeDetails struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// architecture is x86 or x86-64.
 	Architecture string `protobuf:"bytes,1,opt,name=architecture,proto3" json:"architecture,omitempty"`
-	// functions are the disassembled functions the report keeps: the entry point, the exports,
-	// a Go program's package main, and the first call targets.
+	// functions are the disassembled functions the report keeps: the entry point, the exports
+	// and the first 64 others walked (in a Go binary the program's own functions, package main's
+	// first; otherwise call targets).
 	Functions []*CodeFunction `protobuf:"bytes,2,rep,name=functions,proto3" json:"functions,omitempty"`
 	// capabilities are the detected capabilities.
 	Capabilities []*Capability `protobuf:"bytes,3,rep,name=capabilities,proto3" json:"capabilities,omitempty"`
