@@ -81,75 +81,61 @@ func decodeBytesField(s []byte) ([]byte, bool) {
 func sampleContent(body []byte) (start, end int, ok bool) {
 	s := &jsonScan{b: body}
 	s.ws()
+	ok = s.member("sample", func() bool {
+		return s.member("content", func() bool {
+			start, end, ok = s.plainString()
+			return ok
+		})
+	})
+	return start, end, ok
+}
+
+// member reads the object at the cursor; at the key name, which must be there once, take
+// reads the value. Other members are skipped.
+func (s *jsonScan) member(name string, take func() bool) bool {
+	s.ws()
 	if !s.eat('{') {
-		return 0, 0, false
+		return false
 	}
 	found := false
 	for first := true; ; first = false {
 		s.ws()
 		if s.eat('}') {
-			return start, end, found
+			return found
 		}
 		if !first && (!s.eat(',') || !s.wsThen()) {
-			return 0, 0, false
+			return false
 		}
 		key, ok := s.key()
 		if !ok {
-			return 0, 0, false
+			return false
 		}
-		if key != "sample" {
+		if key != name {
 			if !s.value() {
-				return 0, 0, false
+				return false
 			}
 			continue
 		}
-		if found {
-			return 0, 0, false // a second "sample": protojson's error
-		}
 		s.ws()
-		if start, end, found = s.sampleObject(); !found {
-			return 0, 0, false
+		if found || !take() {
+			return false // a second one is protojson's error
 		}
+		found = true
 	}
 }
 
-// sampleObject reads the sample object at the cursor and returns its content string's span.
-func (s *jsonScan) sampleObject() (start, end int, ok bool) {
-	if !s.eat('{') {
+// plainString reads a string without escapes and returns the span of its contents.
+func (s *jsonScan) plainString() (start, end int, ok bool) {
+	if !s.eat('"') {
 		return 0, 0, false
 	}
-	found := false
-	for first := true; ; first = false {
-		s.ws()
-		if s.eat('}') {
-			return start, end, found
-		}
-		if !first && (!s.eat(',') || !s.wsThen()) {
-			return 0, 0, false
-		}
-		key, ok := s.key()
-		if !ok {
-			return 0, 0, false
-		}
-		if key != "content" {
-			if !s.value() {
-				return 0, 0, false
-			}
-			continue
-		}
-		s.ws()
-		if found || !s.eat('"') {
-			return 0, 0, false
-		}
-		start = s.i
-		q := bytes.IndexByte(s.b[s.i:], '"')
-		if q < 0 || bytes.IndexByte(s.b[s.i:s.i+q], '\\') >= 0 {
-			return 0, 0, false
-		}
-		end = start + q
-		s.i = end + 1
-		found = true
+	start = s.i
+	q := bytes.IndexByte(s.b[s.i:], '"')
+	if q < 0 || bytes.IndexByte(s.b[s.i:s.i+q], '\\') >= 0 {
+		return 0, 0, false
 	}
+	s.i = start + q + 1
+	return start, start + q, true
 }
 
 // jsonScan walks JSON structure without building values; every method reports false on
@@ -186,17 +172,12 @@ func (s *jsonScan) eat(c byte) bool {
 
 // key reads "name" and the colon after it; names with escapes are not followed.
 func (s *jsonScan) key() (string, bool) {
-	if !s.eat('"') {
+	start, end, ok := s.plainString()
+	if !ok {
 		return "", false
 	}
-	q := bytes.IndexByte(s.b[s.i:], '"')
-	if q < 0 || bytes.IndexByte(s.b[s.i:s.i+q], '\\') >= 0 {
-		return "", false
-	}
-	k := string(s.b[s.i : s.i+q])
-	s.i += q + 1
 	s.ws()
-	return k, s.eat(':')
+	return string(s.b[start:end]), s.eat(':')
 }
 
 // value skips one value: a string, an object or array (by bracket depth, strings skipped
