@@ -10,9 +10,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"math"
 	"math/bits"
 	"strings"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
@@ -373,34 +374,4 @@ func hasLoader(imports []string) bool {
 	return load && proc
 }
 
-func entropy(b []byte) float64 {
-	if len(b) == 0 {
-		return 0
-	}
-	// Eight bytes per load: inside WASM the byte loop's overhead was most of its cost.
-	var counts [256]int
-	n8 := len(b) &^ 7
-	for i := 0; i < n8; i += 8 {
-		v := binary.LittleEndian.Uint64(b[i:])
-		counts[byte(v)]++
-		counts[byte(v>>8)]++
-		counts[byte(v>>16)]++
-		counts[byte(v>>24)]++
-		counts[byte(v>>32)]++
-		counts[byte(v>>40)]++
-		counts[byte(v>>48)]++
-		counts[byte(v>>56)]++
-	}
-	for _, c := range b[n8:] {
-		counts[c]++
-	}
-	var h float64
-	n := float64(len(b))
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / n
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
-}
+func entropy(b []byte) float64 { return bytecount.Of(b) }

@@ -4,9 +4,10 @@
 package cryptoscan
 
 import (
-	"encoding/binary"
 	"encoding/hex"
 	"math"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
@@ -54,47 +55,7 @@ func isLowerHex(s string) bool {
 }
 
 // Entropy is the Shannon entropy of data in bits per byte (0 for empty input).
-func Entropy(data []byte) float64 {
-	var counts [256]int
-	countBytes(&counts, data)
-	return entropyOf(&counts, len(data))
-}
-
-// countBytes adds the number of times each byte value occurs in b to counts, reading eight
-// bytes per load (inside WASM a load and its bounds check cost more than the shifts).
-func countBytes(counts *[256]int, b []byte) {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		counts[byte(w)]++
-		counts[byte(w>>8)]++
-		counts[byte(w>>16)]++
-		counts[byte(w>>24)]++
-		counts[byte(w>>32)]++
-		counts[byte(w>>40)]++
-		counts[byte(w>>48)]++
-		counts[byte(w>>56)]++
-	}
-	for ; i < len(b); i++ {
-		counts[b[i]]++
-	}
-}
-
-func entropyOf(counts *[256]int, n int) float64 {
-	if n == 0 {
-		return 0
-	}
-	total := float64(n)
-	e := 0.0
-	for _, c := range counts {
-		if c == 0 {
-			continue
-		}
-		p := float64(c) / total
-		e -= p * math.Log2(p)
-	}
-	return e
-}
+func Entropy(data []byte) float64 { return bytecount.Of(data) }
 
 const (
 	// minEntropyWindow is the smallest profile window: below it entropy says little.
@@ -112,8 +73,8 @@ func EntropyProfile(data []byte) (profile []float64, window int) {
 
 // entropies is Entropy and EntropyProfile from one pass over data: the whole file's counts are
 // the sum of the windows'. Every full window has the same length, so each count's term of the
-// sum is computed once and reused; the terms are added in the same order as entropyOf adds
-// them, so the results are the same to the bit.
+// sum is computed once and reused; the terms are added in the same order as bytecount.Entropy
+// adds them, so the results are the same to the bit.
 func entropies(data []byte) (total float64, profile []float64, window int) {
 	window = minEntropyWindow
 	for len(data) > window*maxEntropyWindows {
@@ -122,15 +83,15 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 	if len(data) == 0 {
 		return 0, nil, window
 	}
-	var all, counts [256]int
+	var all, counts [256]uint64
 	terms := make([]float64, window+1) // terms[c]: p·log2(p) for p = c/window; 0 until known
 	profile = make([]float64, 0, (len(data)+window-1)/window)
 	for off := 0; off < len(data); off += window {
 		chunk := data[off:min(off+window, len(data))]
-		countBytes(&counts, chunk)
+		bytecount.Add(&counts, chunk)
 		var e float64
 		if len(chunk) < window {
-			e = entropyOf(&counts, len(chunk))
+			e = bytecount.Entropy(&counts, len(chunk))
 		}
 		for b, c := range counts {
 			if c == 0 {
@@ -138,7 +99,7 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 			}
 			if len(chunk) == window {
 				t := terms[c]
-				if t == 0 && c != window { // only p = 1 has a zero term
+				if t == 0 && c != uint64(window) { // only p = 1 has a zero term
 					p := float64(c) / float64(window)
 					t = p * math.Log2(p)
 					terms[c] = t
@@ -150,5 +111,5 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 		}
 		profile = append(profile, math.Round(e*1000)/1000)
 	}
-	return entropyOf(&all, len(data)), profile, window
+	return bytecount.Entropy(&all, len(data)), profile, window
 }

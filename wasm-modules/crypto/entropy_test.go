@@ -5,27 +5,29 @@ import (
 	"math"
 	"slices"
 	"testing"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 )
 
 // referenceEntropies is the whole-file entropy and EntropyProfile as first written: every
 // window counted and summed on its own, and the file counted again.
 func referenceEntropies(data []byte) (float64, []float64, int) {
-	var counts [256]int
+	var counts [256]uint64
 	for _, b := range data {
 		counts[b]++
 	}
-	total := entropyOf(&counts, len(data))
+	total := bytecount.Entropy(&counts, len(data))
 	window := minEntropyWindow
 	for len(data) > window*maxEntropyWindows {
 		window *= 2
 	}
 	var profile []float64
 	for off := 0; off < len(data); off += window {
-		var c [256]int
+		var c [256]uint64
 		for _, b := range data[off:min(off+window, len(data))] {
 			c[b]++
 		}
-		profile = append(profile, math.Round(entropyOf(&c, min(window, len(data)-off))*1000)/1000)
+		profile = append(profile, math.Round(bytecount.Entropy(&c, min(window, len(data)-off))*1000)/1000)
 	}
 	return total, profile, window
 }

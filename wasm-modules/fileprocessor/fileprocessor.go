@@ -5,10 +5,11 @@
 package fileprocessor
 
 import (
-	"encoding/binary"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
@@ -222,56 +223,16 @@ func entropy(b []byte) float64 {
 	var counts [256]uint64
 	var total int
 	if len(b) <= entropyExactBytes {
-		counts, total = byteCounts(b), len(b)
+		bytecount.Add(&counts, b)
+		total = len(b)
 	} else {
 		// Large regions are estimated from evenly spaced windows: inside WASM a full histogram
 		// of a 10 MB section costs more than the rest of the parse together.
 		stride := (len(b) - entropyWindow) / (entropyWindows - 1)
 		for i := 0; i < entropyWindows; i++ {
-			c := byteCounts(b[i*stride : i*stride+entropyWindow])
-			for j := range counts {
-				counts[j] += c[j]
-			}
+			bytecount.Add(&counts, b[i*stride:i*stride+entropyWindow])
 		}
 		total = entropyWindows * entropyWindow
 	}
-	n := float64(total)
-	e := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / n
-			e -= p * math.Log2(p)
-		}
-	}
-	return math.Round(e*1000) / 1000
-}
-
-// byteCounts is the byte histogram of b. Four interleaved tables avoid the store-to-load stall
-// of incrementing the same counter twice in a row (runs of equal bytes are common in code and
-// padding), which costs far more inside WASM than natively.
-func byteCounts(b []byte) [256]uint64 {
-	var c0, c1, c2, c3 [256]uint32
-	// uint32 counters cannot overflow: a sample is capped at maxScanBytes (< 4 GiB).
-	// Eight bytes per load: inside WASM a turn of a byte loop costs more than the increments
-	// (the PE's section entropies were most of the identification's time there).
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		c0[byte(w)]++
-		c1[byte(w>>8)]++
-		c2[byte(w>>16)]++
-		c3[byte(w>>24)]++
-		c0[byte(w>>32)]++
-		c1[byte(w>>40)]++
-		c2[byte(w>>48)]++
-		c3[byte(w>>56)]++
-	}
-	for _, x := range b[i:] {
-		c0[x]++
-	}
-	var out [256]uint64
-	for i := range out {
-		out[i] = uint64(c0[i]) + uint64(c1[i]) + uint64(c2[i]) + uint64(c3[i])
-	}
-	return out
+	return math.Round(bytecount.Entropy(&counts, total)*1000) / 1000
 }

@@ -37,21 +37,6 @@ func TestStreamingMergesToSameReport(t *testing.T) {
 	}
 }
 
-// TestByteCounts holds the word-at-a-time histogram to a plain count on every length around
-// the word size.
-func TestByteCounts(t *testing.T) {
-	data := randomBytes(300, 5)
-	for n := range len(data) {
-		var want [256]uint64
-		for _, c := range data[:n] {
-			want[c]++
-		}
-		if got := byteCounts(data[:n]); got != want {
-			t.Fatalf("byteCounts of %d bytes differs from a plain count", n)
-		}
-	}
-}
-
 func TestEntropy(t *testing.T) {
 	tests := []struct {
 		name   string

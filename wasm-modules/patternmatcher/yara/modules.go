@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
+
 	"github.com/athena-mesh/athena/wasm-modules/internal/pefile"
 )
 
@@ -74,37 +76,9 @@ func dataArg(data []byte, args []value) ([]byte, bool) {
 	return data[off:end], true
 }
 
-func entropy(b []byte) float64 {
-	if len(b) == 0 {
-		return 0
-	}
-	// Eight bytes per load: inside WASM each turn of a byte loop costs more than its increment
-	// (the built-in pe_high_entropy_section rule counts every section of every PE).
-	var counts [256]int
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		counts[byte(w)]++
-		counts[byte(w>>8)]++
-		counts[byte(w>>16)]++
-		counts[byte(w>>24)]++
-		counts[byte(w>>32)]++
-		counts[byte(w>>40)]++
-		counts[byte(w>>48)]++
-		counts[byte(w>>56)]++
-	}
-	for _, c := range b[i:] {
-		counts[c]++
-	}
-	e := 0.0
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / float64(len(b))
-			e -= p * math.Log2(p)
-		}
-	}
-	return e
-}
+// entropy is math.entropy: the Shannon entropy of b in bits per byte (the built-in
+// pe_high_entropy_section rule runs it over every section of every PE).
+func entropy(b []byte) float64 { return bytecount.Of(b) }
 
 func mean(b []byte) float64 {
 	if len(b) == 0 {

@@ -1,0 +1,40 @@
+package bytecount
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAddMatchesByteLoop holds the word-at-a-time count to a plain one on every length around
+// the word size, and Of to the textbook sum.
+func TestAddMatchesByteLoop(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	data := make([]byte, 300)
+	for i := range data {
+		data[i] = byte(rng.Uint32N(7)) // few values: counters are hit repeatedly
+	}
+	for n := range len(data) + 1 {
+		var got, want [256]uint64
+		Add(&got, data[:n])
+		for _, c := range data[:n] {
+			want[c]++
+		}
+		if got != want {
+			t.Fatalf("Add of %d bytes differs from a plain count", n)
+		}
+		e := 0.0
+		for _, c := range want {
+			if c > 0 {
+				p := float64(c) / float64(n)
+				e -= p * math.Log2(p)
+			}
+		}
+		if got := Of(data[:n]); got != e && n > 0 {
+			t.Fatalf("Of(%d bytes) = %v, want %v", n, got, e)
+		}
+	}
+	if Of(nil) != 0 {
+		t.Errorf("Of(nil) = %v", Of(nil))
+	}
+}
