@@ -1,9 +1,12 @@
 package testutil
 
 import (
+	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 )
 
@@ -16,21 +19,10 @@ func GoWindowsPE(tb testing.TB) []byte {
 	if pe, err := os.ReadFile(cached); err == nil {
 		return pe
 	}
-	dir := tb.TempDir()
-	src := filepath.Join(dir, "hello.go")
-	if err := os.WriteFile(src, []byte("package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"), 0o644); err != nil {
-		tb.Fatal(err)
-	}
-	exe := filepath.Join(dir, "hello.exe")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s", "-o", exe, src)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		tb.Skipf("go build for windows: %v: %s", err, out)
-	}
-	pe, err := os.ReadFile(exe)
+	pe, err := GoBuild(tb, map[string]string{"hello.go": "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"hello, world\") }\n"},
+		"windows", "amd64", "-trimpath", "-ldflags=-s")
 	if err != nil {
-		tb.Fatal(err)
+		tb.Skipf("go build for windows: %v", err)
 	}
 	if err := os.WriteFile(cached, pe, 0o644); err != nil {
 		tb.Logf("keep the Go PE for later runs: %v", err)
@@ -49,4 +41,36 @@ func Executables(tb testing.TB, paths ...string) map[string][]byte {
 		}
 	}
 	return inputs
+}
+
+// GoBuild writes files (name → source; a go.mod among them makes a module) to a temporary
+// directory and builds the program there for goos/goarch with the toolchain running the test,
+// cgo off, outside any workspace, with flags added to go build. It returns the executable, or
+// the build's error and output.
+func GoBuild(tb testing.TB, files map[string]string, goos, goarch string, flags ...string) ([]byte, error) {
+	tb.Helper()
+	dir := tb.TempDir()
+	// Without a go.mod the files are named on the command line (command-line-arguments, as
+	// go build hello.go does); with one, the module's main package is built.
+	targets := []string{"."}
+	if _, ok := files["go.mod"]; !ok {
+		targets = slices.Sorted(maps.Keys(files))
+	}
+	for name, src := range files {
+		path := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	exe := filepath.Join(dir, "program.out")
+	cmd := exec.Command("go", append(append(append([]string{"build"}, flags...), "-o", exe), targets...)...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch, "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=", "GOTOOLCHAIN=local")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("%w: %s", err, out)
+	}
+	return os.ReadFile(exe)
 }

@@ -227,30 +227,13 @@ func TestGoLibrary(t *testing.T) {
 // implant) and whose package main calls into a package of its own.
 func goProgram(t *testing.T) []byte {
 	t.Helper()
-	dir := t.TempDir()
-	files := map[string]string{
+	b, err := testutil.GoBuild(t, map[string]string{
 		"go.mod":       "module implant\n\ngo 1.22\n",
 		"main.go":      "package main\n\nimport \"implant/core\"\n\nfunc main() { core.Run(\"x\") }\n",
 		"core/core.go": "package core\n\nimport \"os\"\n\n//go:noinline\nfunc Run(s string) { os.Stdout.WriteString(s) }\n",
-	}
-	for name, src := range files {
-		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	exe := filepath.Join(dir, "implant.exe")
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s", "-o", exe, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=", "GOTOOLCHAIN=local")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v: %s", err, out)
-	}
-	b, err := os.ReadFile(exe)
+	}, "windows", "amd64", "-trimpath", "-ldflags=-s")
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go build: %v", err)
 	}
 	return b
 }

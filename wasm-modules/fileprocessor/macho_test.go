@@ -9,25 +9,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athena-mesh/athena/internal/testutil"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
 
 // buildDarwin cross-compiles a small Go program for macOS: a real thin Mach-O.
 func buildDarwin(t *testing.T) []byte {
 	t.Helper()
-	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module gomac\n\ngo 1.22\n"), 0o644)
-	os.WriteFile(filepath.Join(dir, "main.go"), []byte("package main\n\nfunc main() { println(\"hi\") }\n"), 0o644)
-	out := filepath.Join(dir, "gomac")
-	cmd := exec.Command("go", "build", "-o", out, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOOS=darwin", "GOARCH=arm64", "CGO_ENABLED=0", "GOWORK=off", "GOFLAGS=")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Skipf("GOOS=darwin go build: %v\n%s", err, b)
-	}
-	b, err := os.ReadFile(out)
+	b, err := testutil.GoBuild(t, map[string]string{
+		"go.mod":  "module gomac\n\ngo 1.22\n",
+		"main.go": "package main\n\nfunc main() { println(\"hi\") }\n",
+	}, "darwin", "arm64")
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("GOOS=darwin go build: %v", err)
 	}
 	return b
 }
