@@ -6,6 +6,8 @@ import (
 	"math/bits"
 	"slices"
 	"unicode/utf8"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 )
 
 // magicKind names well-known file formats by their leading bytes.
@@ -146,25 +148,7 @@ func hasPrefixFold(b, w []byte) bool {
 }
 
 // entropy is Shannon entropy in bits per byte of the first 64 KiB.
-func entropy(b []byte) float64 {
-	b = b[:min(len(b), 64<<10)]
-	if len(b) == 0 {
-		return 0
-	}
-	var counts [256]int
-	for _, c := range b {
-		counts[c]++
-	}
-	h := 0.0
-	n := float64(len(b))
-	for _, c := range counts {
-		if c > 0 {
-			p := float64(c) / n
-			h -= p * math.Log2(p)
-		}
-	}
-	return h
-}
+func entropy(b []byte) float64 { return bytecount.Of(b[:min(len(b), 64<<10)]) }
 
 // classify says what decoded content looks like: a file format from its magic, else a script
 // language or text from keywords, else binary.
