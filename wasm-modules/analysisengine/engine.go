@@ -13,9 +13,8 @@ import (
 	"math/bits"
 	"strings"
 
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
-
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )

@@ -107,7 +107,7 @@ func parseGoTable(im *image, b []byte, ptr int) *goTable {
 	if !ok || nfunc == 0 || nfunc > maxGoFuncs {
 		return nil
 	}
-	t := &goTable{format: format, funcs: make([]goFunc, 0, nfunc), table: b}
+	t := &goTable{format: format, table: b}
 	var functab, names, textStart uint64
 	switch format {
 	case "go1.2":
@@ -133,6 +133,7 @@ func parseGoTable(im *image, b []byte, ptr int) *goTable {
 	if (uint64(len(b))-functab)/entrySize < nfunc+1 {
 		return nil
 	}
+	t.funcs = make([]goFunc, 0, nfunc) // now bounded by the bytes that hold the entries
 	entry := func(i uint64) (addr, funcoff uint64) {
 		off := functab + i*entrySize
 		if rel {
@@ -187,8 +188,9 @@ func parseGoTable(im *image, b []byte, ptr int) *goTable {
 	return nil
 }
 
-// placed returns the table with base added to its addresses if that puts a function exactly
-// at the image's entry point and all of them in one executable section, or nil.
+// placed adds base to the table's addresses and returns it if that puts a function exactly at
+// the image's entry point and all of them in one executable section; otherwise it returns nil
+// and leaves the table as it was.
 func (t *goTable) placed(im *image, base uint64) *goTable {
 	at := sort.Search(len(t.funcs), func(i int) bool { return t.funcs[i].addr+base >= im.entry })
 	if at == len(t.funcs) || t.funcs[at].addr+base != im.entry || t.end+base < t.end {
@@ -198,14 +200,11 @@ func (t *goTable) placed(im *image, base uint64) *goTable {
 	if s == nil || !s.exec || t.end+base > s.addr+max(s.virtSize, uint64(len(s.data))) {
 		return nil
 	}
-	if base != 0 {
-		funcs := make([]goFunc, len(t.funcs))
-		for i, f := range t.funcs {
-			f.addr += base
-			funcs[i] = f
-		}
-		t = &goTable{format: t.format, funcs: funcs, end: t.end + base, names: t.names, table: t.table, text: base}
+	for i := range t.funcs {
+		t.funcs[i].addr += base
 	}
+	t.end += base
+	t.text = base
 	return t
 }
 

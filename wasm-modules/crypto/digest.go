@@ -7,9 +7,8 @@ import (
 	"encoding/hex"
 	"math"
 
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
-
 	"github.com/athena-mesh/athena/wasm-modules/guest"
+	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 )
 
 // Digests are the hashes of one sample.

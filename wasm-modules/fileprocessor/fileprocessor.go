@@ -10,7 +10,6 @@ import (
 	"strings"
 
 	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
-
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )

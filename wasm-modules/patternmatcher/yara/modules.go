@@ -15,7 +15,6 @@ import (
 	"sync"
 
 	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
-
 	"github.com/athena-mesh/athena/wasm-modules/internal/pefile"
 )
 
