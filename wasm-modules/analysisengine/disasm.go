@@ -13,7 +13,8 @@ import (
 	"golang.org/x/arch/x86/x86asm"
 )
 
-// keptCallTargets is how many functions reached only as call targets the details list.
+// keptCallTargets is how many functions besides the entry point and the exports the details
+// list (with their first instructions).
 const keptCallTargets = 64
 
 // walkLimits bound the disassembly.
