@@ -3,20 +3,17 @@
 package fileprocessor
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
 	"testing"
 
-	"github.com/athena-mesh/athena/internal/testutil"
 	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/internal/hostmsg"
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/api"
 	"google.golang.org/protobuf/proto"
 )
 
@@ -99,89 +96,12 @@ func BenchmarkAnalyzeELF(b *testing.B) {
 	}
 }
 
-// guestModule runs the built fileprocessor.wasm through the guest ABI with wazero.
-type guestModule struct {
-	rt        wazero.Runtime
-	mod       api.Module
-	fragments []*hostmodulev1.AnalyzeResponse // athena.emit fragments of the current call
-}
-
-// newGuest loads the module. Tests pass wazero's interpreter: compiling the 8 MB module with the
-// optimizing compiler under -race takes minutes, and a correctness check does not need speed.
-// Benchmarks pass the compiler, which the wasm runtime uses in production.
-func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *guestModule {
+// newGuest loads the built module. Tests pass wazero's interpreter: compiling the 8 MB module
+// with the optimizing compiler under -race takes minutes, and a correctness check does not need
+// speed. Benchmarks pass the compiler, which the wasm runtime uses in production.
+func newGuest(tb testing.TB, cfg wazero.RuntimeConfig) *hosttest.Module {
 	tb.Helper()
-	path := filepath.Join(testutil.ModulesDir(tb), "fileprocessor.wasm")
-	wasm, err := os.ReadFile(path)
-	if err != nil {
-		tb.Fatalf("read module: %v", err)
-	}
-	ctx := context.Background()
-	g := &guestModule{}
-	emit := func(_ context.Context, m api.Module, ptr, n uint32) {
-		b, ok := m.Memory().Read(ptr, n)
-		f := &hostmodulev1.AnalyzeResponse{}
-		if !ok || proto.Unmarshal(b, f) != nil {
-			tb.Errorf("bad athena.emit fragment at %x+%d", ptr, n)
-			return
-		}
-		g.fragments = append(g.fragments, f)
-	}
-	rt := hosttest.NewRuntime(tb, cfg, emit)
-	g.rt = rt
-	compiled, err := rt.CompileModule(ctx, wasm)
-	if err != nil {
-		tb.Fatalf("compile: %v", err)
-	}
-	mod, err := rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
-	if err != nil {
-		tb.Fatalf("instantiate: %v", err)
-	}
-	g.mod = mod
-	return g
-}
-
-func (g *guestModule) result(tb testing.TB, packed uint64, into proto.Message) {
-	tb.Helper()
-	b, ok := g.mod.Memory().Read(uint32(packed>>32), uint32(packed))
-	if !ok {
-		tb.Fatalf("result %x outside guest memory", packed)
-	}
-	if err := proto.Unmarshal(b, into); err != nil {
-		tb.Fatalf("decode guest result: %v", err)
-	}
-}
-
-// analyze returns the merged response as the host sees it (protobuf-go types).
-func (g *guestModule) analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *hostmodulev1.AnalyzeResponse {
-	tb.Helper()
-	ctx := context.Background()
-	in, err := req.MarshalVT()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	res, err := g.mod.ExportedFunction("athena_alloc").Call(ctx, uint64(len(in)))
-	if err != nil {
-		tb.Fatalf("athena_alloc: %v", err)
-	}
-	ptr := uint32(res[0])
-	if !g.mod.Memory().Write(ptr, in) {
-		tb.Fatalf("write request at %x", ptr)
-	}
-	out, err := g.mod.ExportedFunction("athena_analyze").Call(ctx, uint64(ptr), uint64(len(in)))
-	if err != nil {
-		tb.Fatalf("athena_analyze: %v", err)
-	}
-	final := &hostmodulev1.AnalyzeResponse{}
-	g.result(tb, out[0], final)
-	// Merge as the wasm runtime does: fragments first, then the returned response.
-	resp := &hostmodulev1.AnalyzeResponse{}
-	for _, f := range g.fragments {
-		proto.Merge(resp, f)
-	}
-	g.fragments = nil
-	proto.Merge(resp, final)
-	return resp
+	return hosttest.LoadEmitting(tb, "fileprocessor", cfg)
 }
 
 // TestWASMGuest runs the built module through the ABI and checks it answers exactly as the
@@ -190,12 +110,7 @@ func TestWASMGuest(t *testing.T) {
 	// Slow (external tools, compilers, big inputs): overlap with the other slow tests.
 	t.Parallel()
 	g := newGuest(t, wazero.NewRuntimeConfigInterpreter())
-	out, err := g.mod.ExportedFunction("athena_describe").Call(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	info := &hostmodulev1.ModuleInfo{}
-	g.result(t, out[0], info)
+	info := g.Describe(t)
 	if info.Name != Name || info.AbiVersion != 1 || len(info.FileTypes) != 0 {
 		t.Fatalf("describe = %v", info)
 	}
@@ -208,7 +123,7 @@ func TestWASMGuest(t *testing.T) {
 	for name, data := range fx {
 		t.Run(name, func(t *testing.T) {
 			req := &modulev1.AnalyzeRequest{Content: data, Options: map[string]string{"strings": "true"}}
-			got := g.analyze(t, req)
+			got := g.AnalyzeMerged(t, req)
 			native, err := New().Analyze(req)
 			if err != nil {
 				t.Fatal(err)
@@ -229,7 +144,7 @@ func BenchmarkWASMAnalyzePE10MB(b *testing.B) {
 	req := &modulev1.AnalyzeRequest{Content: data}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		g.analyze(b, req)
+		g.AnalyzeMerged(b, req)
 	}
 }
 
@@ -241,7 +156,7 @@ func BenchmarkWASMIdentifyData10MB(b *testing.B) {
 	req := &modulev1.AnalyzeRequest{Content: data}
 	b.SetBytes(int64(len(data)))
 	for b.Loop() {
-		g.analyze(b, req)
+		g.AnalyzeMerged(b, req)
 	}
 }
 
@@ -270,7 +185,7 @@ func BenchmarkAnalyzeScript(b *testing.B) {
 			g := newGuest(b, wazero.NewRuntimeConfigCompiler())
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				g.analyze(b, &modulev1.AnalyzeRequest{Content: data})
+				g.AnalyzeMerged(b, &modulev1.AnalyzeRequest{Content: data})
 			}
 		})
 	}

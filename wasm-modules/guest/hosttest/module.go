@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/testutil"
+	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/cputime"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
@@ -15,6 +16,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
+	"google.golang.org/protobuf/proto"
 )
 
 // NewRuntime returns a wazero runtime on cfg with WASI and the athena imports (emit may be nil),
@@ -43,33 +45,60 @@ func NewRuntime(tb testing.TB, cfg wazero.RuntimeConfig, emit EmitFunc) wazero.R
 // minimal host, so a module's tests and benchmarks measure the module rather than the runtime
 // service.
 type Module struct {
-	mod api.Module
+	mod       api.Module
+	fragments []*hostmodulev1.AnalyzeResponse // athena.emit fragments of the current call (LoadEmitting)
 }
 
-// Load instantiates bin/modules/<name>.wasm, skipping the test when it has not been built.
-// Emitted fragments are dropped; merging them is the runtime service's concern.
+// Load instantiates bin/modules/<name>.wasm with the compiler, skipping the test when it has not
+// been built. Emitted fragments are dropped; merging them is the runtime service's concern.
 func Load(tb testing.TB, name string) *Module {
 	tb.Helper()
 	bin, err := os.ReadFile(filepath.Join(testutil.ModulesDir(tb), name+".wasm"))
 	if err != nil {
 		tb.Skipf("%s.wasm not built (make wasm): %v", name, err)
 	}
+	return &Module{mod: instantiate(tb, bin, wazero.NewRuntimeConfig(), nil)}
+}
+
+// LoadEmitting instantiates bin/modules/<name>.wasm on cfg (tests may want the interpreter: the
+// compiler takes minutes on a large module under -race) and keeps what the module emits
+// through athena.emit for AnalyzeMerged. A module that is not built fails the test.
+func LoadEmitting(tb testing.TB, name string, cfg wazero.RuntimeConfig) *Module {
+	tb.Helper()
+	bin, err := os.ReadFile(filepath.Join(testutil.ModulesDir(tb), name+".wasm"))
+	if err != nil {
+		tb.Fatalf("read module: %v", err)
+	}
+	m := &Module{}
+	m.mod = instantiate(tb, bin, cfg, func(_ context.Context, mod api.Module, ptr, n uint32) {
+		b, ok := mod.Memory().Read(ptr, n)
+		f := &hostmodulev1.AnalyzeResponse{}
+		if !ok || proto.Unmarshal(b, f) != nil {
+			tb.Errorf("bad athena.emit fragment at %x+%d", ptr, n)
+			return
+		}
+		m.fragments = append(m.fragments, f)
+	})
+	return m
+}
+
+func instantiate(tb testing.TB, bin []byte, cfg wazero.RuntimeConfig, emit EmitFunc) api.Module {
+	tb.Helper()
 	ctx := context.Background()
-	rt := NewRuntime(tb, wazero.NewRuntimeConfig(), nil)
+	rt := NewRuntime(tb, cfg, emit)
 	compiled, err := rt.CompileModule(ctx, bin)
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("compile: %v", err)
 	}
 	mod, err := rt.InstantiateModule(ctx, compiled, wazero.NewModuleConfig().WithStartFunctions("_initialize"))
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("instantiate: %v", err)
 	}
-	return &Module{mod: mod}
+	return mod
 }
 
-// Analyze sends req through athena_alloc and athena_analyze and decodes the response; a module
-// error fails the test.
-func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+// call sends req through athena_alloc and athena_analyze and returns the response's bytes.
+func (m *Module) call(tb testing.TB, req *modulev1.AnalyzeRequest) []byte {
 	tb.Helper()
 	ctx := context.Background()
 	in, err := req.MarshalVT()
@@ -78,7 +107,7 @@ func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.
 	}
 	res, err := m.mod.ExportedFunction("athena_alloc").Call(ctx, uint64(len(in)))
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("athena_alloc: %v", err)
 	}
 	ptr := uint32(res[0])
 	if !m.mod.Memory().Write(ptr, in) {
@@ -86,20 +115,66 @@ func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.
 	}
 	res, err = m.mod.ExportedFunction("athena_analyze").Call(ctx, uint64(ptr), uint64(len(in)))
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("athena_analyze: %v", err)
 	}
-	out, ok := m.mod.Memory().Read(uint32(res[0]>>32), uint32(res[0]))
+	return m.result(tb, res[0])
+}
+
+// result reads the buffer a packed ptr<<32|len result names.
+func (m *Module) result(tb testing.TB, packed uint64) []byte {
+	tb.Helper()
+	out, ok := m.mod.Memory().Read(uint32(packed>>32), uint32(packed))
 	if !ok {
-		tb.Fatal("response outside guest memory")
+		tb.Fatalf("result %x outside guest memory", packed)
 	}
+	return out
+}
+
+// Analyze sends req through athena_alloc and athena_analyze and decodes the response; a module
+// error fails the test.
+func (m *Module) Analyze(tb testing.TB, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+	tb.Helper()
 	resp := &modulev1.AnalyzeResponse{}
-	if err := resp.UnmarshalVT(out); err != nil {
+	if err := resp.UnmarshalVT(m.call(tb, req)); err != nil {
 		tb.Fatal(err)
 	}
 	if resp.Error != "" {
 		tb.Fatalf("module error: %s", resp.Error)
 	}
 	return resp
+}
+
+// AnalyzeMerged returns the response merged with what the module emitted during the call, as
+// the runtime service merges them (fragments first), in the host's types. A module error is in
+// the response, not a test failure.
+func (m *Module) AnalyzeMerged(tb testing.TB, req *modulev1.AnalyzeRequest) *hostmodulev1.AnalyzeResponse {
+	tb.Helper()
+	m.fragments = nil
+	final := &hostmodulev1.AnalyzeResponse{}
+	if err := proto.Unmarshal(m.call(tb, req), final); err != nil {
+		tb.Fatalf("decode guest result: %v", err)
+	}
+	resp := &hostmodulev1.AnalyzeResponse{}
+	for _, f := range m.fragments {
+		proto.Merge(resp, f)
+	}
+	m.fragments = nil
+	proto.Merge(resp, final)
+	return resp
+}
+
+// Describe returns what athena_describe answers.
+func (m *Module) Describe(tb testing.TB) *hostmodulev1.ModuleInfo {
+	tb.Helper()
+	out, err := m.mod.ExportedFunction("athena_describe").Call(context.Background())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	info := &hostmodulev1.ModuleInfo{}
+	if err := proto.Unmarshal(m.result(tb, out[0]), info); err != nil {
+		tb.Fatalf("decode ModuleInfo: %v", err)
+	}
+	return info
 }
 
 // BenchNativeAndWASM benchmarks one input through native, the module's Go code, and through
