@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/bytecount"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"go.opentelemetry.io/otel"
@@ -414,21 +415,4 @@ func statusLabel(s analysisv1.ModuleStatus) string {
 }
 
 // entropy is the Shannon entropy of b in bits per byte.
-func entropy(b []byte) float64 {
-	if len(b) == 0 {
-		return 0
-	}
-	var counts [256]int
-	for _, c := range b {
-		counts[c]++
-	}
-	n := float64(len(b))
-	var h float64
-	for _, c := range counts {
-		if c > 0 {
-			q := float64(c) / n
-			h -= q * math.Log2(q)
-		}
-	}
-	return math.Round(h*10000) / 10000
-}
+func entropy(b []byte) float64 { return math.Round(bytecount.Of(b)*10000) / 10000 }

@@ -7,6 +7,7 @@ import (
 	"crypto/sha512"
 	"hash"
 
+	"github.com/athena-mesh/athena/internal/bytecount"
 	"github.com/athena-mesh/athena/internal/fuzzyhash"
 )
 
@@ -17,7 +18,9 @@ import (
 
 // Digest algorithms of athena.digest; the values are ABI. ssdeep and TLSH are the printed
 // digests (ASCII) of variable length up to their maximum; a TLSH of an input too short or too
-// uniform for one is empty.
+// uniform for one is empty. Byte counts are not a hash but the same kind of answer: a fixed-size
+// summary of the bytes (their histogram) that guests need for entropy and that Go in wasm
+// computes several times slower than the host.
 const (
 	digestMD5    = 1
 	digestSHA1   = 2
@@ -25,6 +28,7 @@ const (
 	digestSHA512 = 4
 	digestSSDeep = 5
 	digestTLSH   = 6
+	digestCounts = 7
 )
 
 // Longest ssdeep and TLSH digests: "blocksize:64 chars:32 chars" with a 10-digit block size, and
@@ -64,6 +68,7 @@ var digesters = map[uint32]*digester{
 	digestSHA512: hashDigester(sha512.New),
 	digestSSDeep: {max: ssdeepMaxSize, sum: func(in, out []byte) []byte { return append(out, fuzzyhash.SSDeep(in)...) }},
 	digestTLSH:   {max: tlshMaxSize, sum: func(in, out []byte) []byte { return append(out, fuzzyhash.TLSH(in)...) }},
+	digestCounts: {max: bytecount.EncodedSize, sum: func(in, out []byte) []byte { return bytecount.AppendEncoded(out, in) }},
 }
 
 // hostDigest implements athena.digest over a guest memory: it writes the digest of
@@ -84,7 +89,7 @@ func hostDigest(mem memoryView, alg, ptr, n, out uint32) int32 {
 	}
 	// The input is a view of guest memory, hashed in place: the guest is blocked in this call,
 	// so nothing changes it meanwhile. The sum is computed before writing, so ranges may overlap.
-	var buf [ssdeepMaxSize]byte
+	var buf [bytecount.EncodedSize]byte // the longest answer
 	sum := d.sum(in, buf[:0])
 	if len(sum) > d.max || !mem.write(out, sum) {
 		return digestErrOutput

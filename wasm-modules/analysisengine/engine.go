@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
@@ -373,4 +373,4 @@ func hasLoader(imports []string) bool {
 	return load && proc
 }
 
-func entropy(b []byte) float64 { return bytecount.Of(b) }
+func entropy(b []byte) float64 { return guest.Entropy(b) }

@@ -7,8 +7,8 @@ import (
 	"encoding/hex"
 	"math"
 
+	"github.com/athena-mesh/athena/internal/bytecount"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
 )
 
 // Digests are the hashes of one sample.
@@ -54,7 +54,7 @@ func isLowerHex(s string) bool {
 }
 
 // Entropy is the Shannon entropy of data in bits per byte (0 for empty input).
-func Entropy(data []byte) float64 { return bytecount.Of(data) }
+func Entropy(data []byte) float64 { return guest.Entropy(data) }
 
 const (
 	// minEntropyWindow is the smallest profile window: below it entropy says little.
@@ -87,7 +87,7 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 	profile = make([]float64, 0, (len(data)+window-1)/window)
 	for off := 0; off < len(data); off += window {
 		chunk := data[off:min(off+window, len(data))]
-		bytecount.Add(&counts, chunk)
+		guest.CountBytes(&counts, chunk)
 		var e float64
 		if len(chunk) < window {
 			e = bytecount.Entropy(&counts, len(chunk))

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
+	"github.com/athena-mesh/athena/internal/bytecount"
 )
 
 // referenceEntropies is the whole-file entropy and EntropyProfile as first written: every

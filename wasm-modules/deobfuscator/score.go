@@ -7,7 +7,7 @@ import (
 	"slices"
 	"unicode/utf8"
 
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
 // magicKind names well-known file formats by their leading bytes.
@@ -148,7 +148,7 @@ func hasPrefixFold(b, w []byte) bool {
 }
 
 // entropy is Shannon entropy in bits per byte of the first 64 KiB.
-func entropy(b []byte) float64 { return bytecount.Of(b[:min(len(b), 64<<10)]) }
+func entropy(b []byte) float64 { return guest.Entropy(b[:min(len(b), 64<<10)]) }
 
 // classify says what decoded content looks like: a file format from its magic, else a script
 // language or text from keywords, else binary.

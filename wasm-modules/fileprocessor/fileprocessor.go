@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
+	"github.com/athena-mesh/athena/internal/bytecount"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
@@ -222,14 +223,14 @@ func entropy(b []byte) float64 {
 	var counts [256]uint64
 	var total int
 	if len(b) <= entropyExactBytes {
-		bytecount.Add(&counts, b)
+		guest.CountBytes(&counts, b)
 		total = len(b)
 	} else {
 		// Large regions are estimated from evenly spaced windows: inside WASM a full histogram
 		// of a 10 MB section costs more than the rest of the parse together.
 		stride := (len(b) - entropyWindow) / (entropyWindows - 1)
 		for i := 0; i < entropyWindows; i++ {
-			bytecount.Add(&counts, b[i*stride:i*stride+entropyWindow])
+			guest.CountBytes(&counts, b[i*stride:i*stride+entropyWindow])
 		}
 		total = entropyWindows * entropyWindow
 	}

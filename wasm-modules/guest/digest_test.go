@@ -6,8 +6,11 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
+	"encoding/binary"
 	"encoding/hex"
 	"testing"
+
+	"github.com/athena-mesh/athena/internal/bytecount"
 )
 
 func TestSum(t *testing.T) {
@@ -39,7 +42,7 @@ func TestSum(t *testing.T) {
 	if got := Sum(TLSH, data); len(got) != 0 {
 		t.Errorf("Sum(TLSH, abc) = %q, want empty: too short for a digest", got)
 	}
-	for _, alg := range []Algorithm{0, 7, 0xffffffff} {
+	for _, alg := range []Algorithm{0, 8, 0xffffffff} {
 		if got := Sum(alg, data); got != nil || alg.Size() != 0 {
 			t.Errorf("Sum(%d) = %x, want nil", alg, got)
 		}
@@ -51,5 +54,36 @@ func TestSum(t *testing.T) {
 	// The sizes are those of the ABI table.
 	if MD5.Size() != md5.Size || SHA1.Size() != sha1.Size || SHA512.Size() != sha512.Size {
 		t.Error("sizes differ from the crypto packages")
+	}
+}
+
+// TestCountBytes: ByteCounts, CountBytes and Entropy agree with a plain count on both sides of
+// the length from which a wasip1 guest asks the host.
+func TestCountBytes(t *testing.T) {
+	data := bytes.Repeat([]byte("counted\x00\xff by the host or the guest "), 100)
+	for _, n := range []int{0, 1, hostCountMin - 1, hostCountMin, len(data)} {
+		var want [256]uint64
+		for _, c := range data[:n] {
+			want[c]++
+		}
+		counts := want
+		CountBytes(&counts, data[:n])
+		for b := range counts {
+			if counts[b] != 2*want[b] {
+				t.Fatalf("CountBytes of %d bytes: byte %#x counted %d times, want %d", n, b, counts[b]-want[b], want[b])
+			}
+		}
+		enc := Sum(ByteCounts, data[:n])
+		if len(enc) != ByteCounts.Size() {
+			t.Fatalf("Sum(ByteCounts) of %d bytes is %d bytes long", n, len(enc))
+		}
+		for b, c := range want {
+			if got := binary.LittleEndian.Uint32(enc[4*b:]); uint64(got) != c {
+				t.Fatalf("Sum(ByteCounts) of %d bytes: byte %#x = %d, want %d", n, b, got, c)
+			}
+		}
+		if got, want := Entropy(data[:n]), bytecount.Of(data[:n]); got != want {
+			t.Errorf("Entropy of %d bytes = %v, want %v", n, got, want)
+		}
 	}
 }

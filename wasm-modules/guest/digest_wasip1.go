@@ -5,6 +5,8 @@ package guest
 import (
 	"runtime"
 	"unsafe"
+
+	"github.com/athena-mesh/athena/internal/bytecount"
 )
 
 //go:wasmimport athena digest
@@ -14,16 +16,34 @@ func hostDigest(alg, ptr, length, out uint32) int32
 // GC does not move objects on wasm, so pointers are passed as they are.
 func sum(alg Algorithm, data []byte) []byte {
 	out := make([]byte, alg.Size())
+	n := ask(alg, data, out)
+	if n < 0 {
+		// The host rejected the request; the guest still owes a correct digest, so it
+		// computes one itself.
+		return NativeSum(alg, data)
+	}
+	return out[:n]
+}
+
+// ask has the host write alg's digest of data to out, which has room for alg.Size() bytes,
+// and returns its length, or -1 when the host rejected the request.
+func ask(alg Algorithm, data, out []byte) int {
 	var ptr uint32
 	if len(data) > 0 {
 		ptr = uint32(uintptr(unsafe.Pointer(&data[0])))
 	}
 	n := hostDigest(uint32(alg), ptr, uint32(len(data)), uint32(uintptr(unsafe.Pointer(&out[0]))))
 	runtime.KeepAlive(data)
+	runtime.KeepAlive(out)
 	if n < 0 || int(n) > len(out) {
-		// A negative answer means the host rejected the request; the guest still owes a
-		// correct digest, so it computes one itself.
-		return NativeSum(alg, data)
+		return -1
 	}
-	return out[:n]
+	return int(n)
+}
+
+// hostCounts adds the host's byte counts of data to counts; false if the host refused.
+func hostCounts(counts *[256]uint64, data []byte) bool {
+	var out [bytecount.EncodedSize]byte
+	n := ask(ByteCounts, data, out[:])
+	return n == len(out) && bytecount.AddEncoded(counts, out[:])
 }

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/athena-mesh/athena/wasm-modules/internal/bytecount"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/pefile"
 )
 
@@ -77,7 +77,7 @@ func dataArg(data []byte, args []value) ([]byte, bool) {
 
 // entropy is math.entropy: the Shannon entropy of b in bits per byte (the built-in
 // pe_high_entropy_section rule runs it over every section of every PE).
-func entropy(b []byte) float64 { return bytecount.Of(b) }
+func entropy(b []byte) float64 { return guest.Entropy(b) }
 
 func mean(b []byte) float64 {
 	if len(b) == 0 {

@@ -38,3 +38,26 @@ func TestAddMatchesByteLoop(t *testing.T) {
 		t.Errorf("Of(nil) = %v", Of(nil))
 	}
 }
+
+// TestEncodedRoundTrip: what AppendEncoded writes, AddEncoded adds back, and a histogram of
+// any other length is refused without touching the counts.
+func TestEncodedRoundTrip(t *testing.T) {
+	data := []byte("an encoded histogram carries every byte value's count\x00\x00\xff")
+	enc := AppendEncoded([]byte("prefix"), data)
+	if len(enc) != len("prefix")+EncodedSize || string(enc[:6]) != "prefix" {
+		t.Fatalf("AppendEncoded wrote %d bytes after the prefix", len(enc)-6)
+	}
+	var want, got [256]uint64
+	Add(&want, data)
+	Add(&want, data)
+	Add(&got, data)
+	if !AddEncoded(&got, enc[6:]) || got != want {
+		t.Fatalf("AddEncoded of the encoded counts differs from counting twice")
+	}
+	for _, n := range []int{0, EncodedSize - 1, EncodedSize + 1} {
+		before := got
+		if AddEncoded(&got, make([]byte, n)) || got != before {
+			t.Errorf("AddEncoded accepted %d bytes", n)
+		}
+	}
+}

@@ -1,0 +1,80 @@
+// Package bytecount is the byte histogram and Shannon entropy that the host and the analyzer
+// modules share: the wasm runtime answers athena.digest's byte-count algorithm with Add (see
+// wasm-modules/ABI.md), guests fall back to it when no host answers, and the orchestrator uses
+// it for the sample's entropy.
+package bytecount
+
+import (
+	"encoding/binary"
+	"math"
+)
+
+// Add adds to counts the number of times each byte value occurs in b. It reads eight bytes per
+// load: inside WASM a turn of a byte loop, with its bounds check and the runtime's loop budget,
+// costs more than the increment it does.
+func Add(counts *[256]uint64, b []byte) {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		counts[byte(w)]++
+		counts[byte(w>>8)]++
+		counts[byte(w>>16)]++
+		counts[byte(w>>24)]++
+		counts[byte(w>>32)]++
+		counts[byte(w>>40)]++
+		counts[byte(w>>48)]++
+		counts[byte(w>>56)]++
+	}
+	for _, c := range b[i:] {
+		counts[c]++
+	}
+}
+
+// EncodedSize is the length of an encoded histogram: 256 little-endian uint32 counts, byte
+// value 0 first. A uint32 holds any count of a wasm32 memory.
+const EncodedSize = 256 * 4
+
+// AppendEncoded appends the counts of b, encoded, to out.
+func AppendEncoded(out, b []byte) []byte {
+	var counts [256]uint64
+	Add(&counts, b)
+	for _, c := range counts {
+		out = binary.LittleEndian.AppendUint32(out, uint32(c))
+	}
+	return out
+}
+
+// AddEncoded adds an encoded histogram to counts. It reports false, adding nothing, when enc
+// is not EncodedSize bytes long.
+func AddEncoded(counts *[256]uint64, enc []byte) bool {
+	if len(enc) != EncodedSize {
+		return false
+	}
+	for i := range counts {
+		counts[i] += uint64(binary.LittleEndian.Uint32(enc[4*i:]))
+	}
+	return true
+}
+
+// Entropy is the Shannon entropy, in bits per byte, of n bytes whose histogram is counts.
+func Entropy(counts *[256]uint64, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	total := float64(n)
+	e := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / total
+			e -= p * math.Log2(p)
+		}
+	}
+	return e
+}
+
+// Of is the Shannon entropy of b in bits per byte (0 for empty input).
+func Of(b []byte) float64 {
+	var counts [256]uint64
+	Add(&counts, b)
+	return Entropy(&counts, len(b))
+}
