@@ -3,7 +3,9 @@ package analysisengine
 import (
 	"slices"
 	"strings"
+	"sync"
 
+	"github.com/athena-mesh/athena/wasm-modules/internal/ascii"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 )
 
@@ -184,29 +186,21 @@ func newEvidence(imports, strs []string, code map[string]int) *evidence {
 	return e
 }
 
-// appendLower appends strings.ToLower(s) to b, ASCII in place: ToLower allocates a string
-// for each of thousands of strings.
+// appendLower appends strings.ToLower(s) to b, ASCII in place and eight bytes at a time:
+// ToLower allocates a string for each of thousands of strings.
 func appendLower(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return append(b, strings.ToLower(s)...)
-		}
+	out, isASCII := ascii.AppendLower(b, s)
+	if !isASCII {
+		return append(b, strings.ToLower(s)...)
 	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b = append(b, c)
-	}
-	return b
+	return out
 }
 
 // firstString returns the index of the first string containing v (lower-cased, without NUL),
 // or -1.
 func (e *evidence) firstString(v string) int {
 	if e.hits == nil {
-		e.hits = firstMatches(e.joined, tableTerms())
+		e.hits = tableIndex().first(e.joined)
 	}
 	at, ok := e.hits[v]
 	if !ok {
@@ -272,51 +266,67 @@ func tableTerms() []string {
 	return terms
 }
 
-// firstMatches returns, for each term, the offset of its first match in s, or -1: one pass
-// over s, comparing at each byte only the terms that start with it, last byte first. The
-// state is in slices, not maps: inside WASM a map lookup per candidate cost more than the
-// strings.Contains calls this replaces.
-func firstMatches(s string, terms []string) map[string]int {
-	var uniq []string
-	var byFirst [256][]int32 // first byte -> indexes into uniq
+// firstMatches returns, for each term, the offset of its first match in s, or -1.
+func firstMatches(s string, terms []string) map[string]int { return newTermIndex(terms).first(s) }
+
+// tableIndex is the index of the capability table's str: terms, built once per instance: a
+// pooled guest analyzes many samples, and building it is a quarter of the search inside WASM.
+var tableIndex = sync.OnceValue(func() *termIndex { return newTermIndex(tableTerms()) })
+
+// termIndex finds the first match of each of a set of terms in one pass, comparing at each
+// byte only the terms that start with it, last byte first. The state is in slices, not maps:
+// inside WASM a map lookup per candidate cost more than the strings.Contains calls this
+// replaces.
+type termIndex struct {
+	uniq    []string
+	byFirst [256][]int32 // first byte -> indexes into uniq
 	// starts has the bit of every two bytes a term begins with (of every second byte after a
 	// one-byte term's): most positions are rejected with one bit test.
-	var starts [256 * 256 / 64]uint64
+	starts [256 * 256 / 64]uint64
+}
+
+func newTermIndex(terms []string) *termIndex {
+	x := &termIndex{}
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		if t != "" && !seen[t] {
 			seen[t] = true
-			byFirst[t[0]] = append(byFirst[t[0]], int32(len(uniq)))
-			uniq = append(uniq, t)
+			x.byFirst[t[0]] = append(x.byFirst[t[0]], int32(len(x.uniq)))
+			x.uniq = append(x.uniq, t)
 			for c := range 256 {
 				if len(t) == 1 || t[1] == byte(c) {
 					k := int(t[0])<<8 | c
-					starts[k/64] |= 1 << (k % 64)
+					x.starts[k/64] |= 1 << (k % 64)
 				}
 			}
 		}
 	}
-	at := make([]int, len(uniq))
+	return x
+}
+
+// first returns, for each term, the offset of its first match in s, or -1.
+func (x *termIndex) first(s string) map[string]int {
+	at := make([]int, len(x.uniq))
 	for k := range at {
 		at[k] = -1
 	}
-	left := len(uniq)
+	left := len(x.uniq)
 	for i := 0; i < len(s) && left > 0; i++ {
 		if i+1 < len(s) {
-			if k := int(s[i])<<8 | int(s[i+1]); starts[k/64]&(1<<(k%64)) == 0 {
+			if k := int(s[i])<<8 | int(s[i+1]); x.starts[k/64]&(1<<(k%64)) == 0 {
 				continue
 			}
 		}
-		for _, k := range byFirst[s[i]] {
-			t := uniq[k]
+		for _, k := range x.byFirst[s[i]] {
+			t := x.uniq[k]
 			if at[k] < 0 && len(s)-i >= len(t) && s[i+len(t)-1] == t[len(t)-1] && s[i:i+len(t)] == t {
 				at[k] = i
 				left--
 			}
 		}
 	}
-	hits := make(map[string]int, len(uniq))
-	for k, t := range uniq {
+	hits := make(map[string]int, len(x.uniq))
+	for k, t := range x.uniq {
 		hits[t] = at[k]
 	}
 	return hits

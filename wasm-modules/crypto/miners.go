@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/athena-mesh/athena/wasm-modules/internal/ascii"
 )
 
 // MinerIndicator is one cryptominer indicator.
@@ -83,7 +85,7 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 		if len(run) < minRun {
 			continue // the rest of a run cut at maxRun
 		}
-		lower = lowerASCII(lower[:0], run)
+		lower, _ = ascii.AppendLower(lower[:0], run)
 		// One pass over the run finds "stratum" and the software strings: a position is only
 		// compared in full when its first two bytes start one of them.
 		stratumAt = stratumAt[:0]
@@ -218,27 +220,6 @@ func skipPrintable(data []byte, i, limit int) int {
 		i++
 	}
 	return i
-}
-
-// lowerASCII appends s to dst with A–Z lowered, eight bytes at a time.
-func lowerASCII(dst, s []byte) []byte {
-	n := len(dst)
-	dst = append(dst, s...)
-	b := dst[n:]
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		x := w & lowBits
-		// Bit 7 of a byte of upper is set when the byte is in 'A'..'Z' (and below 0x80).
-		upper := (x + (0x80-'A')*oneBytes) &^ (x + (0x7f-'Z')*oneBytes) &^ w & highBits
-		binary.LittleEndian.PutUint64(b[i:], w|upper>>2)
-	}
-	for ; i < len(b); i++ {
-		if c := b[i]; 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return dst
 }
 
 // poolHost reports whether host is one of pools or a subdomain of one.
