@@ -171,7 +171,10 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	digest := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
 		wi.env, wasmerDigest)
-	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest})
+	textRuns := wasmer.NewFunctionWithEnvironment(wi.store,
+		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
+		wi.env, wasmerTextRuns)
+	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest, "text_runs": textRuns})
 	inst, err := wasmer.NewInstance(mod, imports)
 	if err != nil {
 		return fail(fmt.Errorf("instantiate: %w", err))
@@ -223,6 +226,23 @@ func wasmerDigest(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	}
 	r := hostDigest(wasmerMemory{mem}, uint32(args[0].I32()), uint32(args[1].I32()), uint32(args[2].I32()), uint32(args[3].I32()))
 	return []wasmer.Value{wasmer.NewI32(r)}, nil
+}
+
+// wasmerTextRuns is the athena.text_runs host function (hosttext.go); errors are results, as
+// in wasmerDigest.
+func wasmerTextRuns(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
+	env := e.(*wasmerEnv)
+	env.mu.Lock()
+	mem := env.mem
+	env.mu.Unlock()
+	if mem == nil {
+		return []wasmer.Value{wasmer.NewI32(int32(textErrInput))}, nil
+	}
+	var a [6]uint32
+	for i := range a {
+		a[i] = uint32(args[i].I32())
+	}
+	return []wasmer.Value{wasmer.NewI32(hostTextRuns(wasmerMemory{mem}, a[0], a[1], a[2], a[3], a[4], a[5]))}, nil
 }
 
 // wasmerPollOneoff implements WASI poll_oneoff(in, out, nsubscriptions, nevents_out) -> errno:

@@ -74,6 +74,10 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, sha256 string, 
 		WithGoModuleFunction(api.GoModuleFunc(wazeroDigest), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
 		WithParameterNames("alg", "ptr", "len", "out").
 		Export("digest").
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(wazeroTextRuns), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		WithParameterNames("kind", "min_len", "ptr", "len", "out", "cap").
+		Export("text_runs").
 		Instantiate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate host module athena: %w", err)
@@ -118,6 +122,12 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 func wazeroDigest(_ context.Context, m api.Module, stack []uint64) {
 	stack[0] = api.EncodeI32(hostDigest(wazeroMemory{m.Memory()},
 		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3])))
+}
+
+// wazeroTextRuns is the athena.text_runs host function (hosttext.go).
+func wazeroTextRuns(_ context.Context, m api.Module, stack []uint64) {
+	stack[0] = api.EncodeI32(hostTextRuns(wazeroMemory{m.Memory()},
+		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), api.DecodeU32(stack[4]), api.DecodeU32(stack[5])))
 }
 
 // exitCodeEmitRejected is the exit code of a guest stopped for a bad athena.emit.
