@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	"golang.org/x/arch/x86/x86asm"
@@ -677,7 +678,7 @@ func printableRuns(b []byte) []string {
 	return out
 }
 
-func isPrintable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' }
+func isPrintable(c byte) bool { return textruns.Printable(c) }
 
 // regFile holds the registers known to contain an immediate.
 type regFile struct {

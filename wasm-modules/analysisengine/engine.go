@@ -7,12 +7,11 @@
 package analysisengine
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
-	"math/bits"
 	"strings"
 
+	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/wasm-modules/analysisengine/x86"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
@@ -163,144 +162,44 @@ func firstN(s []string, n int) []string {
 
 // extractStrings returns ASCII and UTF-16LE strings of at least minLen printable characters:
 // the ASCII strings first, then the UTF-16LE ones at even offsets, then at odd offsets, at most
-// max in all. One pass finds all three kinds; inside WASM each pass over a large file costs
-// tens of milliseconds.
+// max in all. A UTF-16LE string the end of b cuts off is not kept. Inside a wasip1 guest the
+// host finds the runs (guest.TextRuns): scanning a large file inside WASM cost tens of
+// milliseconds. The strings share one allocation; inside WASM one each cost as much again.
 func extractStrings(b []byte, minLen, max int) []string {
-	var wide [2][]string
-	var asciiOut []string
-	start := -1
-	var wideStart [2]int // start of the current UTF-16LE run per alignment, -1 when none
-	wideStart[0], wideStart[1] = -1, -1
-	for i := 0; i <= len(b); i++ {
-		// While no run is open, look at eight bytes at once and step over the iterations that
-		// would open only runs too short to keep and close them again. Inside WASM a loop
-		// iteration costs more than the word arithmetic.
-		if start < 0 && wideStart[0] < 0 && wideStart[1] < 0 && i > 0 && i+8 <= len(b) {
-			if n := quietBytes(b, i, minLen); n > 0 {
-				i += n - 1
-				continue
-			}
-		}
-		if i < len(b) && printable[b[i]] {
-			if start < 0 {
-				start = i
-			}
-		} else {
-			if start >= 0 && i-start >= minLen && len(asciiOut) < max {
-				asciiOut = append(asciiOut, string(b[start:i]))
-			}
-			start = -1
-		}
-		// The pair (b[i-1], b[i]) is one UTF-16LE character at alignment (i-1)&1. A run that
-		// reaches the end of the buffer is not kept (as before: it may be cut off).
-		if i == 0 || i == len(b) {
-			continue
-		}
-		a := (i - 1) & 1
-		if b[i] == 0 && printable[b[i-1]] {
-			if wideStart[a] < 0 {
-				wideStart[a] = i - 1
-			}
-			continue
-		}
-		if ws := wideStart[a]; ws >= 0 && (i-1-ws)/2 >= minLen && len(wide[a]) < max {
-			wide[a] = append(wide[a], narrow(b[ws:i-1]))
-		}
-		wideStart[a] = -1
-		// b[i] ends every run when it is neither printable nor zero. If no run is left open
-		// after it, and the byte minLen further on is such a byte too, what lies between is too
-		// short for either kind: jump there. Code and compressed data go by a few bytes per
-		// step instead of one.
-		if breaksRuns[b[i]] && wideStart[i&1] < 0 && minLen > 0 {
-			for i+minLen < len(b) && breaksRuns[b[i+minLen]] {
-				i += minLen
-			}
-		}
+	if max <= 0 {
+		return nil
 	}
-	out := asciiOut
-	for a := range 2 {
-		out = append(out, wide[a][:min(len(wide[a]), max-len(out))]...)
+	var text []byte // every string's characters, one after the other
+	var ends []int  // where each string ends in text
+	guest.TextRuns(textruns.ASCII, minLen, b, func(start, end int) bool {
+		text = append(text, b[start:end]...)
+		ends = append(ends, len(text))
+		return len(ends) < max
+	})
+	for _, kind := range []textruns.Kind{textruns.UTF16LEEven, textruns.UTF16LEOdd} {
+		if len(ends) >= max {
+			break
+		}
+		guest.TextRuns(kind, minLen, b, func(start, end int) bool {
+			if end+2 > len(b) {
+				return false // no character after it: it may go on past the end of b
+			}
+			for i := start; i < end; i += 2 {
+				text = append(text, b[i])
+			}
+			ends = append(ends, len(text))
+			return len(ends) < max
+		})
+	}
+	all := string(text)
+	out := make([]string, len(ends))
+	prev := 0
+	for k, end := range ends {
+		out[k] = all[prev:end]
+		prev = end
 	}
 	return out
 }
-
-// quietBytes returns how many bytes from b[i] on quietPrefix lets extractStrings step over,
-// word after word: one call per quiet stretch instead of one per word. i must be above 0.
-func quietBytes(b []byte, i, minLen int) int {
-	j := i
-	for j+8 <= len(b) {
-		n := quietPrefix(binary.LittleEndian.Uint64(b[j:]), printable[b[j-1]], minLen)
-		j += n
-		if n < 8 {
-			break
-		}
-	}
-	return j - i
-}
-
-// quietPrefix returns how many of the iterations of extractStrings over the bytes of w (b[i]
-// to b[i+7], little-endian), entered with no run open and with prevPrintable telling about
-// b[i-1], keep nothing and leave no run open after them: 0 to 8. The bytes are classified
-// eight at a time with SWAR arithmetic on their low seven bits, which never carries from one
-// byte into the next; each mask below has a byte's high bit set where the byte qualifies.
-func quietPrefix(w uint64, prevPrintable bool, minLen int) int {
-	const (
-		hi   = 0x8080808080808080
-		low7 = 0x7f7f7f7f7f7f7f7f
-		ones = 0x0101010101010101
-	)
-	x := w & low7
-	// Printable: 0x20 <= c < 0x7f (x+0x60 sets the high bit, x+1 does not), or a tab.
-	p := (x + 0x60*ones) &^ (x + ones) &^ w & hi
-	t := w ^ 0x09*ones
-	p |= ^((t & low7) + low7) &^ t & hi
-	z := ^((x + low7) | w) & hi // zero bytes
-	// Iteration j opens or continues a UTF-16LE run when b[j] is zero and b[j-1] printable.
-	q := p << 8
-	if prevPrintable {
-		q |= 0x80
-	}
-	wq := z & q
-	// Runs long enough to keep, by the byte where they start (ASCII) or open (UTF-16LE).
-	r, rw := p, wq
-	for k := 1; k < minLen && (r|rw) != 0; k++ {
-		r &= p >> (8 * k)
-		rw &= wq >> (16 * k)
-	}
-	// After iteration j a run is open if b[j] is printable, or a UTF-16LE run was opened or
-	// continued at iteration j or j-1 (the two alignments). Skipping iterations up to j is
-	// right when none is open after j and no long run starts at or before j.
-	open := p | wq | wq<<8
-	before := uint64(1)<<(bits.TrailingZeros64(r|rw)&^7) - 1 // the bytes before the first long run
-	return bits.Len64(^open&hi&before) / 8
-}
-
-// narrow returns the low bytes of UTF-16LE code units.
-func narrow(b []byte) string {
-	s := make([]byte, len(b)/2)
-	for i := range s {
-		s[i] = b[2*i]
-	}
-	return string(s)
-}
-
-// printable marks the bytes isPrintable accepts, as a table: inside WASM a lookup is cheaper
-// than the comparisons.
-var printable = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = isPrintable(byte(c))
-	}
-	return t
-}()
-
-// breaksRuns marks the bytes that end an ASCII and a UTF-16LE run alike: neither printable
-// nor zero.
-var breaksRuns = func() (t [256]bool) {
-	for c := range 256 {
-		t[c] = c != 0 && !isPrintable(byte(c))
-	}
-	return t
-}()
 
 // knownPackers maps section names to the packer that writes them.
 var knownPackers = map[string]string{
