@@ -2,9 +2,9 @@ package cryptoscan
 
 import (
 	"bytes"
-	"encoding/binary"
-	"math/bits"
 
+	"github.com/athena-mesh/athena/internal/textruns"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/ascii"
 )
 
@@ -17,7 +17,7 @@ type MinerIndicator struct {
 
 const (
 	maxMinerIndicators = 64
-	minRun             = 6 // runStart's three shift steps test exactly six bytes in a row
+	minRun             = 6
 	// maxRun bounds one printable run; longer runs are cut, which can only split an indicator
 	// at the cut.
 	maxRun = 4096
@@ -44,8 +44,8 @@ func minerSoftware() []string {
 // FindMinerIndicators scans printable ASCII runs for stratum URLs, pool domains, Monero wallet
 // addresses and mining-software strings. Each distinct value is reported once.
 //
-// Runs are found eight bytes at a time (printableMask) and only runs of at least minRun bytes
-// are looked at, which in executables is a tenth of the bytes or less.
+// Only runs of at least minRun bytes are looked at, which in executables is a tenth of the
+// bytes or less; the host finds them (guest.TextRuns).
 func FindMinerIndicators(data []byte) []MinerIndicator {
 	var out []MinerIndicator
 	seen := map[string]bool{}
@@ -75,16 +75,7 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 	var stratumAt []int
 	var hosts, addrs [][2]int
 	softwareAt := make([]int, len(software))
-	for i := 0; i < len(data) && len(out) < maxMinerIndicators; {
-		start := runStart(data, i)
-		if start == len(data) {
-			break
-		}
-		i = skipPrintable(data, start, min(len(data), start+maxRun))
-		run := data[start:i]
-		if len(run) < minRun {
-			continue // the rest of a run cut at maxRun
-		}
+	scan := func(run []byte, start int) {
 		lower, _ = ascii.AppendLower(lower[:0], run)
 		// One pass over the run finds "stratum" and the software strings: a position is only
 		// compared in full when its first two bytes start one of them.
@@ -157,69 +148,23 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			}
 		}
 	}
-	return out
-}
-
-const (
-	lowBits  = 0x7f7f7f7f7f7f7f7f
-	highBits = 0x8080808080808080
-	oneBytes = 0x0101010101010101
-)
-
-// printableMask has bit 7 set in every byte of w that is printable ASCII (0x20–0x7e) and no
-// other bit: with bit 7 cleared a byte plus 0x60 reaches bit 7 from 0x20 up and a byte plus 1
-// from 0x7f up, and neither sum carries into the next byte.
-func printableMask(w uint64) uint64 {
-	x := w & lowBits
-	return (x + 0x60*oneBytes) &^ (x + oneBytes) &^ w & highBits
-}
-
-// printableBits has bit k set when byte k of w is printable: the multiply gathers bit 7 of
-// every byte into the top byte without carries.
-func printableBits(w uint64) uint64 {
-	return (printableMask(w) >> 7) * 0x0102040810204080 >> 56
-}
-
-// runStart returns the first index from i where minRun printable bytes in a row start, or
-// len(data). Executables are mostly short printable runs between binary bytes, so this tests
-// eight positions per step instead of visiting every run.
-func runStart(data []byte, i int) int {
-	if i+16 <= len(data) {
-		next := printableBits(binary.LittleEndian.Uint64(data[i:]))
-		for ; i+16 <= len(data); i += 8 {
-			cur := next
-			next = printableBits(binary.LittleEndian.Uint64(data[i+8:]))
-			b := cur | next<<8
-			r := b & (b >> 1) // two printable bytes in a row start at the set bits
-			r &= r >> 2       // four
-			r &= r >> 2       // six, that is minRun
-			if r&0xff != 0 {
-				return i + bits.TrailingZeros64(r)
+	// The runs of text come from guest.TextRuns (the host, inside WASM), which counts a tab as
+	// text: each is cut at its tabs, and what is left in pieces of at most maxRun bytes.
+	guest.TextRuns(textruns.ASCII, minRun, data, func(from, to int) bool {
+		for s := from; s < to; {
+			e := to
+			if k := bytes.IndexByte(data[s:to], '\t'); k >= 0 {
+				e = s + k
 			}
+			for p := s; e-p >= minRun && len(out) < maxMinerIndicators; p += maxRun {
+				q := min(e, p+maxRun)
+				scan(data[p:q], p)
+			}
+			s = e + 1
 		}
-	}
-	for n := 0; i < len(data); i++ {
-		if !printable(data[i]) {
-			n = 0
-		} else if n++; n == minRun {
-			return i + 1 - minRun
-		}
-	}
-	return len(data)
-}
-
-// skipPrintable returns the first index from i, below limit, whose byte is not printable, or
-// limit.
-func skipPrintable(data []byte, i, limit int) int {
-	for ; i+8 <= limit; i += 8 {
-		if m := ^printableMask(binary.LittleEndian.Uint64(data[i:])) & highBits; m != 0 {
-			return i + bits.TrailingZeros64(m)>>3
-		}
-	}
-	for i < limit && printable(data[i]) {
-		i++
-	}
-	return i
+		return len(out) < maxMinerIndicators
+	})
+	return out
 }
 
 // poolHost reports whether host is one of pools or a subdomain of one.

@@ -1,7 +1,6 @@
 package cryptoscan
 
 import (
-	"encoding/binary"
 	"slices"
 	"strconv"
 	"strings"
@@ -82,7 +81,7 @@ func FuzzMinerIndicators(f *testing.F) {
 	})
 }
 
-// TestMinerIndicatorsMatchReference holds the word-at-a-time scan to the byte-at-a-time one on
+// TestMinerIndicatorsMatchReference holds the scan of the runs TextRuns finds to the byte-at-a-time one on
 // real executables and on text dense with indicators, runs cut at maxRun and the cap.
 func TestMinerIndicatorsMatchReference(t *testing.T) {
 	inputs := realBinaries(t)
@@ -101,27 +100,6 @@ func TestMinerIndicatorsMatchReference(t *testing.T) {
 				t.Errorf("got  %+v\nwant %+v (reference)", got, want)
 			}
 		})
-	}
-}
-
-// TestPrintableMask checks the eight-byte helper against its byte definition for every byte
-// value in every lane.
-func TestPrintableMask(t *testing.T) {
-	for c := range 256 {
-		for lane := range 8 {
-			var buf [8]byte
-			for k := range buf {
-				buf[k] = byte(c + 37*k) // varied neighbours
-			}
-			buf[lane] = byte(c)
-			w := binary.LittleEndian.Uint64(buf[:])
-			m := printableMask(w)
-			for k, b := range buf {
-				if got, want := m>>(8*k)&0xff, uint64(0); printable(b) != (got == 0x80) || got&^0x80 != want {
-					t.Fatalf("printableMask(% x) byte %d = %#x, printable %v", buf, k, got, printable(b))
-				}
-			}
-		}
 	}
 }
 

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/athena-mesh/athena/internal/textruns"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	"golang.org/x/net/publicsuffix"
 )
@@ -443,13 +445,24 @@ func (e *extractor) covered(start, end int) bool {
 // minToken is the shortest token classified: no indicator is shorter.
 const minToken = 6
 
-// tokens classifies every token of at least minToken bytes. Most bytes of an executable are in
-// shorter tokens or none, so the scan tests the byte minToken-1 ahead first: when it cannot be
-// part of a token, no long enough token starts before it, and minToken bytes are skipped with
-// one load. The inner loop makes no calls, so inside WASM its values stay in locals.
+// tokens classifies every token of at least minToken bytes. Token bytes are printable, so
+// every token lies inside a run of printable text of at least minToken bytes: guest.TextRuns
+// finds those (the host does, inside WASM), and only they are scanned; in an executable they
+// are a tenth of the bytes or less.
 func (e *extractor) tokens(b []byte) {
-	// i is always 0 or just after a byte that is not a token byte.
-	for i := 0; i+minToken <= len(b) && !e.full(); {
+	guest.TextRuns(textruns.ASCII, minToken, b, func(start, end int) bool {
+		e.tokensIn(b[:end], start)
+		return !e.full()
+	})
+}
+
+// tokensIn classifies the tokens of b[from:], where b[from-1], if any, is not a token byte.
+// The scan tests the byte minToken-1 ahead first: when it cannot be part of a token, no long
+// enough token starts before it, and minToken bytes are skipped with one load. The inner loop
+// makes no calls, so inside WASM its values stay in locals.
+func (e *extractor) tokensIn(b []byte, from int) {
+	// i is always from or just after a byte that is not a token byte.
+	for i := from; i+minToken <= len(b) && !e.full(); {
 		for i+minToken <= len(b) && !tokenChar[b[i+minToken-1]] {
 			i += minToken
 		}
