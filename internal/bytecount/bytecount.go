@@ -30,16 +30,16 @@ func Add(counts *[256]uint64, b []byte) {
 	}
 }
 
-// EncodedSize is the length of an encoded histogram: 256 little-endian uint32 counts, byte
-// value 0 first. A uint32 holds any count of a wasm32 memory.
-const EncodedSize = 256 * 4
+// EncodedSize is the length of an encoded histogram: 256 little-endian uint64 counts, byte
+// value 0 first, which is also how a [256]uint64 lies in a wasm guest's memory.
+const EncodedSize = 256 * 8
 
 // AppendEncoded appends the counts of b, encoded, to out.
 func AppendEncoded(out, b []byte) []byte {
 	var counts [256]uint64
 	Add(&counts, b)
 	for _, c := range counts {
-		out = binary.LittleEndian.AppendUint32(out, uint32(c))
+		out = binary.LittleEndian.AppendUint64(out, c)
 	}
 	return out
 }
@@ -51,7 +51,7 @@ func AddEncoded(counts *[256]uint64, enc []byte) bool {
 		return false
 	}
 	for i := range counts {
-		counts[i] += uint64(binary.LittleEndian.Uint32(enc[4*i:]))
+		counts[i] += binary.LittleEndian.Uint64(enc[8*i:])
 	}
 	return true
 }

@@ -35,13 +35,13 @@ func referenceDigest(alg uint32, b []byte) []byte {
 	case digestTLSH:
 		return append([]byte{}, fuzzyhash.TLSH(b)...)
 	case digestCounts:
-		var counts [256]uint32
+		var counts [256]uint64
 		for _, c := range b {
 			counts[c]++
 		}
 		var out []byte
 		for _, c := range counts {
-			out = binary.LittleEndian.AppendUint32(out, c)
+			out = binary.LittleEndian.AppendUint64(out, c)
 		}
 		return out
 	}
@@ -50,7 +50,7 @@ func referenceDigest(alg uint32, b []byte) []byte {
 
 // digestRoom is the output room athena.digest requires for alg (ABI.md): the digest length,
 // or the longest digest for the variable-length ssdeep and TLSH; 0 for an unknown alg.
-var digestRoom = map[uint32]int{digestMD5: 16, digestSHA1: 20, digestSHA256: 32, digestSHA512: 64, digestSSDeep: 128, digestTLSH: 72, digestCounts: 1024}
+var digestRoom = map[uint32]int{digestMD5: 16, digestSHA1: 20, digestSHA256: 32, digestSHA512: 64, digestSSDeep: 128, digestTLSH: 72, digestCounts: 2048}
 
 // FuzzHostDigest: any algorithm, pointers and memory. The host never panics, never touches
 // memory outside the output range, and answers exactly the documented code.
@@ -67,7 +67,7 @@ func FuzzHostDigest(f *testing.F) {
 	f.Add(bytes.Repeat([]byte("ssdeep and tlsh need some text "), 40), uint32(digestTLSH), uint32(0), uint32(1000), uint32(1100))
 	f.Add(make([]byte, 100), uint32(digestTLSH), uint32(0), uint32(10), uint32(20))
 	f.Add(bytes.Repeat([]byte("counts\x00\xff"), 200), uint32(digestCounts), uint32(3), uint32(500), uint32(10))
-	f.Add(make([]byte, 1100), uint32(digestCounts), uint32(0), uint32(10), uint32(77))
+	f.Add(make([]byte, 2100), uint32(digestCounts), uint32(0), uint32(10), uint32(40))
 	f.Fuzz(func(t *testing.T, memory []byte, alg, ptr, n, out uint32) {
 		before := bytes.Clone(memory)
 		got := hostDigest(sliceMemory(memory), alg, ptr, n, out)
@@ -148,7 +148,8 @@ func TestHostDigestEngine(t *testing.T) {
 		{"ssdeep of abc", digestSSDeep, 0, 3, 1024, int32(len(fuzzyhash.SSDeep(abc))), []byte(fuzzyhash.SSDeep(abc))},
 		{"tlsh of abc is empty", digestTLSH, 0, 3, 1024, 0, nil},
 		{"byte counts of abc", digestCounts, 0, 3, 1024, bytecount.EncodedSize, referenceDigest(digestCounts, abc)},
-		{"byte counts need 1024 bytes of room", digestCounts, 0, 3, page - 1023, digestErrOutput, nil},
+		{"byte counts over their own input", digestCounts, 0, 3, 0, bytecount.EncodedSize, referenceDigest(digestCounts, abc)},
+		{"byte counts need 2048 bytes of room", digestCounts, 0, 3, page - 2047, digestErrOutput, nil},
 		{"ssdeep needs room for its longest digest", digestSSDeep, 0, 3, page - 100, digestErrOutput, nil},
 		{"unknown algorithm 0", 0, 0, 3, 1024, digestErrAlgorithm, nil},
 		{"unknown algorithm", 0xffffffff, 0, 3, 1024, digestErrAlgorithm, nil},

@@ -87,7 +87,7 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 	profile = make([]float64, 0, (len(data)+window-1)/window)
 	for off := 0; off < len(data); off += window {
 		chunk := data[off:min(off+window, len(data))]
-		guest.CountBytes(&counts, chunk)
+		guest.Histogram(&counts, chunk)
 		var e float64
 		if len(chunk) < window {
 			e = bytecount.Entropy(&counts, len(chunk))
@@ -106,7 +106,6 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 				e -= t
 			}
 			all[b] += c
-			counts[b] = 0
 		}
 		profile = append(profile, math.Round(e*1000)/1000)
 	}

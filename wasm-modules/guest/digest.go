@@ -24,8 +24,8 @@ const (
 	SSDeep Algorithm = 5
 	TLSH   Algorithm = 6
 	// ByteCounts is not a hash but the same kind of answer, a fixed-size summary of the bytes:
-	// how often each byte value occurs, as 256 little-endian uint32 counts, byte value 0 first
-	// (internal/bytecount's encoding). CountBytes and Entropy use it.
+	// how often each byte value occurs, as 256 little-endian uint64 counts, byte value 0 first
+	// (internal/bytecount's encoding). Histogram, CountBytes and Entropy use it.
 	ByteCounts Algorithm = 7
 )
 
@@ -88,23 +88,38 @@ func NativeSum(alg Algorithm, data []byte) []byte {
 	return nil
 }
 
-// hostCountMin is the shortest input CountBytes hands to the host: for less, the call and
-// adding up the 1 KiB answer inside WASM cost more than counting there.
+// hostCountMin is the shortest input Histogram and CountBytes hand to the host: for less,
+// the call costs more than counting inside WASM.
 const hostCountMin = 1024
 
-// CountBytes adds to counts how often each byte value occurs in b. Inside a wasip1 guest the
-// host counts inputs of a kilobyte or more (athena.digest's ByteCounts), several times faster
-// than Go compiled to wasm; elsewhere, and if the host refuses, it is bytecount.Add.
-func CountBytes(counts *[256]uint64, b []byte) {
+// Histogram sets counts to how often each byte value occurs in b. Inside a wasip1 guest the
+// host counts inputs of a kilobyte or more (athena.digest's ByteCounts) straight into counts,
+// several times faster than Go compiled to wasm; elsewhere, and if the host refuses, it is
+// bytecount.Add.
+func Histogram(counts *[256]uint64, b []byte) {
 	if len(b) >= hostCountMin && hostCounts(counts, b) {
 		return
 	}
+	*counts = [256]uint64{}
 	bytecount.Add(counts, b)
 }
 
-// Entropy is the Shannon entropy of b in bits per byte (0 for empty input), from CountBytes.
+// CountBytes adds to counts how often each byte value occurs in b (Histogram, added).
+func CountBytes(counts *[256]uint64, b []byte) {
+	if len(b) < hostCountMin {
+		bytecount.Add(counts, b)
+		return
+	}
+	var these [256]uint64
+	Histogram(&these, b)
+	for i, c := range these {
+		counts[i] += c
+	}
+}
+
+// Entropy is the Shannon entropy of b in bits per byte (0 for empty input), from Histogram.
 func Entropy(b []byte) float64 {
 	var counts [256]uint64
-	CountBytes(&counts, b)
+	Histogram(&counts, b)
 	return bytecount.Entropy(&counts, len(b))
 }

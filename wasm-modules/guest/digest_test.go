@@ -57,7 +57,7 @@ func TestSum(t *testing.T) {
 	}
 }
 
-// TestCountBytes: ByteCounts, CountBytes and Entropy agree with a plain count on both sides of
+// TestCountBytes: ByteCounts, Histogram, CountBytes and Entropy agree with a plain count on both sides of
 // the length from which a wasip1 guest asks the host.
 func TestCountBytes(t *testing.T) {
 	data := bytes.Repeat([]byte("counted\x00\xff by the host or the guest "), 100)
@@ -78,9 +78,14 @@ func TestCountBytes(t *testing.T) {
 			t.Fatalf("Sum(ByteCounts) of %d bytes is %d bytes long", n, len(enc))
 		}
 		for b, c := range want {
-			if got := binary.LittleEndian.Uint32(enc[4*b:]); uint64(got) != c {
+			if got := binary.LittleEndian.Uint64(enc[8*b:]); got != c {
 				t.Fatalf("Sum(ByteCounts) of %d bytes: byte %#x = %d, want %d", n, b, got, c)
 			}
+		}
+		var h [256]uint64
+		h[0] = 99 // Histogram sets, it does not add
+		if Histogram(&h, data[:n]); h != want {
+			t.Fatalf("Histogram of %d bytes differs from a plain count", n)
 		}
 		if got, want := Entropy(data[:n]), bytecount.Of(data[:n]); got != want {
 			t.Errorf("Entropy of %d bytes = %v, want %v", n, got, want)

@@ -41,9 +41,9 @@ func ask(alg Algorithm, data, out []byte) int {
 	return int(n)
 }
 
-// hostCounts adds the host's byte counts of data to counts; false if the host refused.
+// hostCounts has the host write the byte counts of data into counts; false if it refused. A
+// [256]uint64 is the encoding the host writes: 256 little-endian uint64.
 func hostCounts(counts *[256]uint64, data []byte) bool {
-	var out [bytecount.EncodedSize]byte
-	n := ask(ByteCounts, data, out[:])
-	return n == len(out) && bytecount.AddEncoded(counts, out[:])
+	out := unsafe.Slice((*byte)(unsafe.Pointer(counts)), bytecount.EncodedSize)
+	return ask(ByteCounts, data, out) == bytecount.EncodedSize
 }

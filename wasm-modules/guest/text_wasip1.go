@@ -16,8 +16,18 @@ func hostTextRuns(kind, minLen, ptr, length, out, capacity uint32) int32
 // textRunsBatch is how many runs one call to the host returns at most.
 const textRunsBatch = 1024
 
+// textRunsBuf is the runs buffer, kept between calls: allocating (and zeroing) 8 KiB inside
+// WASM costs about as much as a call to the host. A call made from inside emit allocates its
+// own.
+var textRunsBuf []byte
+
 func textRuns(kind textruns.Kind, minLen int, b []byte, emit func(start, end int) bool) {
-	buf := make([]byte, textRunsBatch*textruns.PairSize)
+	buf := textRunsBuf
+	textRunsBuf = nil
+	if buf == nil {
+		buf = make([]byte, textRunsBatch*textruns.PairSize)
+	}
+	defer func() { textRunsBuf = buf }()
 	for off := 0; ; {
 		var ptr uint32
 		if off < len(b) {
