@@ -62,6 +62,12 @@ type memoryView interface {
 	size() uint64
 }
 
+// abiMemory gives a memoryView the Read of hostabi.Memory, for the host functions that
+// compute over guest memory.
+type abiMemory struct{ memoryView }
+
+func (m abiMemory) Read(ptr, n uint32) ([]byte, bool) { return m.read(ptr, n) }
+
 // errDeadline is returned by instance.call when the call's context ended before the guest did.
 var errDeadline = errors.New("guest stopped by deadline")
 

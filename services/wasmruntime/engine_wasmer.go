@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/hostabi"
 	"github.com/wasmerio/wasmer-go/wasmer"
 )
 
@@ -173,8 +174,11 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 		wi.env, wasmerDigest)
 	textRuns := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
-		wi.env, wasmerTextRuns)
-	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest, "text_runs": textRuns})
+		wi.env, wasmerCall6(hostabi.TextRuns, hostabi.TextErrInput))
+	windowFilter := wasmer.NewFunctionWithEnvironment(wi.store,
+		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
+		wi.env, wasmerCall6(hostabi.WindowFilter, hostabi.WindowErrInput))
+	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest, "text_runs": textRuns, "window_filter": windowFilter})
 	inst, err := wasmer.NewInstance(mod, imports)
 	if err != nil {
 		return fail(fmt.Errorf("instantiate: %w", err))
@@ -214,7 +218,7 @@ func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	return nil, nil
 }
 
-// wasmerDigest is the athena.digest host function (hostdigest.go). Errors are results, never
+// wasmerDigest is the athena.digest host function (internal/hostabi). Errors are results, never
 // traps (see wasmerEmit for why a trap from a wasmer-go host function is avoided).
 func wasmerDigest(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	env := e.(*wasmerEnv)
@@ -222,27 +226,30 @@ func wasmerDigest(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	mem := env.mem
 	env.mu.Unlock()
 	if mem == nil {
-		return []wasmer.Value{wasmer.NewI32(int32(digestErrInput))}, nil
+		return []wasmer.Value{wasmer.NewI32(hostabi.DigestErrInput)}, nil
 	}
-	r := hostDigest(wasmerMemory{mem}, uint32(args[0].I32()), uint32(args[1].I32()), uint32(args[2].I32()), uint32(args[3].I32()))
+	r := hostabi.Digest(abiMemory{wasmerMemory{mem}}, uint32(args[0].I32()), uint32(args[1].I32()), uint32(args[2].I32()), uint32(args[3].I32()))
 	return []wasmer.Value{wasmer.NewI32(r)}, nil
 }
 
-// wasmerTextRuns is the athena.text_runs host function (hosttext.go); errors are results, as
-// in wasmerDigest.
-func wasmerTextRuns(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
-	env := e.(*wasmerEnv)
-	env.mu.Lock()
-	mem := env.mem
-	env.mu.Unlock()
-	if mem == nil {
-		return []wasmer.Value{wasmer.NewI32(int32(textErrInput))}, nil
+// wasmerCall6 adapts a six-argument athena host function (athena.text_runs,
+// athena.window_filter) to wasmer; errors are results, as in wasmerDigest, and without a
+// memory the answer is noMemory.
+func wasmerCall6(fn func(hostabi.Memory, uint32, uint32, uint32, uint32, uint32, uint32) int32, noMemory int32) func(interface{}, []wasmer.Value) ([]wasmer.Value, error) {
+	return func(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
+		env := e.(*wasmerEnv)
+		env.mu.Lock()
+		mem := env.mem
+		env.mu.Unlock()
+		if mem == nil {
+			return []wasmer.Value{wasmer.NewI32(noMemory)}, nil
+		}
+		var a [6]uint32
+		for i := range a {
+			a[i] = uint32(args[i].I32())
+		}
+		return []wasmer.Value{wasmer.NewI32(fn(abiMemory{wasmerMemory{mem}}, a[0], a[1], a[2], a[3], a[4], a[5]))}, nil
 	}
-	var a [6]uint32
-	for i := range a {
-		a[i] = uint32(args[i].I32())
-	}
-	return []wasmer.Value{wasmer.NewI32(hostTextRuns(wasmerMemory{mem}, a[0], a[1], a[2], a[3], a[4], a[5]))}, nil
 }
 
 // wasmerPollOneoff implements WASI poll_oneoff(in, out, nsubscriptions, nevents_out) -> errno:

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/athena-mesh/athena/internal/hostabi"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/experimental"
@@ -78,6 +79,10 @@ func (e *wazeroEngine) compile(ctx context.Context, wasm []byte, sha256 string, 
 		WithGoModuleFunction(api.GoModuleFunc(wazeroTextRuns), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
 		WithParameterNames("kind", "min_len", "ptr", "len", "out", "cap").
 		Export("text_runs").
+		NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(wazeroWindowFilter), []api.ValueType{api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}).
+		WithParameterNames("filter", "data", "from", "to", "out", "cap").
+		Export("window_filter").
 		Instantiate(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("instantiate host module athena: %w", err)
@@ -118,15 +123,21 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 	}
 }
 
-// wazeroDigest is the athena.digest host function (hostdigest.go).
+// wazeroDigest is the athena.digest host function (internal/hostabi).
 func wazeroDigest(_ context.Context, m api.Module, stack []uint64) {
-	stack[0] = api.EncodeI32(hostDigest(wazeroMemory{m.Memory()},
+	stack[0] = api.EncodeI32(hostabi.Digest(abiMemory{wazeroMemory{m.Memory()}},
 		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3])))
 }
 
-// wazeroTextRuns is the athena.text_runs host function (hosttext.go).
+// wazeroTextRuns is the athena.text_runs host function (internal/hostabi).
 func wazeroTextRuns(_ context.Context, m api.Module, stack []uint64) {
-	stack[0] = api.EncodeI32(hostTextRuns(wazeroMemory{m.Memory()},
+	stack[0] = api.EncodeI32(hostabi.TextRuns(abiMemory{wazeroMemory{m.Memory()}},
+		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), api.DecodeU32(stack[4]), api.DecodeU32(stack[5])))
+}
+
+// wazeroWindowFilter is the athena.window_filter host function (internal/hostabi).
+func wazeroWindowFilter(_ context.Context, m api.Module, stack []uint64) {
+	stack[0] = api.EncodeI32(hostabi.WindowFilter(abiMemory{wazeroMemory{m.Memory()}},
 		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), api.DecodeU32(stack[4]), api.DecodeU32(stack[5])))
 }
 

@@ -1,5 +1,5 @@
 // Package hosttest is the smallest Athena host that can run a built module directly on wazero:
-// it provides the "athena" imports (emit, digest, text_runs) for the module tests and benchmarks that
+// it provides the "athena" imports (emit, digest, text_runs, window_filter) for the module tests and benchmarks that
 // measure a module without the wasm runtime service (BenchUnderRuntime measures one through the
 // service itself). The service's own host functions live in services/wasmruntime; both follow
 // ../../ABI.md.
@@ -9,8 +9,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/athena-mesh/athena/internal/textruns"
-	"github.com/athena-mesh/athena/wasm-modules/guest"
+	"github.com/athena-mesh/athena/internal/hostabi"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 )
@@ -27,6 +26,7 @@ func Instantiate(ctx context.Context, rt wazero.Runtime, emit EmitFunc) error {
 		NewFunctionBuilder().WithFunc(emit).Export("emit").
 		NewFunctionBuilder().WithFunc(Digest).Export("digest").
 		NewFunctionBuilder().WithFunc(TextRuns).Export("text_runs").
+		NewFunctionBuilder().WithFunc(WindowFilter).Export("window_filter").
 		Instantiate(ctx)
 	if err != nil {
 		return fmt.Errorf("instantiate host module athena: %w", err)
@@ -34,42 +34,17 @@ func Instantiate(ctx context.Context, rt wazero.Runtime, emit EmitFunc) error {
 	return nil
 }
 
-// Digest is athena.digest with the ABI's result codes: the digest length, -1 for an unknown
-// algorithm, -2 for an input and -3 for an output outside memory.
+// Digest is athena.digest, as the runtime answers it (internal/hostabi).
 func Digest(_ context.Context, m api.Module, alg, ptr, n, out uint32) int32 {
-	a := guest.Algorithm(alg)
-	if a.Size() == 0 {
-		return -1
-	}
-	in, ok := m.Memory().Read(ptr, n)
-	if !ok {
-		return -2
-	}
-	if _, ok := m.Memory().Read(out, uint32(a.Size())); !ok {
-		return -3
-	}
-	sum := guest.NativeSum(a, in)
-	m.Memory().Write(out, sum)
-	return int32(len(sum))
+	return hostabi.Digest(m.Memory(), alg, ptr, n, out)
 }
 
-// TextRuns is athena.text_runs with the ABI's result codes: the number of runs written, -1 for
-// an unknown kind, -2 for an input and -3 for an output outside memory.
+// TextRuns is athena.text_runs, as the runtime answers it (internal/hostabi).
 func TextRuns(_ context.Context, m api.Module, kind, minLen, ptr, n, out, capacity uint32) int32 {
-	if !textruns.Kind(kind).Valid() {
-		return -1
-	}
-	in, ok := m.Memory().Read(ptr, n)
-	if !ok {
-		return -2
-	}
-	size := uint64(capacity) * textruns.PairSize
-	if size > uint64(^uint32(0)) {
-		return -3
-	}
-	dst, ok := m.Memory().Read(out, uint32(size))
-	if !ok {
-		return -3
-	}
-	return int32(textruns.Encode(textruns.Kind(kind), int(minLen), in, dst))
+	return hostabi.TextRuns(m.Memory(), kind, minLen, ptr, n, out, capacity)
+}
+
+// WindowFilter is athena.window_filter, as the runtime answers it (internal/hostabi).
+func WindowFilter(_ context.Context, m api.Module, filter, data, from, to, out, capacity uint32) int32 {
+	return hostabi.WindowFilter(m.Memory(), filter, data, from, to, out, capacity)
 }

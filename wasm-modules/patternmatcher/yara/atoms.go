@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+
+	"github.com/athena-mesh/athena/internal/windowfilter"
 )
 
 // The atom index finds every position where some atom ends. It replaces an Aho-Corasick
@@ -20,26 +22,17 @@ import (
 // only then are the positions that hit looked up exactly in a hash table of atoms and their
 // entries verified.
 
-const (
-	// filterBits is log2 of the hashed bitmap's size in bits (128 KiB). A window sets two
-	// bits of one 64-bit word (a blocked Bloom filter), so ten thousand atoms let about one
-	// random window in two thousand through.
-	filterBits  = 20
-	filterWords = 1 << filterBits / 64
-	// filterShift keeps the 26 top bits of the hash: word index, then two bit positions.
-	filterShift = 64 - filterBits - 6
-	// hashMul is the 64-bit golden-ratio constant; the top bits of w*hashMul are well mixed.
-	hashMul = 0x9E3779B97F4A7C15
-)
+// The filter itself is internal/windowfilter's, so inside WASM the host can probe it in
+// place (guest.WindowFilter); filterWords is its hashed part.
+const filterWords = windowfilter.HashedWords
 
 type atomIndex struct {
-	// filter4 holds two bits per hashed window for 4-byte atoms and the 256 windows ending
-	// in each 3-byte atom; filter21 has a bit per 2-byte window that is a 2-byte atom or ends
-	// in a 1-byte atom.
-	filter4  *[filterWords]uint64
-	filter21 *[1 << 16 / 64]uint64
-	short    bool    // filter21 is not empty
-	has      [5]bool // has[n]: some atom is n bytes long
+	// filter has two bits per hashed window for 4-byte atoms and the 256 windows ending in
+	// each 3-byte atom (Hashed), and a bit per 2-byte window that is a 2-byte atom or ends in
+	// a 1-byte atom (Pairs).
+	filter *windowfilter.Filter
+	short  bool    // filter.Pairs is not empty
+	has    [5]bool // has[n]: some atom is n bytes long
 	// table is an open-addressing hash table from atom key to its entries.
 	table   []atomSlot
 	mask    uint32
@@ -62,14 +55,8 @@ func atomKey(atom []byte) uint64 {
 	return uint64(len(atom))<<32 | w
 }
 
-func windowHash(w uint64) uint64 { return (w * hashMul) >> filterShift }
-
 func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
-	x := &atomIndex{
-		filter4:  new([filterWords]uint64),
-		filter21: new([1 << 16 / 64]uint64),
-		entries:  entries,
-	}
+	x := &atomIndex{filter: new(windowfilter.Filter), entries: entries}
 	// Group entries by atom: sort (key, entry) pairs instead of a map of slices, which
 	// allocates per atom.
 	type keyed struct {
@@ -90,12 +77,11 @@ func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 				x.add4(b<<24 | uint64(w))
 			}
 		case 2:
-			x.filter21[w>>6] |= 1 << (w & 63)
+			x.filter.AddPair(uint16(w))
 			x.short = true
 		case 1:
 			for b := uint32(0); b < 256; b++ {
-				v := b<<8 | w
-				x.filter21[v>>6] |= 1 << (v & 63)
+				x.filter.AddPair(uint16(b<<8 | w))
 			}
 			x.short = true
 		}
@@ -124,10 +110,7 @@ func newAtomIndex(atoms [][]byte, entries []atomEntry) *atomIndex {
 	return x
 }
 
-func (x *atomIndex) add4(w uint64) {
-	h := windowHash(w)
-	x.filter4[h>>12] |= 1<<(h&63) | 1<<(h>>6&63)
-}
+func (x *atomIndex) add4(w uint64) { x.filter.AddWindow(uint32(w)) }
 
 // slot returns the table slot holding key, or the empty slot where it would go.
 func (x *atomIndex) slot(key uint64) uint32 {

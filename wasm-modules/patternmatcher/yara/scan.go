@@ -4,6 +4,9 @@ import (
 	"math/bits"
 	"sort"
 	"time"
+
+	"github.com/athena-mesh/athena/internal/windowfilter"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
 // MaxStringMatches is how many matches per string the scanner keeps for conditions (YARA's
@@ -215,7 +218,7 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 func (s *scanState) search() {
 	x := s.rs.atoms
 	data := s.data
-	f4, f21 := x.filter4, x.filter21
+	f4, f21 := &x.filter.Hashed, &x.filter.Pairs
 	// w is the window of the last four bytes, the newest in the low byte; bytes before the
 	// data count as zero, and candidates that would start before it are dropped. It is a
 	// uint64 because Go's wasm code computes in 64 bits and would mask every 32-bit result.
@@ -229,6 +232,15 @@ func (s *scanState) search() {
 		// Charged by size, so a small sample does not read the clock (a host call) at all.
 		if s.checkTime(end - base) {
 			return
+		}
+		// Inside WASM the host probes the filter (athena.window_filter); elsewhere, or if it
+		// refuses, the loops below do.
+		if guest.WindowFilter(x.filter, data, base, end, s.hostCandidates) {
+			continue
+		}
+		w = 0
+		for k := max(base-3, 0); k < base; k++ {
+			w = w<<8 | uint64(data[k])
 		}
 		i := base
 		if x.short {
@@ -487,10 +499,13 @@ func firstBits(set *byteSet, d *[32]byte) uint64 {
 
 // probe4 returns the filter bits of window w (< 1<<32) in bit 0; the other bits are noise.
 func probe4(f *[filterWords]uint64, w uint64) uint64 {
-	h := windowHash(w)
+	h := windowfilter.Hash(w)
 	word := f[h>>12&(filterWords-1)]
 	return word >> (h & 63) & (word >> (h >> 6 & 63))
 }
+
+// hostCandidates is candidates for the blocks the host's probe found.
+func (s *scanState) hostCandidates(base int, mask uint32) { s.candidates(base, uint64(mask)) }
 
 // candidates looks up exactly the atoms ending at the positions base+k for the bits k set in
 // hits (positions whose filter bits were set) and verifies their strings.
@@ -507,7 +522,7 @@ func (s *scanState) candidates(base int, hits uint64) {
 				w = w<<8 | uint64(data[k])
 			}
 		}
-		if probe4(x.filter4, w)&1 != 0 {
+		if x.filter.HashedPasses(w) != 0 {
 			if j >= 3 && x.has[4] {
 				s.atomAt(j, 4, w)
 			}
@@ -515,7 +530,7 @@ func (s *scanState) candidates(base int, hits uint64) {
 				s.atomAt(j, 3, w&0xffffff)
 			}
 		}
-		if x.short && x.filter21[w&0xffff>>6]>>(w&63)&1 != 0 {
+		if x.short && x.filter.PairPasses(w) != 0 {
 			if j >= 1 && x.has[2] {
 				s.atomAt(j, 2, w&0xffff)
 			}

@@ -1,0 +1,175 @@
+// Package hostabi implements the athena host imports that compute over guest memory —
+// athena.digest, athena.text_runs and athena.window_filter (wasm-modules/ABI.md) — once, for
+// the wasm runtime's engines and for the test hosts of guest/hosttest, so a module sees the
+// same answers from both. Each function checks every range it was given (with 64-bit
+// arithmetic) before any work and writes only inside its output range; a bad request is a
+// negative result, never a trap.
+package hostabi
+
+import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/sha512"
+	"hash"
+
+	"github.com/athena-mesh/athena/internal/bytecount"
+	"github.com/athena-mesh/athena/internal/fuzzyhash"
+	"github.com/athena-mesh/athena/internal/textruns"
+	"github.com/athena-mesh/athena/internal/windowfilter"
+)
+
+// Memory is a guest's linear memory: Read returns a view of [offset, offset+n), which the
+// host may read and write in place, or false when the range is not inside memory (wazero's
+// api.Memory is one).
+type Memory interface {
+	Read(offset, n uint32) ([]byte, bool)
+}
+
+// athena.digest algorithms; the values are ABI. ssdeep and TLSH are the printed digests
+// (ASCII) of variable length up to their maximum; a TLSH of an input too short or too uniform
+// for one is empty. Byte counts are not a hash but the same kind of answer: a fixed-size
+// summary of the bytes (their histogram) that guests need for entropy.
+const (
+	DigestMD5    = 1
+	DigestSHA1   = 2
+	DigestSHA256 = 3
+	DigestSHA512 = 4
+	DigestSSDeep = 5
+	DigestTLSH   = 6
+	DigestCounts = 7
+)
+
+// Results of athena.digest; the values are ABI.
+const (
+	DigestErrAlgorithm = -1 // unknown algorithm
+	DigestErrInput     = -2 // [ptr, ptr+len) is not inside memory
+	DigestErrOutput    = -3 // [out, out+room) is not inside memory
+)
+
+// Results of athena.text_runs; the values are ABI.
+const (
+	TextErrKind   = -1 // unknown kind
+	TextErrInput  = -2 // [ptr, ptr+len) is not inside memory
+	TextErrOutput = -3 // [out, out+8·cap) is not inside memory
+)
+
+// Results of athena.window_filter; the values are ABI.
+const (
+	WindowErrFilter = -1 // [filter, filter+windowfilter.Size) is not inside memory or not 8-byte aligned
+	WindowErrInput  = -2 // [data, data+to) is not inside memory, or from > to
+	WindowErrOutput = -3 // [out, out+8·cap) is not inside memory
+)
+
+// digester computes one digest algorithm: at most room bytes of digest.
+type digester struct {
+	room int
+	sum  func(in, out []byte) []byte
+}
+
+func hashDigester(h func() hash.Hash) *digester {
+	return &digester{room: h().Size(), sum: func(in, out []byte) []byte {
+		d := h()
+		d.Write(in)
+		return d.Sum(out)
+	}}
+}
+
+// digesters are the algorithms by their ABI value. The longest ssdeep digest is
+// "blocksize:64 chars:32 chars" with a 10-digit block size; TLSH is 70 hex digits.
+var digesters = map[uint32]*digester{
+	DigestMD5:    hashDigester(md5.New),
+	DigestSHA1:   hashDigester(sha1.New),
+	DigestSHA256: hashDigester(sha256.New),
+	DigestSHA512: hashDigester(sha512.New),
+	DigestSSDeep: {room: 128, sum: func(in, out []byte) []byte { return append(out, fuzzyhash.SSDeep(in)...) }},
+	DigestTLSH:   {room: 72, sum: func(in, out []byte) []byte { return append(out, fuzzyhash.TLSH(in)...) }},
+	DigestCounts: {room: bytecount.EncodedSize, sum: func(in, out []byte) []byte { return bytecount.AppendEncoded(out, in) }},
+}
+
+// DigestRoom is the output room athena.digest requires for alg, 0 for an unknown algorithm.
+func DigestRoom(alg uint32) int {
+	if d := digesters[alg]; d != nil {
+		return d.room
+	}
+	return 0
+}
+
+// Digest is athena.digest(alg, ptr, len, out): it writes the digest of [ptr, ptr+n) to out
+// and returns its length. The input is hashed in place (the guest is blocked in the call, so
+// it does not change meanwhile) and the digest computed before it is written, so out may
+// overlap the input.
+func Digest(mem Memory, alg, ptr, n, out uint32) int32 {
+	d := digesters[alg]
+	if d == nil {
+		return DigestErrAlgorithm
+	}
+	in, ok := mem.Read(ptr, n)
+	if !ok {
+		return DigestErrInput
+	}
+	dst, ok := mem.Read(out, uint32(d.room))
+	if !ok {
+		return DigestErrOutput
+	}
+	var buf [bytecount.EncodedSize]byte // the longest answer
+	sum := d.sum(in, buf[:0])
+	if len(sum) > d.room {
+		return DigestErrOutput
+	}
+	return int32(copy(dst, sum))
+}
+
+// TextRuns is athena.text_runs(kind, min_len, ptr, len, out, cap): it writes the first runs of
+// kind in [ptr, ptr+n), at most capacity of them, as (start, end) pairs relative to ptr, to
+// out and returns how many. An output that overlaps the input gives unspecified runs.
+func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32) int32 {
+	if !textruns.Kind(kind).Valid() {
+		return TextErrKind
+	}
+	in, ok := mem.Read(ptr, n)
+	if !ok {
+		return TextErrInput
+	}
+	dst, ok := readPairs(mem, out, capacity)
+	if !ok {
+		return TextErrOutput
+	}
+	return int32(textruns.Encode(textruns.Kind(kind), int(minLen), in, dst))
+}
+
+// WindowFilter is athena.window_filter(filter, data, from, to, out, cap): it probes the
+// filter at filter for the windows ending at offsets [from, to) of data and writes, at most
+// capacity of them, the blocks with a position that passes to out as (base, mask) pairs,
+// returning how many. An output that overlaps the filter or the data gives unspecified blocks.
+func WindowFilter(mem Memory, filter, data, from, to, out, capacity uint32) int32 {
+	if filter%8 != 0 {
+		return WindowErrFilter
+	}
+	fb, ok := mem.Read(filter, windowfilter.Size)
+	if !ok {
+		return WindowErrFilter
+	}
+	f, ok := windowfilter.FromMemory(fb)
+	if !ok {
+		return WindowErrFilter
+	}
+	in, ok := mem.Read(data, to)
+	if !ok || from > to {
+		return WindowErrInput
+	}
+	dst, ok := readPairs(mem, out, capacity)
+	if !ok {
+		return WindowErrOutput
+	}
+	return int32(windowfilter.Encode(f, in, int(from), int(to), dst))
+}
+
+// readPairs is the view of capacity 8-byte pairs at out.
+func readPairs(mem Memory, out, capacity uint32) ([]byte, bool) {
+	size := uint64(capacity) * 8
+	if size > uint64(^uint32(0)) {
+		return nil, false
+	}
+	return mem.Read(out, uint32(size))
+}

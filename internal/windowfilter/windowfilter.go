@@ -1,0 +1,122 @@
+// Package windowfilter is the prefilter of a multi-pattern search over bytes: at each position
+// the window of the last four bytes is probed in a blocked Bloom filter of hashed windows and
+// the last two bytes in an exact bitmap, and only positions that pass are looked at further.
+// The pattern-matcher's atom search builds a Filter from its atoms; inside WASM the host runs
+// the probe loop (athena.window_filter, see wasm-modules/ABI.md) over the filter in guest
+// memory, natively, with Blocks.
+package windowfilter
+
+import (
+	"encoding/binary"
+	"unsafe"
+)
+
+const (
+	// HashedWords is the size of the hashed filter: 2^20 bits (128 KiB). A window sets two
+	// bits of one 64-bit word.
+	HashedWords = 1 << 14
+	// PairWords is the size of the exact bitmap of two-byte windows.
+	PairWords = 1 << 16 / 64
+	// Size is a Filter's size in bytes; its layout (Hashed, then Pairs, little-endian words)
+	// is part of the guest ABI.
+	Size = (HashedWords + PairWords) * 8
+	// BlockSize is how many positions one mask of Blocks covers.
+	BlockSize = 32
+
+	// hashMul is the 64-bit golden-ratio constant; the top bits of w*hashMul are well mixed.
+	hashMul = 0x9E3779B97F4A7C15
+	// hashShift keeps the 26 top bits of the hash: word index, then two bit positions.
+	hashShift = 64 - 20 - 6
+)
+
+// Filter is a prefilter: which four-byte windows (hashed) and which two-byte windows (exactly)
+// may end a pattern.
+type Filter struct {
+	Hashed [HashedWords]uint64
+	Pairs  [PairWords]uint64
+}
+
+// Hash is where window w (its four bytes, the newest lowest) falls in Hashed: word index in
+// bits 12 and up, the two bit positions in bits 0–5 and 6–11.
+func Hash(w uint64) uint64 { return (w * hashMul) >> hashShift }
+
+// AddWindow lets window w pass the hashed filter.
+func (f *Filter) AddWindow(w uint32) {
+	h := Hash(uint64(w))
+	f.Hashed[h>>12] |= 1<<(h&63) | 1<<(h>>6&63)
+}
+
+// AddPair lets the two-byte window v (the newer byte lowest) pass the exact bitmap.
+func (f *Filter) AddPair(v uint16) { f.Pairs[v>>6] |= 1 << (v & 63) }
+
+// HashedPasses reports (in bit 0) whether window w passes the hashed filter; a window that was added
+// always does.
+func (f *Filter) HashedPasses(w uint64) uint64 {
+	h := Hash(w)
+	word := f.Hashed[h>>12&(HashedWords-1)]
+	return word >> (h & 63) & (word >> (h >> 6 & 63)) & 1
+}
+
+// PairPasses reports (in bit 0) whether the last two bytes of w pass the exact bitmap.
+func (f *Filter) PairPasses(w uint64) uint64 { return f.Pairs[w&0xffff>>6] >> (w & 63) & 1 }
+
+// FromMemory views Size bytes of memory at b as a Filter; b must hold Size bytes and start at
+// an 8-byte-aligned address (ok is false otherwise).
+func FromMemory(b []byte) (f *Filter, ok bool) {
+	if len(b) < Size || uintptr(unsafe.Pointer(unsafe.SliceData(b)))%8 != 0 {
+		return nil, false
+	}
+	return (*Filter)(unsafe.Pointer(unsafe.SliceData(b))), true
+}
+
+// Blocks probes the window ending at every position of data[from:to) (bytes before data count
+// as zero) and calls emit, in order, for each block of BlockSize positions starting at a
+// multiple of BlockSize with a position that passes: mask bit k is set when the window ending
+// at base+k passes either filter. It stops when emit returns false.
+func Blocks(f *Filter, data []byte, from, to int, emit func(base int, mask uint32) bool) {
+	if from < 0 || to > len(data) || from >= to {
+		return
+	}
+	pairs := f.Pairs != [PairWords]uint64{}
+	var w uint64
+	for k := max(from-3, 0); k < from; k++ {
+		w = w<<8 | uint64(data[k])
+	}
+	for base := from &^ (BlockSize - 1); base < to; base += BlockSize {
+		var mask uint32
+		lo, hi := max(base, from), min(base+BlockSize, to)
+		if pairs {
+			for j, c := range data[lo:hi] {
+				w = (w<<8 | uint64(c)) & 0xffffffff
+				mask |= uint32(f.HashedPasses(w)|f.PairPasses(w)) << (lo - base + j)
+			}
+		} else {
+			for j, c := range data[lo:hi] {
+				w = (w<<8 | uint64(c)) & 0xffffffff
+				mask |= uint32(f.HashedPasses(w)) << (lo - base + j)
+			}
+		}
+		if mask != 0 && !emit(base, mask) {
+			return
+		}
+	}
+}
+
+// PairSize is the encoded size of one block: base and mask, little-endian uint32.
+const PairSize = 8
+
+// Encode writes Blocks' blocks to out, as many as fit, and returns how many. When it fills
+// out there may be more: the next call starts at the last block's base plus BlockSize.
+func Encode(f *Filter, data []byte, from, to int, out []byte) int {
+	n, room := 0, len(out)/PairSize
+	if room == 0 {
+		return 0
+	}
+	Blocks(f, data, from, to, func(base int, mask uint32) bool {
+		binary.LittleEndian.PutUint32(out[n*PairSize:], uint32(base))
+		binary.LittleEndian.PutUint32(out[n*PairSize+4:], mask)
+		n++
+		return n < room
+	})
+	return n
+}
