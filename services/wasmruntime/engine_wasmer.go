@@ -169,15 +169,15 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	emit := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
 		wi.env, wasmerEmit)
-	digest := wasmer.NewFunctionWithEnvironment(wi.store,
-		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
-		wi.env, wasmerDigest)
-	textRuns := wasmer.NewFunctionWithEnvironment(wi.store,
-		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
-		wi.env, wasmerCall6(hostabi.TextRuns, hostabi.TextErrInput))
-	windowFilter := wasmer.NewFunctionWithEnvironment(wi.store,
-		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32, wasmer.I32), wasmer.NewValueTypes(wasmer.I32)),
-		wi.env, wasmerCall6(hostabi.WindowFilter, hostabi.WindowErrInput))
+	digest := wasmerComputing(wi.store, wi.env, 4, hostabi.DigestErrInput, func(m hostabi.Memory, a []uint32) int32 {
+		return hostabi.Digest(m, a[0], a[1], a[2], a[3])
+	})
+	textRuns := wasmerComputing(wi.store, wi.env, 6, hostabi.TextErrInput, func(m hostabi.Memory, a []uint32) int32 {
+		return hostabi.TextRuns(m, a[0], a[1], a[2], a[3], a[4], a[5])
+	})
+	windowFilter := wasmerComputing(wi.store, wi.env, 6, hostabi.WindowErrInput, func(m hostabi.Memory, a []uint32) int32 {
+		return hostabi.WindowFilter(m, a[0], a[1], a[2], a[3], a[4], a[5])
+	})
 	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest, "text_runs": textRuns, "window_filter": windowFilter})
 	inst, err := wasmer.NewInstance(mod, imports)
 	if err != nil {
@@ -218,38 +218,31 @@ func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 	return nil, nil
 }
 
-// wasmerDigest is the athena.digest host function (internal/hostabi). Errors are results, never
-// traps (see wasmerEmit for why a trap from a wasmer-go host function is avoided).
-func wasmerDigest(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
-	env := e.(*wasmerEnv)
-	env.mu.Lock()
-	mem := env.mem
-	env.mu.Unlock()
-	if mem == nil {
-		return []wasmer.Value{wasmer.NewI32(hostabi.DigestErrInput)}, nil
+// wasmerComputing adapts one of the athena imports that compute over guest memory
+// (internal/hostabi: digest, text_runs, window_filter) to wasmer: fn gets the memory and the
+// call's arguments as uint32. Errors are results, never traps (see wasmerEmit for why a trap
+// from a wasmer-go host function is avoided); without a memory the answer is noMemory.
+func wasmerComputing(store *wasmer.Store, env *wasmerEnv, params int, noMemory int32, fn func(mem hostabi.Memory, a []uint32) int32) *wasmer.Function {
+	kinds := make([]wasmer.ValueKind, params)
+	for i := range kinds {
+		kinds[i] = wasmer.I32
 	}
-	r := hostabi.Digest(abiMemory{wasmerMemory{mem}}, uint32(args[0].I32()), uint32(args[1].I32()), uint32(args[2].I32()), uint32(args[3].I32()))
-	return []wasmer.Value{wasmer.NewI32(r)}, nil
-}
-
-// wasmerCall6 adapts a six-argument athena host function (athena.text_runs,
-// athena.window_filter) to wasmer; errors are results, as in wasmerDigest, and without a
-// memory the answer is noMemory.
-func wasmerCall6(fn func(hostabi.Memory, uint32, uint32, uint32, uint32, uint32, uint32) int32, noMemory int32) func(interface{}, []wasmer.Value) ([]wasmer.Value, error) {
-	return func(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
-		env := e.(*wasmerEnv)
-		env.mu.Lock()
-		mem := env.mem
-		env.mu.Unlock()
-		if mem == nil {
-			return []wasmer.Value{wasmer.NewI32(noMemory)}, nil
-		}
-		var a [6]uint32
-		for i := range a {
-			a[i] = uint32(args[i].I32())
-		}
-		return []wasmer.Value{wasmer.NewI32(fn(abiMemory{wasmerMemory{mem}}, a[0], a[1], a[2], a[3], a[4], a[5]))}, nil
-	}
+	return wasmer.NewFunctionWithEnvironment(store,
+		wasmer.NewFunctionType(wasmer.NewValueTypes(kinds...), wasmer.NewValueTypes(wasmer.I32)),
+		env, func(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
+			env := e.(*wasmerEnv)
+			env.mu.Lock()
+			mem := env.mem
+			env.mu.Unlock()
+			if mem == nil {
+				return []wasmer.Value{wasmer.NewI32(noMemory)}, nil
+			}
+			a := make([]uint32, len(args))
+			for i := range args {
+				a[i] = uint32(args[i].I32())
+			}
+			return []wasmer.Value{wasmer.NewI32(fn(abiMemory{wasmerMemory{mem}}, a))}, nil
+		})
 }
 
 // wasmerPollOneoff implements WASI poll_oneoff(in, out, nsubscriptions, nevents_out) -> errno:

@@ -184,3 +184,26 @@ func newRuntime(t testing.TB, dir string, mod func(*Config)) *Runtime {
 	})
 	return r
 }
+
+// watInstance compiles the WAT module src with the engine under test (wazero, or wasmer with
+// -tags wasmer) and returns an instance of it, all closed when the test ends.
+func watInstance(t *testing.T, src string) instance {
+	t.Helper()
+	ctx := context.Background()
+	eng, err := newEngine(ctx, testEngine(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = eng.close(ctx) })
+	cm, err := eng.compile(ctx, wat(t, src), "", 16)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cm.close(ctx) })
+	inst, err := cm.instantiate(ctx, io.Discard, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { inst.close(ctx) })
+	return inst
+}

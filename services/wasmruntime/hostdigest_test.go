@@ -7,7 +7,6 @@ import (
 	"crypto/sha1"
 	"crypto/sha256"
 	"crypto/sha512"
-	"io"
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/bytecount"
@@ -29,21 +28,7 @@ const digestWAT = `(module
 // instance keeps working after each.
 func TestHostDigestEngine(t *testing.T) {
 	ctx := context.Background()
-	eng, err := newEngine(ctx, testEngine(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, wat(t, digestWAT), "", 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cm.close(ctx)
-	inst, err := cm.instantiate(ctx, io.Discard, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.close(ctx)
+	inst := watInstance(t, digestWAT)
 	const page = 65536
 	abc := []byte("abc")
 	// direct is what hostabi.Digest writes for alg over b, called without an engine: the

@@ -3,7 +3,6 @@ package wasmruntime
 import (
 	"context"
 	"encoding/binary"
-	"io"
 	"testing"
 
 	"github.com/athena-mesh/athena/internal/hostabi"
@@ -24,21 +23,7 @@ const textWAT = `(module
 // and the instance keeps working after each.
 func TestHostTextRunsEngine(t *testing.T) {
 	ctx := context.Background()
-	eng, err := newEngine(ctx, testEngine(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, wat(t, textWAT), "", 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cm.close(ctx)
-	inst, err := cm.instantiate(ctx, io.Discard, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.close(ctx)
+	inst := watInstance(t, textWAT)
 	const page = 65536
 	for _, tc := range []struct {
 		name                          string

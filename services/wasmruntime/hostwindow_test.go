@@ -3,7 +3,6 @@ package wasmruntime
 import (
 	"context"
 	"encoding/binary"
-	"io"
 	"testing"
 	"unsafe"
 
@@ -24,21 +23,7 @@ const windowWAT = `(module
 // or wasmer with -tags wasmer) with good and hostile arguments.
 func TestHostWindowFilterEngine(t *testing.T) {
 	ctx := context.Background()
-	eng, err := newEngine(ctx, testEngine(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer eng.close(ctx)
-	cm, err := eng.compile(ctx, wat(t, windowWAT), "", 16)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cm.close(ctx)
-	inst, err := cm.instantiate(ctx, io.Discard, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer inst.close(ctx)
+	inst := watInstance(t, windowWAT)
 	const page, filterAt, outAt = 65536, 1024, 2 * 65536
 	// A filter that lets "abcd" through.
 	var fl windowfilter.Filter
