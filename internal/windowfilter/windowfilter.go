@@ -15,11 +15,11 @@ const (
 	// HashedWords is the size of the hashed filter: 2^20 bits (128 KiB). A window sets two
 	// bits of one 64-bit word.
 	HashedWords = 1 << 14
-	// PairWords is the size of the exact bitmap of two-byte windows.
+	// PairWords is the size of each exact bitmap of two-byte windows.
 	PairWords = 1 << 16 / 64
-	// Size is a Filter's size in bytes; its layout (Hashed, then Pairs, little-endian words)
-	// is part of the guest ABI.
-	Size = (HashedWords + PairWords) * 8
+	// Size is a Filter's size in bytes; its layout (Hashed, Pairs, then Tails, little-endian
+	// words) is part of the guest ABI.
+	Size = (HashedWords + 2*PairWords) * 8
 	// BlockSize is how many positions one mask of Blocks covers.
 	BlockSize = 32
 
@@ -34,6 +34,9 @@ const (
 type Filter struct {
 	Hashed [HashedWords]uint64
 	Pairs  [PairWords]uint64
+	// Tails has a bit for the last two bytes of every window in Hashed: one load from 8 KiB
+	// rejects most positions before the hash and the load from 128 KiB.
+	Tails [PairWords]uint64
 }
 
 // Hash is where window w (its four bytes, the newest lowest) falls in Hashed: word index in
@@ -44,6 +47,8 @@ func Hash(w uint64) uint64 { return (w * hashMul) >> hashShift }
 func (f *Filter) AddWindow(w uint32) {
 	h := Hash(uint64(w))
 	f.Hashed[h>>12] |= 1<<(h&63) | 1<<(h>>6&63)
+	t := uint16(w)
+	f.Tails[t>>6] |= 1 << (t & 63)
 }
 
 // AddPair lets the two-byte window v (the newer byte lowest) pass the exact bitmap.
@@ -55,6 +60,23 @@ func (f *Filter) HashedPasses(w uint64) uint64 {
 	h := Hash(w)
 	word := f.Hashed[h>>12&(HashedWords-1)]
 	return word >> (h & 63) & (word >> (h >> 6 & 63)) & 1
+}
+
+// Passes reports (in bit 0) whether window w passes the filter: its last two bytes are in
+// Tails and it passes Hashed, or its last two bytes are in Pairs. A window added with
+// AddWindow, or whose last two bytes were added with AddPair, always does.
+func (f *Filter) Passes(w uint64) uint64 { return f.passes(w, true) }
+
+// passes is Passes; pairs false skips Pairs when it is empty.
+func (f *Filter) passes(w uint64, pairs bool) uint64 {
+	var p uint64
+	if f.Tails[w&0xffff>>6]>>(w&63)&1 != 0 {
+		p = f.HashedPasses(w)
+	}
+	if pairs {
+		p |= f.PairPasses(w)
+	}
+	return p
 }
 
 // PairPasses reports (in bit 0) whether the last two bytes of w pass the exact bitmap.
@@ -72,7 +94,7 @@ func FromMemory(b []byte) (f *Filter, ok bool) {
 // Blocks probes the window ending at every position of data[from:to) (bytes before data count
 // as zero) and calls emit, in order, for each block of BlockSize positions starting at a
 // multiple of BlockSize with a position that passes: mask bit k is set when the window ending
-// at base+k passes either filter. It stops when emit returns false.
+// at base+k Passes. It stops when emit returns false.
 func Blocks(f *Filter, data []byte, from, to int, emit func(base int, mask uint32) bool) {
 	if from < 0 || to > len(data) || from >= to {
 		return
@@ -84,16 +106,27 @@ func Blocks(f *Filter, data []byte, from, to int, emit func(base int, mask uint3
 	}
 	for base := from &^ (BlockSize - 1); base < to; base += BlockSize {
 		var mask uint32
-		lo, hi := max(base, from), min(base+BlockSize, to)
-		if pairs {
-			for j, c := range data[lo:hi] {
-				w = (w<<8 | uint64(c)) & 0xffffffff
-				mask |= uint32(f.HashedPasses(w)|f.PairPasses(w)) << (lo - base + j)
+		if lo, hi := max(base, from), min(base+BlockSize, to); lo == base && hi == base+BlockSize && base >= 3 {
+			// Each window read from memory rather than shifted in: no chain from one byte to
+			// the next, so the probes of a block overlap.
+			d := data[base-3 : base+BlockSize : base+BlockSize]
+			for k := range BlockSize {
+				// passes, written out: the compiler would not inline it here.
+				w := uint64(binary.BigEndian.Uint32(d[k:]))
+				var p uint64
+				if f.Tails[w&0xffff>>6]>>(w&63)&1 != 0 {
+					p = f.HashedPasses(w)
+				}
+				if pairs {
+					p |= f.PairPasses(w)
+				}
+				mask |= uint32(p) << k
 			}
+			w = uint64(binary.BigEndian.Uint32(d[BlockSize-1:]))
 		} else {
-			for j, c := range data[lo:hi] {
-				w = (w<<8 | uint64(c)) & 0xffffffff
-				mask |= uint32(f.HashedPasses(w)) << (lo - base + j)
+			for j := lo; j < hi; j++ {
+				w = (w<<8 | uint64(data[j])) & 0xffffffff
+				mask |= uint32(f.passes(w, pairs)) << (j - base)
 			}
 		}
 		if mask != 0 && !emit(base, mask) {

@@ -2,8 +2,12 @@ package cryptoscan
 
 import (
 	"bytes"
+	"math/bits"
+	"strings"
+	"sync"
 
 	"github.com/athena-mesh/athena/internal/textruns"
+	"github.com/athena-mesh/athena/internal/windowfilter"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	"github.com/athena-mesh/athena/wasm-modules/internal/ascii"
 )
@@ -75,7 +79,13 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 	var stratumAt []int
 	var hosts, addrs [][2]int
 	softwareAt := make([]int, len(software))
-	scan := func(run []byte, start int) {
+	// words is false for a piece that holds none of minerAtoms: then it can hold no stratum
+	// URL, pool domain or software string, and only wallets are looked for.
+	scan := func(run []byte, start int, words bool) {
+		if !words {
+			scanWallets(run, start, &addrs, report)
+			return
+		}
 		lower, _ = ascii.AppendLower(lower[:0], run)
 		// One pass over the run finds "stratum" and the software strings: a position is only
 		// compared in full when its first two bytes start one of them.
@@ -131,23 +141,25 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 				report("pool_domain", string(host), start+tok[0])
 			}
 		}
-		// Monero addresses: base58 tokens of 95 (standard, subaddress) or 106 (integrated) chars.
-		addrs = addrs[:0]
-		if len(run) >= 95 {
-			addrs = base58Tokens(addrs, run)
-		}
-		for _, tok := range addrs {
-			addr := string(run[tok[0]:tok[1]])
-			if MoneroAddress(addr) {
-				report("xmr_wallet", addr, start+tok[0])
-			}
-		}
+		scanWallets(run, start, &addrs, report)
 		for n, k := range softwareAt {
 			if k >= 0 {
 				report("miner_software", software[n], start+k)
 			}
 		}
 	}
+	// Where a piece can hold a word at all: the positions where one of minerAtoms ends, from the
+	// host inside WASM (guest.WindowFilter), else from the same probe in Go.
+	var atEnds []int
+	collect := func(base int, mask uint32) {
+		for ; mask != 0; mask &= mask - 1 {
+			atEnds = append(atEnds, base+bits.TrailingZeros32(mask))
+		}
+	}
+	if f := minerFilter(); !guest.WindowFilter(f, data, 0, len(data), collect) {
+		windowfilter.Blocks(f, data, 0, len(data), func(base int, mask uint32) bool { collect(base, mask); return true })
+	}
+	next := 0 // atEnds[next:] end at or after the current piece's fourth byte
 	// The runs of text come from guest.TextRuns (the host, inside WASM), which counts a tab as
 	// text: each is cut at its tabs, and what is left in pieces of at most maxRun bytes.
 	guest.TextRuns(textruns.ASCII, minRun, data, func(from, to int) bool {
@@ -158,7 +170,10 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			}
 			for p := s; e-p >= minRun && len(out) < maxMinerIndicators; p += maxRun {
 				q := min(e, p+maxRun)
-				scan(data[p:q], p)
+				for next < len(atEnds) && atEnds[next] < p+3 {
+					next++
+				}
+				scan(data[p:q], p, next < len(atEnds) && atEnds[next] < q)
 			}
 			s = e + 1
 		}
@@ -166,6 +181,52 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 	})
 	return out
 }
+
+// scanWallets reports the Monero addresses in run, base58 tokens of 95 (standard,
+// subaddress) or 106 (integrated) characters; addrs is scratch space.
+func scanWallets(run []byte, start int, addrs *[][2]int, report func(kind, value string, off int)) {
+	*addrs = (*addrs)[:0]
+	if len(run) >= 95 {
+		*addrs = base58Tokens(*addrs, run)
+	}
+	for _, tok := range *addrs {
+		addr := string(run[tok[0]:tok[1]])
+		if MoneroAddress(addr) {
+			report("xmr_wallet", addr, start+tok[0])
+		}
+	}
+}
+
+// minerFilter lets through, in any letter case, the four-byte windows that every stratum URL,
+// software string and pool domain holds: "stra", each software string's first four bytes, and
+// the four bytes before each pool domain's last dot. A piece of text without one cannot
+// produce those indicators, so it is not lowered and tokenized.
+var minerFilter = sync.OnceValue(func() *windowfilter.Filter {
+	atoms := []string{"stra"}
+	for _, sw := range minerSoftware() {
+		atoms = append(atoms, sw[:4])
+	}
+	for _, p := range minerPools() {
+		k := strings.LastIndexByte(p, '.')
+		atoms = append(atoms, p[k-4:k])
+	}
+	f := new(windowfilter.Filter)
+	for _, a := range atoms {
+		// Every upper/lower-case spelling of the atom's letters.
+		for v := range 16 {
+			var w uint32
+			for i := range 4 {
+				c := a[i]
+				if v&(1<<i) != 0 && 'a' <= c && c <= 'z' {
+					c -= 'a' - 'A'
+				}
+				w = w<<8 | uint32(c)
+			}
+			f.AddWindow(w)
+		}
+	}
+	return f
+})
 
 // poolHost reports whether host is one of pools or a subdomain of one.
 func poolHost(host []byte, pools []string) bool {
