@@ -1,9 +1,9 @@
 // Package windowfilter is the prefilter of a multi-pattern search over bytes: at each position
 // the window of the last four bytes is probed in a blocked Bloom filter of hashed windows and
 // the last two bytes in an exact bitmap, and only positions that pass are looked at further.
-// The pattern-matcher's atom search builds a Filter from its atoms; inside WASM the host runs
-// the probe loop (athena.window_filter, see wasm-modules/ABI.md) over the filter in guest
-// memory, natively, with Blocks.
+// The pattern-matcher builds a Filter from its atoms and the crypto module from its miner
+// words; inside WASM the host runs the probe loop (athena.window_filter, see
+// wasm-modules/ABI.md) over the filter in guest memory, natively, with Blocks.
 package windowfilter
 
 import (
@@ -54,8 +54,8 @@ func (f *Filter) AddWindow(w uint32) {
 // AddPair lets the two-byte window v (the newer byte lowest) pass the exact bitmap.
 func (f *Filter) AddPair(v uint16) { f.Pairs[v>>6] |= 1 << (v & 63) }
 
-// HashedPasses reports (in bit 0) whether window w passes the hashed filter; a window that was added
-// always does.
+// HashedPasses reports (in bit 0) whether window w passes the hashed filter; a window that
+// was added always does.
 func (f *Filter) HashedPasses(w uint64) uint64 {
 	h := Hash(w)
 	word := f.Hashed[h>>12&(HashedWords-1)]
