@@ -1,8 +1,8 @@
 // Package hosttest is the smallest Athena host that can run a built module directly on wazero:
-// it provides the "athena" imports (emit, digest, text_runs, window_filter) for the module tests and benchmarks that
-// measure a module without the wasm runtime service (BenchUnderRuntime measures one through the
-// service itself). The service's own host functions live in services/wasmruntime; both follow
-// ../../ABI.md.
+// it provides the "athena" imports (emit, digest, text_runs, window_filter) for the module
+// tests and benchmarks that measure a module without the wasm runtime service
+// (BenchUnderRuntime measures one through the service itself). The computing imports are the
+// runtime's own code (internal/hostabi); emit is the test's. Both hosts follow ../../ABI.md.
 package hosttest
 
 import (
