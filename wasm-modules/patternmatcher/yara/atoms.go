@@ -20,7 +20,9 @@ import (
 // preceding byte) and an exact bitmap of the last two bytes for 2-byte and 1-byte atoms.
 // Thirty-two bytes are probed in straight-line code and one branch asks whether any probe hit;
 // only then are the positions that hit looked up exactly in a hash table of atoms and their
-// entries verified.
+// entries verified. Inside WASM even that loop ran at 110–240 MB/s, so there the host runs the
+// probe over the same filter in guest memory (athena.window_filter, guest.WindowFilter) and the
+// loop is what runs natively and when a host refuses.
 
 // The filter itself is internal/windowfilter's, so inside WASM the host can probe it in
 // place (guest.WindowFilter); filterWords is its hashed part.
