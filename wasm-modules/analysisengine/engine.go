@@ -164,7 +164,7 @@ func firstN(s []string, n int) []string {
 // the ASCII strings first, then the UTF-16LE ones at even offsets, then at odd offsets, at most
 // max in all. A UTF-16LE string the end of b cuts off is not kept. Inside a wasip1 guest the
 // host finds the runs (guest.TextRuns): scanning a large file inside WASM cost tens of
-// milliseconds. The strings share one allocation; inside WASM one each cost as much again.
+// milliseconds. The strings share one allocation.
 func extractStrings(b []byte, minLen, max int) []string {
 	if max <= 0 {
 		return nil
