@@ -49,7 +49,8 @@ func minerSoftware() []string {
 // addresses and mining-software strings. Each distinct value is reported once.
 //
 // Only runs of at least minRun bytes are looked at, which in executables is a tenth of the
-// bytes or less; the host finds them (guest.TextRuns).
+// bytes or less; the host finds them (guest.TextRuns). Only the pieces of text holding one of
+// minerFilter's atoms are lowered and searched for words; the others only for wallets.
 func FindMinerIndicators(data []byte) []MinerIndicator {
 	var out []MinerIndicator
 	seen := map[string]bool{}
@@ -79,8 +80,8 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 	var stratumAt []int
 	var hosts, addrs [][2]int
 	softwareAt := make([]int, len(software))
-	// words is false for a piece that holds none of minerAtoms: then it can hold no stratum
-	// URL, pool domain or software string, and only wallets are looked for.
+	// words is false for a piece that holds none of minerFilter's atoms: then it can hold no
+	// stratum URL, pool domain or software string, and only wallets are looked for.
 	scan := func(run []byte, start int, words bool) {
 		if !words {
 			scanWallets(run, start, &addrs, report)
@@ -148,8 +149,8 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 			}
 		}
 	}
-	// Where a piece can hold a word at all: the positions where one of minerAtoms ends, from the
-	// host inside WASM (guest.WindowFilter), else from the same probe in Go.
+	// Where a piece can hold a word at all: the positions where one of minerFilter's atoms
+	// ends, from the host inside WASM (guest.WindowFilter), else from the same probe in Go.
 	var atEnds []int
 	collect := func(base int, mask uint32) {
 		for ; mask != 0; mask &= mask - 1 {
@@ -238,8 +239,6 @@ func poolHost(host []byte, pools []string) bool {
 	}
 	return false
 }
-
-func printable(c byte) bool { return c >= 0x20 && c < 0x7f }
 
 func urlByte(c byte) bool {
 	return c > 0x20 && c < 0x7f && c != '"' && c != '\'' && c != '<' && c != '>' && c != '`' && c != ',' && c != ';'

@@ -234,3 +234,6 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 		}
 	}
 }
+
+// printable is the reference's text byte: 0x20–0x7e (a tab ends a run).
+func printable(c byte) bool { return c >= 0x20 && c < 0x7f }
