@@ -61,7 +61,7 @@ test: test-deps build ## run every test (starts a throwaway redis-server unless 
 	$(GO) test -count=1 -run '^TestRoutesMatchBuiltModules$$' ./services/orchestrator >/dev/null
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd wasm-modules && $(GO) test -race -count=1 -timeout 20m ./...
-	@# The guest SDK's host paths (athena.digest, athena.text_runs) run only inside WASM.
+	@# The guest SDK's host paths (athena.digest, athena.text_runs, athena.window_filter) run only inside WASM.
 	cd wasm-modules && $(GO) build -o $(BIN)/wasirun ./internal/wasirun && \
 		GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec $(BIN)/wasirun ./guest/ ./internal/ascii/
 	@if [ "$$($(GO) env CGO_ENABLED)" = 1 ] && command -v gcc >/dev/null; then \
