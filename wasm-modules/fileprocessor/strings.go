@@ -1,60 +1,43 @@
 package fileprocessor
 
 import (
+	"github.com/athena-mesh/athena/internal/textruns"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 )
 
-func printable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' }
+// maxStringLen is the longest string value returned; longer runs are cut.
+const maxStringLen = 4096
 
 // extractStrings returns ASCII and UTF-16LE runs of at least minLen printable characters with
-// their offsets, in file order, at most limit of them; the bool reports that the cap was hit.
+// their offsets: the ASCII ones in file order, then the UTF-16LE ones at even offsets, then at
+// odd offsets, at most limit of them; the bool reports that the cap was hit. The runs are
+// textruns' (the host finds them inside WASM, guest.TextRuns), each value cut at
+// maxStringLen characters.
 func extractStrings(b []byte, minLen, limit int) ([]*analysisv1.ExtractedString, bool) {
 	var out []*analysisv1.ExtractedString
-	emit := func(off int, s []byte, enc string) bool {
-		if len(out) >= limit {
-			return false
-		}
-		if len(s) > 4096 {
-			s = s[:4096]
-		}
-		out = append(out, &analysisv1.ExtractedString{Offset: int64(off), Value: string(s), Encoding: enc})
-		return true
-	}
-	// ASCII pass.
-	start := -1
-	for i := 0; i <= len(b); i++ {
-		if i < len(b) && printable(b[i]) {
-			if start < 0 {
-				start = i
+	truncated := false
+	for _, kind := range []textruns.Kind{textruns.ASCII, textruns.UTF16LEEven, textruns.UTF16LEOdd} {
+		guest.TextRuns(kind, minLen, b, func(start, end int) bool {
+			if len(out) >= limit {
+				truncated = true
+				return false
 			}
-			continue
-		}
-		if start >= 0 && i-start >= minLen && !emit(start, b[start:i], "ascii") {
-			return out, true
-		}
-		start = -1
-	}
-	// UTF-16LE pass: printable ASCII code units (low byte printable, high byte zero), at either
-	// alignment.
-	for align := 0; align < 2; align++ {
-		start = -1
-		var run []byte
-		for i := align; i+1 <= len(b); i += 2 {
-			ok := i+1 < len(b) && printable(b[i]) && b[i+1] == 0
-			if ok {
-				if start < 0 {
-					start = i
-					run = run[:0]
+			s := &analysisv1.ExtractedString{Offset: int64(start), Encoding: "ascii"}
+			if kind == textruns.ASCII {
+				s.Value = string(b[start:min(end, start+maxStringLen)])
+			} else {
+				end = min(end, start+2*maxStringLen)
+				v := make([]byte, 0, (end-start)/2)
+				for i := start; i < end; i += 2 {
+					v = append(v, b[i])
 				}
-				run = append(run, b[i])
-				continue
+				s.Value, s.Encoding = string(v), "utf16le"
 			}
-			if start >= 0 && len(run) >= minLen && !emit(start, run, "utf16le") {
-				return out, true
-			}
-			start = -1
-		}
-		if start >= 0 && len(run) >= minLen && !emit(start, run, "utf16le") {
+			out = append(out, s)
+			return true
+		})
+		if truncated {
 			return out, true
 		}
 	}
