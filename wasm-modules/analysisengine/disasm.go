@@ -642,43 +642,28 @@ func (w *walker) collectStackStrings(stack []stackByte) {
 	flush()
 }
 
+// printableRuns returns the UTF-16LE runs of at least four characters in b (at even offsets)
+// or, when there are none, its ASCII runs of at least four. b is a handful of stack bytes, so
+// it is scanned here rather than by the host.
 func printableRuns(b []byte) []string {
 	var out []string
-	// UTF-16LE first: every other byte zero.
-	var wide []byte
-	for i := 0; i+1 < len(b); i += 2 {
-		if b[i+1] == 0 && isPrintable(b[i]) {
-			wide = append(wide, b[i])
-			continue
+	textruns.Scan(textruns.UTF16LEEven, 4, b, func(start, end int) bool {
+		v := make([]byte, 0, (end-start)/2)
+		for i := start; i < end; i += 2 {
+			v = append(v, b[i])
 		}
-		if len(wide) >= 4 {
-			out = append(out, string(wide))
-		}
-		wide = wide[:0]
-	}
-	if len(wide) >= 4 {
-		out = append(out, string(wide))
-	}
+		out = append(out, string(v))
+		return true
+	})
 	if len(out) > 0 {
 		return out
 	}
-	start := -1
-	for i := 0; i <= len(b); i++ {
-		if i < len(b) && isPrintable(b[i]) {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 && i-start >= 4 {
-			out = append(out, string(b[start:i]))
-		}
-		start = -1
-	}
+	textruns.Scan(textruns.ASCII, 4, b, func(start, end int) bool {
+		out = append(out, string(b[start:end]))
+		return true
+	})
 	return out
 }
-
-func isPrintable(c byte) bool { return textruns.Printable(c) }
 
 // regFile holds the registers known to contain an immediate.
 type regFile struct {

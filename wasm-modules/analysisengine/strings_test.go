@@ -8,6 +8,9 @@ import (
 	"github.com/athena-mesh/athena/internal/testutil"
 )
 
+// isPrintable is the oracles' text byte: 0x20–0x7e or a tab.
+func isPrintable(c byte) bool { return c >= 0x20 && c < 0x7f || c == '\t' }
+
 // extractStringsThreePass is the original three-pass extractor, kept as the oracle for the
 // one-pass version.
 func extractStringsThreePass(b []byte, minLen, max int) []string {
