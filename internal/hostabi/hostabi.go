@@ -95,6 +95,16 @@ func DigestRoom(alg uint32) int {
 	return 0
 }
 
+// Sum is what athena.digest writes for alg over data, computed here, or nil for an unknown
+// algorithm: guests that must compute a digest themselves use it (guest.NativeSum).
+func Sum(alg uint32, data []byte) []byte {
+	d := digesters[alg]
+	if d == nil {
+		return nil
+	}
+	return d.sum(data, nil)
+}
+
 // Digest is athena.digest(alg, ptr, len, out): it writes the digest of [ptr, ptr+n) to out
 // and returns its length. The input is hashed in place (the guest is blocked in the call, so
 // it does not change meanwhile) and the digest computed before it is written, so out may

@@ -1,55 +1,32 @@
 package guest
 
 import (
-	"crypto/md5"
-	"crypto/sha1"
-	"crypto/sha256"
-	"crypto/sha512"
-
 	"github.com/athena-mesh/athena/internal/bytecount"
-	"github.com/athena-mesh/athena/internal/fuzzyhash"
+	"github.com/athena-mesh/athena/internal/hostabi"
 )
 
 // Algorithm is a digest the host computes through the athena.digest import. The values are
-// part of the ABI (see ../ABI.md).
+// part of the ABI (see ../ABI.md) and internal/hostabi's.
 type Algorithm uint32
 
 // The digests athena.digest offers. SSDeep and TLSH are the digests as ssdeep and tlsh print
 // them (ASCII, variable length, TLSH empty for inputs too short or uniform for one).
 const (
-	MD5    Algorithm = 1
-	SHA1   Algorithm = 2
-	SHA256 Algorithm = 3
-	SHA512 Algorithm = 4
-	SSDeep Algorithm = 5
-	TLSH   Algorithm = 6
+	MD5    Algorithm = hostabi.DigestMD5
+	SHA1   Algorithm = hostabi.DigestSHA1
+	SHA256 Algorithm = hostabi.DigestSHA256
+	SHA512 Algorithm = hostabi.DigestSHA512
+	SSDeep Algorithm = hostabi.DigestSSDeep
+	TLSH   Algorithm = hostabi.DigestTLSH
 	// ByteCounts is not a hash but the same kind of answer, a fixed-size summary of the bytes:
 	// how often each byte value occurs, as 256 little-endian uint64 counts, byte value 0 first
 	// (internal/bytecount's encoding). Histogram, CountBytes and Entropy use it.
-	ByteCounts Algorithm = 7
+	ByteCounts Algorithm = hostabi.DigestCounts
 )
 
 // Size is the digest length in bytes (the longest one for SSDeep and TLSH), 0 for an unknown
 // algorithm.
-func (a Algorithm) Size() int {
-	switch a {
-	case SSDeep:
-		return 128
-	case TLSH:
-		return 72
-	case MD5:
-		return md5.Size
-	case SHA1:
-		return sha1.Size
-	case SHA256:
-		return sha256.Size
-	case SHA512:
-		return sha512.Size
-	case ByteCounts:
-		return bytecount.EncodedSize
-	}
-	return 0
-}
+func (a Algorithm) Size() int { return hostabi.DigestRoom(uint32(a)) }
 
 // Sum returns the digest of data, or nil for an unknown algorithm. Inside a wasip1 guest the
 // host computes it natively over the guest's memory (athena.digest), about ten times faster
@@ -62,31 +39,9 @@ func Sum(alg Algorithm, data []byte) []byte {
 	return sum(alg, data)
 }
 
-// NativeSum computes the digest in Go (the crypto packages, internal/fuzzyhash), wherever the
-// code runs. It is the fallback of Sum and what test hosts answer athena.digest with.
-func NativeSum(alg Algorithm, data []byte) []byte {
-	switch alg {
-	case MD5:
-		s := md5.Sum(data)
-		return s[:]
-	case SHA1:
-		s := sha1.Sum(data)
-		return s[:]
-	case SHA256:
-		s := sha256.Sum256(data)
-		return s[:]
-	case SHA512:
-		s := sha512.Sum512(data)
-		return s[:]
-	case SSDeep:
-		return []byte(fuzzyhash.SSDeep(data))
-	case TLSH:
-		return append([]byte{}, fuzzyhash.TLSH(data)...)
-	case ByteCounts:
-		return bytecount.AppendEncoded(nil, data)
-	}
-	return nil
-}
+// NativeSum computes the digest in Go, wherever the code runs: the host's own code
+// (internal/hostabi), so guests and hosts give the same bytes. It is the fallback of Sum.
+func NativeSum(alg Algorithm, data []byte) []byte { return hostabi.Sum(uint32(alg), data) }
 
 // hostCountMin is the shortest input Histogram and CountBytes hand to the host: for less,
 // the call costs more than counting inside WASM.
