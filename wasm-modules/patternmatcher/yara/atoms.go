@@ -15,18 +15,12 @@ import (
 // check at each loop head: a counter when the runtime has instrumented the module, a call into
 // the runtime otherwise), so a byte-at-a-time automaton ran at a few MB/s there.
 //
-// Instead the scanner keeps the last four bytes in a 32-bit window and probes, per byte and
-// without branching, a bitmap of hashed 4-byte atoms (3-byte atoms are entered once per possible
-// preceding byte) and an exact bitmap of the last two bytes for 2-byte and 1-byte atoms.
-// Thirty-two bytes are probed in straight-line code and one branch asks whether any probe hit;
-// only then are the positions that hit looked up exactly in a hash table of atoms and their
-// entries verified. Inside WASM even that loop ran at 110–240 MB/s, so there the host runs the
-// probe over the same filter in guest memory (athena.window_filter, guest.WindowFilter) and the
-// loop is what runs natively and when a host refuses.
-
-// The filter itself is internal/windowfilter's, so inside WASM the host can probe it in
-// place (guest.WindowFilter); filterWords is its hashed part.
-const filterWords = windowfilter.HashedWords
+// Instead the scanner probes, at every position, the window of the last four bytes in a
+// bitmap of hashed 4-byte atoms (3-byte atoms are entered once per possible preceding byte)
+// and the last two bytes in an exact bitmap for 2-byte and 1-byte atoms: internal/windowfilter,
+// which inside WASM the host runs over the filter in guest memory (athena.window_filter,
+// guest.WindowFilter). Only the positions that pass are looked up exactly in a hash table of
+// atoms and their entries verified.
 
 type atomIndex struct {
 	// filter has two bits per hashed window for 4-byte atoms and the 256 windows ending in

@@ -218,15 +218,8 @@ func (rs *Rules) Scan(data []byte, opt ScanOptions) *Result {
 func (s *scanState) search() {
 	x := s.rs.atoms
 	data := s.data
-	f4, f21 := &x.filter.Hashed, &x.filter.Pairs
-	// w is the window of the last four bytes, the newest in the low byte; bytes before the
-	// data count as zero, and candidates that would start before it are dropped. It is a
-	// uint64 because Go's wasm code computes in 64 bits and would mask every 32-bit result.
-	var w uint64
-	// The clock is sampled once per chunk. Blocks are 32 bytes probed in straight-line code
-	// (written out: the compiler does not unroll), because a loop iteration is what costs
-	// most in the guest; bit k of acc says whether the window ending at byte k passed.
-	const chunk, block = 1 << 16, 32
+	// The clock is sampled once per chunk: the probe of a chunk cannot be interrupted.
+	const chunk = 1 << 16
 	for base := 0; base < len(data); base += chunk {
 		end := min(base+chunk, len(data))
 		// Charged by size, so a small sample does not read the clock (a host call) at all.
@@ -234,165 +227,12 @@ func (s *scanState) search() {
 			return
 		}
 		// Inside WASM the host probes the filter (athena.window_filter); elsewhere, or if it
-		// refuses, the loops below do.
-		if guest.WindowFilter(x.filter, data, base, end, s.hostCandidates) {
-			continue
-		}
-		w = 0
-		for k := max(base-3, 0); k < base; k++ {
-			w = w<<8 | uint64(data[k])
-		}
-		i := base
-		if x.short {
-			for ; i+block <= end; i += block {
-				d := data[i : i+block : i+block]
-				var acc uint64
-				w = (w<<8 | uint64(d[0])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 0
-				w = (w<<8 | uint64(d[1])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 1
-				w = (w<<8 | uint64(d[2])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 2
-				w = (w<<8 | uint64(d[3])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 3
-				w = (w<<8 | uint64(d[4])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 4
-				w = (w<<8 | uint64(d[5])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 5
-				w = (w<<8 | uint64(d[6])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 6
-				w = (w<<8 | uint64(d[7])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 7
-				w = (w<<8 | uint64(d[8])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 8
-				w = (w<<8 | uint64(d[9])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 9
-				w = (w<<8 | uint64(d[10])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 10
-				w = (w<<8 | uint64(d[11])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 11
-				w = (w<<8 | uint64(d[12])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 12
-				w = (w<<8 | uint64(d[13])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 13
-				w = (w<<8 | uint64(d[14])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 14
-				w = (w<<8 | uint64(d[15])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 15
-				w = (w<<8 | uint64(d[16])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 16
-				w = (w<<8 | uint64(d[17])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 17
-				w = (w<<8 | uint64(d[18])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 18
-				w = (w<<8 | uint64(d[19])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 19
-				w = (w<<8 | uint64(d[20])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 20
-				w = (w<<8 | uint64(d[21])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 21
-				w = (w<<8 | uint64(d[22])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 22
-				w = (w<<8 | uint64(d[23])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 23
-				w = (w<<8 | uint64(d[24])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 24
-				w = (w<<8 | uint64(d[25])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 25
-				w = (w<<8 | uint64(d[26])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 26
-				w = (w<<8 | uint64(d[27])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 27
-				w = (w<<8 | uint64(d[28])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 28
-				w = (w<<8 | uint64(d[29])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 29
-				w = (w<<8 | uint64(d[30])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 30
-				w = (w<<8 | uint64(d[31])) & 0xffffffff
-				acc |= (probe4(f4, w) | f21[w>>6&(1<<16/64-1)]>>(w&63)) & 1 << 31
-				if acc != 0 {
-					s.candidates(i, acc)
-				}
-			}
-		} else {
-			for ; i+block <= end; i += block {
-				d := data[i : i+block : i+block]
-				var acc uint64
-				w = (w<<8 | uint64(d[0])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 0
-				w = (w<<8 | uint64(d[1])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 1
-				w = (w<<8 | uint64(d[2])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 2
-				w = (w<<8 | uint64(d[3])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 3
-				w = (w<<8 | uint64(d[4])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 4
-				w = (w<<8 | uint64(d[5])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 5
-				w = (w<<8 | uint64(d[6])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 6
-				w = (w<<8 | uint64(d[7])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 7
-				w = (w<<8 | uint64(d[8])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 8
-				w = (w<<8 | uint64(d[9])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 9
-				w = (w<<8 | uint64(d[10])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 10
-				w = (w<<8 | uint64(d[11])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 11
-				w = (w<<8 | uint64(d[12])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 12
-				w = (w<<8 | uint64(d[13])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 13
-				w = (w<<8 | uint64(d[14])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 14
-				w = (w<<8 | uint64(d[15])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 15
-				w = (w<<8 | uint64(d[16])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 16
-				w = (w<<8 | uint64(d[17])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 17
-				w = (w<<8 | uint64(d[18])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 18
-				w = (w<<8 | uint64(d[19])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 19
-				w = (w<<8 | uint64(d[20])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 20
-				w = (w<<8 | uint64(d[21])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 21
-				w = (w<<8 | uint64(d[22])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 22
-				w = (w<<8 | uint64(d[23])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 23
-				w = (w<<8 | uint64(d[24])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 24
-				w = (w<<8 | uint64(d[25])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 25
-				w = (w<<8 | uint64(d[26])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 26
-				w = (w<<8 | uint64(d[27])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 27
-				w = (w<<8 | uint64(d[28])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 28
-				w = (w<<8 | uint64(d[29])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 29
-				w = (w<<8 | uint64(d[30])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 30
-				w = (w<<8 | uint64(d[31])) & 0xffffffff
-				acc |= probe4(f4, w) & 1 << 31
-				if acc != 0 {
-					s.candidates(i, acc)
-				}
-			}
-		}
-		if i < end {
-			s.candidates(i, 1<<(end-i)-1)
-			for ; i < end; i++ {
-				w = (w<<8 | uint64(data[i])) & 0xffffffff
-			}
+		// refuses, the same probe runs here.
+		if !guest.WindowFilter(x.filter, data, base, end, s.hostCandidates) {
+			windowfilter.Blocks(x.filter, data, base, end, func(b int, mask uint32) bool {
+				s.candidates(b, uint64(mask))
+				return true
+			})
 		}
 	}
 	for _, si := range s.rs.slow {
@@ -495,13 +335,6 @@ func firstBits(set *byteSet, d *[32]byte) uint64 {
 		set[d[29]>>6]>>(d[29]&63)&1<<29 |
 		set[d[30]>>6]>>(d[30]&63)&1<<30 |
 		set[d[31]>>6]>>(d[31]&63)&1<<31
-}
-
-// probe4 returns the filter bits of window w (< 1<<32) in bit 0; the other bits are noise.
-func probe4(f *[filterWords]uint64, w uint64) uint64 {
-	h := windowfilter.Hash(w)
-	word := f[h>>12&(filterWords-1)]
-	return word >> (h & 63) & (word >> (h >> 6 & 63))
 }
 
 // hostCandidates is candidates for the blocks the host's probe found.
