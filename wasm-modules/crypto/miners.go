@@ -150,16 +150,14 @@ func FindMinerIndicators(data []byte) []MinerIndicator {
 		}
 	}
 	// Where a piece can hold a word at all: the positions where one of minerFilter's atoms
-	// ends, from the host inside WASM (guest.WindowFilter), else from the same probe in Go.
+	// ends (guest.WindowFilter: the host inside WASM).
 	var atEnds []int
 	collect := func(base int, mask uint32) {
 		for ; mask != 0; mask &= mask - 1 {
 			atEnds = append(atEnds, base+bits.TrailingZeros32(mask))
 		}
 	}
-	if f := minerFilter(); !guest.WindowFilter(f, data, 0, len(data), collect) {
-		windowfilter.Blocks(f, data, 0, len(data), func(base int, mask uint32) bool { collect(base, mask); return true })
-	}
+	guest.WindowFilter(minerFilter(), data, 0, len(data), collect)
 	next := 0 // atEnds[next:] end at or after the current piece's fourth byte
 	// The runs of text come from guest.TextRuns (the host, inside WASM), which counts a tab as
 	// text: each is cut at its tabs, and what is left in pieces of at most maxRun bytes.

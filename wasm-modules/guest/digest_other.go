@@ -17,5 +17,7 @@ func textRuns(kind textruns.Kind, minLen int, b []byte, emit func(start, end int
 	textruns.Scan(kind, minLen, b, emit)
 }
 
-// windowFilter: there is no host outside wasip1; the caller probes.
-func windowFilter(*windowfilter.Filter, []byte, int, int, func(int, uint32)) bool { return false }
+// windowFilter: there is no host outside wasip1.
+func windowFilter(f *windowfilter.Filter, data []byte, from, to int, emit func(base int, mask uint32)) {
+	probeHere(f, data, from, to, emit)
+}

@@ -16,12 +16,9 @@ func hostWindowFilter(filter, data, from, to, out, capacity uint32) int32
 // windowBuf is the blocks buffer, kept between calls like textRunsBuf.
 var windowBuf []byte
 
-func windowFilter(f *windowfilter.Filter, data []byte, from, to int, emit func(base int, mask uint32)) bool {
-	if from >= to {
-		return true
-	}
-	if from < 0 || to > len(data) {
-		return false
+func windowFilter(f *windowfilter.Filter, data []byte, from, to int, emit func(base int, mask uint32)) {
+	if from < 0 || to > len(data) || from >= to {
+		return
 	}
 	buf := windowBuf
 	windowBuf = nil
@@ -29,30 +26,23 @@ func windowFilter(f *windowfilter.Filter, data []byte, from, to int, emit func(b
 		buf = make([]byte, windowBatch*windowfilter.PairSize)
 	}
 	defer func() { windowBuf = buf }()
-	emitted := false
 	for from < to {
 		n := hostWindowFilter(uint32(uintptr(unsafe.Pointer(f))), uint32(uintptr(unsafe.Pointer(&data[0]))),
 			uint32(from), uint32(to), uint32(uintptr(unsafe.Pointer(&buf[0]))), windowBatch)
 		runtime.KeepAlive(f)
 		runtime.KeepAlive(data)
 		if n < 0 || n > windowBatch {
-			if !emitted {
-				return false // the caller probes all of it
-			}
-			// Part was emitted: probe the rest here, exactly as the host does.
-			windowfilter.Blocks(f, data, from, to, func(base int, mask uint32) bool { emit(base, mask); return true })
-			return true
+			probeHere(f, data, from, to, emit) // the host refused: the rest here
+			return
 		}
 		last := -1
 		for k := range int(n) {
 			last = int(binary.LittleEndian.Uint32(buf[k*windowfilter.PairSize:]))
 			emit(last, binary.LittleEndian.Uint32(buf[k*windowfilter.PairSize+4:]))
-			emitted = true
 		}
 		if n < windowBatch {
-			return true
+			return
 		}
 		from = last + windowfilter.BlockSize
 	}
-	return true
 }

@@ -5,7 +5,6 @@ import (
 	"sort"
 	"time"
 
-	"github.com/athena-mesh/athena/internal/windowfilter"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
@@ -226,14 +225,8 @@ func (s *scanState) search() {
 		if s.checkTime(end - base) {
 			return
 		}
-		// Inside WASM the host probes the filter (athena.window_filter); elsewhere, or if it
-		// refuses, the same probe runs here.
-		if !guest.WindowFilter(x.filter, data, base, end, s.hostCandidates) {
-			windowfilter.Blocks(x.filter, data, base, end, func(b int, mask uint32) bool {
-				s.candidates(b, uint64(mask))
-				return true
-			})
-		}
+		// Inside WASM the host probes the filter (athena.window_filter).
+		guest.WindowFilter(x.filter, data, base, end, s.hostCandidates)
 	}
 	for _, si := range s.rs.slow {
 		if s.slowString(si) {
@@ -337,7 +330,7 @@ func firstBits(set *byteSet, d *[32]byte) uint64 {
 		set[d[31]>>6]>>(d[31]&63)&1<<31
 }
 
-// hostCandidates is candidates for the blocks the host's probe found.
+// hostCandidates is candidates for the blocks guest.WindowFilter found.
 func (s *scanState) hostCandidates(base int, mask uint32) { s.candidates(base, uint64(mask)) }
 
 // candidates looks up exactly the atoms ending at the positions base+k for the bits k set in
