@@ -55,6 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&stageSamples, "stage-sample", "stages mode: NAME=FILE, a sample to analyze uncached (repeatable)")
 	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
 	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
+	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median analysis, in ms from its start")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (with the in-process mesh: of the mesh too) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -149,7 +150,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if err != nil {
 				return err
 			}
-			if err := benchStages(ctx, stdout, client, base, *apiKey, rec, name, content, *runs, *warmup); err != nil {
+			if err := benchStages(ctx, stdout, client, base, *apiKey, rec, name, content, *runs, *warmup, *timeline); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}

@@ -98,22 +98,36 @@ func (t *stageTotals) add(spans []recordedSpan) {
 	}
 }
 
-func (t *stageTotals) addTrace(ss []recordedSpan) {
-	byID := make(map[trace.SpanID]int, len(ss))
-	for i, s := range ss {
-		byID[s.id] = i
+// analysisRoot returns the index of the root span of a complete trace of a REST analysis
+// request, or -1 for partial traces and other traces (health checks, background work).
+func analysisRoot(ss []recordedSpan) int {
+	ids := make(map[trace.SpanID]bool, len(ss))
+	for _, s := range ss {
+		ids[s.id] = true
 	}
 	root := -1
 	for i, s := range ss {
-		if _, ok := byID[s.parent]; !ok {
+		if !ids[s.parent] {
 			if root >= 0 {
-				return // spans of this trace are missing; a partial tree would skew the shares
+				return -1 // spans of this trace are missing; a partial tree would skew the shares
 			}
 			root = i
 		}
 	}
 	if root < 0 || !strings.Contains(ss[root].name, "/v1/analyses") {
-		return // health checks and other background traces
+		return -1
+	}
+	return root
+}
+
+func (t *stageTotals) addTrace(ss []recordedSpan) {
+	root := analysisRoot(ss)
+	if root < 0 {
+		return
+	}
+	byID := make(map[trace.SpanID]int, len(ss))
+	for i, s := range ss {
+		byID[s.id] = i
 	}
 	stages := make([]string, len(ss))
 	for i := range ss {
@@ -238,6 +252,8 @@ func stageOf(ss []recordedSpan, byID map[trace.SpanID]int, i int) string {
 		st = "module " + s.module + " (wasm)"
 	case s.name == "orchestrator.invoke", strings.Contains(s.name, "WasmRuntimeService/Invoke"):
 		st = "module slot wait + gRPC"
+	case strings.Contains(s.name, "WasmRuntimeService/KeepContent"), strings.Contains(s.name, "WasmRuntimeService/ReleaseContent"):
+		st = "sample to the runtime (gRPC)"
 	case strings.Contains(s.name, "CacheService/Get"):
 		st = "cache get"
 	case strings.Contains(s.name, "CacheService/Set"):
@@ -302,7 +318,7 @@ func recordSpans(rec *spanRecorder) func() {
 // benchStages analyzes content uncached runs times, one at a time, and prints the latency
 // percentiles, the CPU time the process spent per analysis and the stage breakdown of the
 // recorded traces.
-func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key string, rec *spanRecorder, name string, content []byte, runs, warmup int) error {
+func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key string, rec *spanRecorder, name string, content []byte, runs, warmup int, timeline bool) error {
 	body := requestBody(content, true)
 	for range warmup {
 		if err := post(ctx, c, base, key, body); err != nil {
@@ -332,7 +348,8 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	cpu := cpuTime() - cpu0
 	time.Sleep(200 * time.Millisecond)
 	totals := newStageTotals()
-	totals.add(rec.take())
+	spans := rec.take()
+	totals.add(spans)
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses, one at a time: p50 %s, p95 %s, max %s; process CPU %.2fs per analysis\n",
@@ -341,7 +358,56 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable), %d KiB of report JSON\n",
 		float64(tree.analyzed)/float64(runs), float64(tree.skipped)/float64(runs), float64(tree.cut)/float64(runs), reportBytes/runs>>10)
 	totals.print(w)
+	if timeline {
+		printTimeline(w, spans)
+	}
 	return nil
+}
+
+// printTimeline writes the spans of the analysis whose wall time is the median of spans'
+// complete analyses, each with its stage and its start and end in ms from the REST request's
+// start, in order of start.
+func printTimeline(w io.Writer, spans []recordedSpan) {
+	type analysis struct {
+		spans []recordedSpan
+		root  int
+	}
+	byTrace := map[trace.TraceID][]recordedSpan{}
+	for _, s := range spans {
+		byTrace[s.trace] = append(byTrace[s.trace], s)
+	}
+	var all []analysis
+	for _, ss := range byTrace {
+		if root := analysisRoot(ss); root >= 0 {
+			all = append(all, analysis{ss, root})
+		}
+	}
+	if len(all) == 0 {
+		return
+	}
+	wall := func(a analysis) time.Duration { return a.spans[a.root].end.Sub(a.spans[a.root].start) }
+	slices.SortFunc(all, func(a, b analysis) int { return cmp.Compare(wall(a), wall(b)) })
+	med := all[len(all)/2]
+	ss := slices.Clone(med.spans)
+	byID := make(map[trace.SpanID]int, len(ss))
+	for i, s := range ss {
+		byID[s.id] = i
+	}
+	stages := make(map[trace.SpanID]string, len(ss))
+	for i, s := range ss {
+		stages[s.id] = stageOf(ss, byID, i)
+	}
+	t0 := ss[med.root].start
+	slices.SortStableFunc(ss, func(a, b recordedSpan) int { return a.start.Compare(b.start) })
+	ms := func(t time.Time) float64 { return float64(t.Sub(t0).Microseconds()) / 1000 }
+	fmt.Fprintf(w, "  timeline of the median analysis (%.1f ms):\n", ms(ss[0].end))
+	for _, s := range ss {
+		name := s.name
+		if s.module != "" {
+			name += " " + s.module
+		}
+		fmt.Fprintf(w, "  %8.1f %8.1f  %-40s %s\n", ms(s.start), ms(s.end), stages[s.id], name)
+	}
 }
 
 // treeCount counts, over the report trees of several analyses, the artifacts analyzed and
