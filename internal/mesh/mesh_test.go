@@ -336,3 +336,72 @@ func keys(m map[string]bool) []string {
 	}
 	return out
 }
+
+// TestAllSendsLargeSampleOnce: over the real gRPC mesh, a sample of more than 64 KiB crosses to
+// the wasm runtime once (KeepContent), every module still receives all of it, and the runtime
+// is told to drop it afterwards.
+func TestAllSendsLargeSampleOnce(t *testing.T) {
+	addrs, rec := sharedMesh(t)
+	content := strings.Repeat("GET http://example.test/ "+time.Now().Format(time.RFC3339Nano)+"\n", 4000)
+	var r restReport
+	if code, b := rest(t, "POST", "http://"+addrs.HTTP+"/v1/analyses", body(content, "large.txt", true), &r); code != 200 {
+		t.Fatalf("POST = %d %s", code, b)
+	}
+	if len(r.Modules) < 3 {
+		t.Fatalf("modules: %+v", r.Modules)
+	}
+	for _, m := range r.Modules {
+		if m.Status != "MODULE_STATUS_OK" {
+			t.Errorf("%s: %s", m.Name, m.Status)
+		}
+	}
+	var traceID trace.TraceID
+	for _, s := range rec.Ended() {
+		if s.Name() == "analyze sample" && hasAttr(s.Attributes(), "athena.sha256", r.Sample.Sha256) {
+			traceID = s.SpanContext().TraceID()
+		}
+	}
+	if !traceID.IsValid() {
+		t.Fatal("no span of the analysis")
+	}
+	// ReleaseContent is sent after the report, so poll briefly for its span.
+	count := map[string]int{}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		clear(count)
+		for _, s := range rec.Ended() {
+			if s.SpanContext().TraceID() != traceID {
+				continue
+			}
+			switch {
+			case s.SpanKind() == trace.SpanKindServer:
+				count[s.Name()]++
+			case s.Name() == "wasmruntime.invoke":
+				count["invoked"]++
+				if inputBytes(s) < len(content) {
+					t.Errorf("a module received %d bytes, want at least %d", inputBytes(s), len(content))
+				}
+			}
+		}
+		if count["athena.wasmruntime.v1.WasmRuntimeService/ReleaseContent"] > 0 {
+			break
+		}
+	}
+	if got := count["athena.wasmruntime.v1.WasmRuntimeService/KeepContent"]; got != 1 {
+		t.Errorf("KeepContent server spans = %d, want 1 (%v)", got, count)
+	}
+	if got := count["athena.wasmruntime.v1.WasmRuntimeService/ReleaseContent"]; got != 1 {
+		t.Errorf("ReleaseContent server spans = %d, want 1 (%v)", got, count)
+	}
+	if count["invoked"] != len(r.Modules) {
+		t.Errorf("%d module invocations in the trace, %d modules in the report", count["invoked"], len(r.Modules))
+	}
+}
+
+func inputBytes(s sdktrace.ReadOnlySpan) int {
+	for _, a := range s.Attributes() {
+		if a.Key == "athena.input_bytes" {
+			return int(a.Value.AsInt64())
+		}
+	}
+	return 0
+}

@@ -18,6 +18,20 @@ type Invoker interface {
 	ListModules(ctx context.Context) (*wasmruntimev1.ListModulesResponse, error)
 }
 
+// ContentKeeper is an Invoker that can hold a sample's content between calls, so that the
+// modules of one sample receive it once instead of once per module (the wasmruntime service:
+// the content crosses the network once). The orchestrator uses it when the Invoker implements
+// it and sends the content in every call otherwise.
+type ContentKeeper interface {
+	// KeepContent stores content and returns a handle for InvokeKept.
+	KeepContent(ctx context.Context, content []byte) (handle string, err error)
+	// InvokeKept runs one module on the content kept under handle (req has no content). A
+	// handle the runtime no longer holds fails with codes.FailedPrecondition.
+	InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error)
+	// ReleaseContent drops the kept content.
+	ReleaseContent(ctx context.Context, handle string) error
+}
+
 // Store is the key-value store reports are cached in: the cache service over gRPC, or a
 // backend in-process.
 type Store interface {
@@ -36,6 +50,23 @@ type RuntimeClient struct {
 // Invoke implements Invoker.
 func (c RuntimeClient) Invoke(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 	return c.Client.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: module, Request: req})
+}
+
+// KeepContent implements ContentKeeper.
+func (c RuntimeClient) KeepContent(ctx context.Context, content []byte) (string, error) {
+	resp, err := c.Client.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: content})
+	return resp.GetHandle(), err
+}
+
+// InvokeKept implements ContentKeeper.
+func (c RuntimeClient) InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+	return c.Client.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: module, Request: req, ContentHandle: handle})
+}
+
+// ReleaseContent implements ContentKeeper.
+func (c RuntimeClient) ReleaseContent(ctx context.Context, handle string) error {
+	_, err := c.Client.ReleaseContent(ctx, &wasmruntimev1.ReleaseContentRequest{Handle: handle})
+	return err
 }
 
 // ListModules implements Invoker.

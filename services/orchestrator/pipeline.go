@@ -67,7 +67,11 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		PipelineVersion: p.pipeline,
 		Details:         &analysisv1.Details{},
 	}
-	req := &modulev1.AnalyzeRequest{Content: content, Filename: filename, Depth: int32(depth), Options: map[string]string{"sha256": sha}}
+	// The request has no content: src gives it to each call, by a handle to the runtime's copy
+	// when it can keep one.
+	src := p.source(ctx, content)
+	defer src.release(ctx)
+	req := &modulev1.AnalyzeRequest{Filename: filename, Depth: int32(depth), Options: map[string]string{"sha256": sha}}
 	if p.opts.IncludeStrings {
 		req.Options["strings"] = "true"
 	}
@@ -77,7 +81,7 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 
 	var extracted []*modulev1.Artifact
 	if p.mods.names[IdentifyModule] && p.wanted(IdentifyModule) {
-		resp := p.invoke(ctx, r, IdentifyModule, req)
+		resp := p.invoke(ctx, r, IdentifyModule, src, req)
 		if id := resp.GetIdentification(); id != nil {
 			r.Sample.FileType, r.Sample.MimeType, r.Sample.Description = id.FileType, id.MimeType, id.Description
 			r.Flavors = id.Flavors
@@ -103,14 +107,11 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	for i, name := range routed {
 		mreq := req
 		if name == "pattern-matcher" && len(p.rules) > 0 {
-			// A field-by-field copy: proto.Clone would copy the content, megabytes for nothing.
-			mreq = &modulev1.AnalyzeRequest{
-				Content: req.Content, Filename: req.Filename, FileType: req.FileType, Flavors: req.Flavors,
-				Options: req.Options, Depth: req.Depth, DeadlineUnixMs: req.DeadlineUnixMs, Resources: p.rules,
-			}
+			mreq = shallowCopy(req)
+			mreq.Resources = p.rules
 		}
 		g.Go(func() error {
-			responses[i] = p.invoke(gctx, r, name, mreq)
+			responses[i] = p.invoke(gctx, r, name, src, mreq)
 			return nil
 		})
 	}
@@ -124,6 +125,7 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		early = p.children(ctx, sha, extracted, depth, ancestors, taken)
 	}()
 	_ = g.Wait() // invoke records failures in the report; it never returns an error.
+	src.release(ctx)
 	var found []*modulev1.Artifact
 	for _, resp := range responses {
 		found = append(found, p.merge(r, resp)...)
@@ -155,9 +157,9 @@ func (p *pass) wanted(module string) bool {
 	return len(p.opts.Modules) == 0 || module == IdentifyModule || slices.Contains(p.opts.Modules, module)
 }
 
-// invoke runs one module under the per-request and global concurrency bounds and records
-// its outcome in r.Modules. It never fails the report.
-func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+// invoke runs one module on src's content with req under the per-request and global
+// concurrency bounds and records its outcome in r.Modules. It never fails the report.
+func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, src *sampleSource, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
 	sha := r.Sample.Sha256
 	depth := int(r.Depth)
 	run := &analysisv1.ModuleRun{Name: module}
@@ -187,7 +189,7 @@ func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, 
 		return nil
 	}
 	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ModuleStarted{ModuleStarted: &analysisv1.ModuleStartedEvent{Module: module}}})
-	resp, err := p.o.cfg.Invoker.Invoke(ctx, module, req)
+	resp, err := src.invoke(ctx, module, req)
 	run.DurationMs = time.Since(start).Milliseconds()
 	if err != nil {
 		run.Status, run.Error = callStatus(ctx, err), status.Convert(err).Message()

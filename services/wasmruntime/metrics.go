@@ -13,9 +13,10 @@ type metrics struct {
 	poolInUse   *prometheus.GaugeVec
 	memoryPages *prometheus.GaugeVec
 	compile     *prometheus.GaugeVec
+	kept        prometheus.GaugeFunc
 }
 
-func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+func newMetrics(reg prometheus.Registerer, kept *keptStore) (*metrics, error) {
 	m := &metrics{
 		invocations: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "athena_wasm_invocations_total",
@@ -42,11 +43,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "athena_wasm_compile_seconds",
 			Help: "Compile time of the loaded version of each module (small when the disk cache hit).",
 		}, []string{"module"}),
+		kept: prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "athena_wasm_kept_content_bytes",
+			Help: "Bytes of sample content held for KeepContent handles.",
+		}, func() float64 { return float64(kept.Bytes()) }),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile} {
+	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile, m.kept} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

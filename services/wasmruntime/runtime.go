@@ -74,6 +74,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Registerer receives the Prometheus metrics; nil leaves them unregistered.
 	Registerer prometheus.Registerer
+	// KeptBytes bounds the content held for KeepContent (default DefaultKeptBytes).
+	KeptBytes int64
+	// KeepTime is how long kept content survives unused (default DefaultKeepTime).
+	KeepTime time.Duration
 }
 
 // Limits bound one invocation.
@@ -116,6 +120,7 @@ type Runtime struct {
 	eng     engine
 	metrics *metrics
 	tracer  trace.Tracer
+	kept    *keptStore
 
 	reloadMu sync.Mutex // one reload at a time
 	mu       sync.RWMutex
@@ -174,7 +179,8 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if _, err := os.ReadDir(cfg.ModulesDir); err != nil {
 		return nil, fmt.Errorf("wasm runtime: modules directory: %w", err)
 	}
-	m, err := newMetrics(cfg.Registerer)
+	kept := newKeptStore(cfg.KeptBytes, cfg.KeepTime)
+	m, err := newMetrics(cfg.Registerer, kept)
 	if err != nil {
 		return nil, fmt.Errorf("wasm runtime: register metrics: %w", err)
 	}
@@ -183,7 +189,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("wasm runtime: %w", err)
 	}
 	r := &Runtime{
-		cfg: cfg, log: cfg.Logger, eng: eng, metrics: m,
+		cfg: cfg, log: cfg.Logger, eng: eng, metrics: m, kept: kept,
 		tracer:  otel.Tracer(tracerName),
 		modules: map[string]*module{},
 		files:   map[string]fileState{},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -17,7 +18,9 @@ type server struct {
 
 // NewServer returns the gRPC WasmRuntimeService backed by r. Module outcomes travel in
 // InvokeResponse.status; gRPC errors are only NotFound (unknown module), InvalidArgument (empty
-// module name) and Unavailable (runtime closed).
+// module name, content and a content handle together), FailedPrecondition (content handle
+// unknown or expired), ResourceExhausted (KeepContent over the limit) and Unavailable (runtime
+// closed).
 func NewServer(r *Runtime) wasmruntimev1.WasmRuntimeServiceServer {
 	return &server{rt: r}
 }
@@ -26,11 +29,36 @@ func (s *server) Invoke(ctx context.Context, req *wasmruntimev1.InvokeRequest) (
 	if req.GetModule() == "" {
 		return nil, status.Error(codes.InvalidArgument, "module is required")
 	}
-	resp, err := s.rt.Invoke(ctx, req.GetModule(), req.GetRequest())
+	var (
+		resp *wasmruntimev1.InvokeResponse
+		err  error
+	)
+	if h := req.GetContentHandle(); h != "" {
+		areq := req.GetRequest()
+		if areq == nil {
+			areq = &modulev1.AnalyzeRequest{}
+		}
+		resp, err = s.rt.InvokeKept(ctx, req.GetModule(), h, areq)
+	} else {
+		resp, err = s.rt.Invoke(ctx, req.GetModule(), req.GetRequest())
+	}
 	if err != nil {
 		return nil, toStatus(err)
 	}
 	return resp, nil
+}
+
+func (s *server) KeepContent(_ context.Context, req *wasmruntimev1.KeepContentRequest) (*wasmruntimev1.KeepContentResponse, error) {
+	h, err := s.rt.KeepContent(req.GetContent())
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &wasmruntimev1.KeepContentResponse{Handle: h}, nil
+}
+
+func (s *server) ReleaseContent(_ context.Context, req *wasmruntimev1.ReleaseContentRequest) (*wasmruntimev1.ReleaseContentResponse, error) {
+	s.rt.ReleaseContent(req.GetHandle())
+	return &wasmruntimev1.ReleaseContentResponse{}, nil
 }
 
 func (s *server) ListModules(context.Context, *wasmruntimev1.ListModulesRequest) (*wasmruntimev1.ListModulesResponse, error) {
@@ -55,6 +83,12 @@ func toStatus(err error) error {
 	switch {
 	case errors.Is(err, ErrModuleNotFound):
 		return status.Error(codes.NotFound, err.Error())
+	case errors.Is(err, ErrContentTwice):
+		return status.Error(codes.InvalidArgument, err.Error())
+	case errors.Is(err, ErrNotKept):
+		return status.Error(codes.FailedPrecondition, err.Error())
+	case errors.Is(err, ErrKeptFull):
+		return status.Error(codes.ResourceExhausted, err.Error())
 	case errors.Is(err, ErrClosed):
 		return status.Error(codes.Unavailable, err.Error())
 	case errors.Is(err, context.DeadlineExceeded):

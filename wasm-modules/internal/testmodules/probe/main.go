@@ -6,6 +6,8 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -81,6 +83,9 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 	case "count":
 		calls++
 		return &modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("calls=%d table=%d sq31=%d", calls, len(initTable), initTable["31"])}}, nil
+	case "digest":
+		sum := sha256.Sum256(req.Content)
+		return &modulev1.AnalyzeResponse{Notes: []string{hex.EncodeToString(sum[:])}}, nil
 	case "emit":
 		for i := range opt("count") {
 			guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("fragment %d", i)}})

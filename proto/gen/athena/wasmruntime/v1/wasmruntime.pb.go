@@ -29,7 +29,11 @@ type InvokeRequest struct {
 	// module is the module name.
 	Module string `protobuf:"bytes,1,opt,name=module,proto3" json:"module,omitempty"`
 	// request is the input passed to athena_analyze.
-	Request       *v1.AnalyzeRequest `protobuf:"bytes,2,opt,name=request,proto3" json:"request,omitempty"`
+	Request *v1.AnalyzeRequest `protobuf:"bytes,2,opt,name=request,proto3" json:"request,omitempty"`
+	// content_handle, when set, names content kept by KeepContent: the module receives it as
+	// request.content, which must then be empty. An unknown or expired handle fails with
+	// FAILED_PRECONDITION; the caller sends the content in the request instead.
+	ContentHandle string `protobuf:"bytes,3,opt,name=content_handle,json=contentHandle,proto3" json:"content_handle,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -76,6 +80,13 @@ func (x *InvokeRequest) GetRequest() *v1.AnalyzeRequest {
 		return x.Request
 	}
 	return nil
+}
+
+func (x *InvokeRequest) GetContentHandle() string {
+	if x != nil {
+		return x.ContentHandle
+	}
+	return ""
 }
 
 // InvokeResponse carries the module's output. A limit hit or a trap is reported in status and
@@ -381,14 +392,190 @@ func (x *ReloadModulesResponse) GetModulesVersion() string {
 	return ""
 }
 
+// KeepContentRequest carries the content to keep.
+type KeepContentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// content is the sample's bytes.
+	Content       []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeepContentRequest) Reset() {
+	*x = KeepContentRequest{}
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeepContentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeepContentRequest) ProtoMessage() {}
+
+func (x *KeepContentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeepContentRequest.ProtoReflect.Descriptor instead.
+func (*KeepContentRequest) Descriptor() ([]byte, []int) {
+	return file_athena_wasmruntime_v1_wasmruntime_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *KeepContentRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+// KeepContentResponse names the kept content.
+type KeepContentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// handle is an unguessable name for the content, valid on this runtime only.
+	Handle        string `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *KeepContentResponse) Reset() {
+	*x = KeepContentResponse{}
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *KeepContentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*KeepContentResponse) ProtoMessage() {}
+
+func (x *KeepContentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use KeepContentResponse.ProtoReflect.Descriptor instead.
+func (*KeepContentResponse) Descriptor() ([]byte, []int) {
+	return file_athena_wasmruntime_v1_wasmruntime_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *KeepContentResponse) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+// ReleaseContentRequest names the kept content to drop.
+type ReleaseContentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// handle is what KeepContent returned.
+	Handle        string `protobuf:"bytes,1,opt,name=handle,proto3" json:"handle,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseContentRequest) Reset() {
+	*x = ReleaseContentRequest{}
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseContentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseContentRequest) ProtoMessage() {}
+
+func (x *ReleaseContentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseContentRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseContentRequest) Descriptor() ([]byte, []int) {
+	return file_athena_wasmruntime_v1_wasmruntime_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ReleaseContentRequest) GetHandle() string {
+	if x != nil {
+		return x.Handle
+	}
+	return ""
+}
+
+// ReleaseContentResponse is empty.
+type ReleaseContentResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseContentResponse) Reset() {
+	*x = ReleaseContentResponse{}
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseContentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseContentResponse) ProtoMessage() {}
+
+func (x *ReleaseContentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseContentResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseContentResponse) Descriptor() ([]byte, []int) {
+	return file_athena_wasmruntime_v1_wasmruntime_proto_rawDescGZIP(), []int{9}
+}
+
 var File_athena_wasmruntime_v1_wasmruntime_proto protoreflect.FileDescriptor
 
 const file_athena_wasmruntime_v1_wasmruntime_proto_rawDesc = "" +
 	"\n" +
-	"'athena/wasmruntime/v1/wasmruntime.proto\x12\x15athena.wasmruntime.v1\x1a\x1fathena/analysis/v1/report.proto\x1a\x1eathena/analysis/v1/types.proto\x1a\x1dathena/module/v1/module.proto\"c\n" +
+	"'athena/wasmruntime/v1/wasmruntime.proto\x12\x15athena.wasmruntime.v1\x1a\x1fathena/analysis/v1/report.proto\x1a\x1eathena/analysis/v1/types.proto\x1a\x1dathena/module/v1/module.proto\"\x8a\x01\n" +
 	"\rInvokeRequest\x12\x16\n" +
 	"\x06module\x18\x01 \x01(\tR\x06module\x12:\n" +
-	"\arequest\x18\x02 \x01(\v2 .athena.module.v1.AnalyzeRequestR\arequest\"\xa6\x02\n" +
+	"\arequest\x18\x02 \x01(\v2 .athena.module.v1.AnalyzeRequestR\arequest\x12%\n" +
+	"\x0econtent_handle\x18\x03 \x01(\tR\rcontentHandle\"\xa6\x02\n" +
 	"\x0eInvokeResponse\x12=\n" +
 	"\bresponse\x18\x01 \x01(\v2!.athena.module.v1.AnalyzeResponseR\bresponse\x128\n" +
 	"\x06status\x18\x02 \x01(\x0e2 .athena.analysis.v1.ModuleStatusR\x06status\x12\x14\n" +
@@ -407,11 +594,20 @@ const file_athena_wasmruntime_v1_wasmruntime_proto_rawDesc = "" +
 	"\x06loaded\x18\x01 \x03(\tR\x06loaded\x12\x18\n" +
 	"\aremoved\x18\x02 \x03(\tR\aremoved\x12\x1a\n" +
 	"\brejected\x18\x03 \x03(\tR\brejected\x12'\n" +
-	"\x0fmodules_version\x18\x04 \x01(\tR\x0emodulesVersion2\xbd\x02\n" +
+	"\x0fmodules_version\x18\x04 \x01(\tR\x0emodulesVersion\".\n" +
+	"\x12KeepContentRequest\x12\x18\n" +
+	"\acontent\x18\x01 \x01(\fR\acontent\"-\n" +
+	"\x13KeepContentResponse\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\"/\n" +
+	"\x15ReleaseContentRequest\x12\x16\n" +
+	"\x06handle\x18\x01 \x01(\tR\x06handle\"\x18\n" +
+	"\x16ReleaseContentResponse2\x92\x04\n" +
 	"\x12WasmRuntimeService\x12U\n" +
 	"\x06Invoke\x12$.athena.wasmruntime.v1.InvokeRequest\x1a%.athena.wasmruntime.v1.InvokeResponse\x12d\n" +
 	"\vListModules\x12).athena.wasmruntime.v1.ListModulesRequest\x1a*.athena.wasmruntime.v1.ListModulesResponse\x12j\n" +
-	"\rReloadModules\x12+.athena.wasmruntime.v1.ReloadModulesRequest\x1a,.athena.wasmruntime.v1.ReloadModulesResponseBMZKgithub.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1;wasmruntimev1b\x06proto3"
+	"\rReloadModules\x12+.athena.wasmruntime.v1.ReloadModulesRequest\x1a,.athena.wasmruntime.v1.ReloadModulesResponse\x12d\n" +
+	"\vKeepContent\x12).athena.wasmruntime.v1.KeepContentRequest\x1a*.athena.wasmruntime.v1.KeepContentResponse\x12m\n" +
+	"\x0eReleaseContent\x12,.athena.wasmruntime.v1.ReleaseContentRequest\x1a-.athena.wasmruntime.v1.ReleaseContentResponseBMZKgithub.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1;wasmruntimev1b\x06proto3"
 
 var (
 	file_athena_wasmruntime_v1_wasmruntime_proto_rawDescOnce sync.Once
@@ -425,35 +621,43 @@ func file_athena_wasmruntime_v1_wasmruntime_proto_rawDescGZIP() []byte {
 	return file_athena_wasmruntime_v1_wasmruntime_proto_rawDescData
 }
 
-var file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_athena_wasmruntime_v1_wasmruntime_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_athena_wasmruntime_v1_wasmruntime_proto_goTypes = []any{
-	(*InvokeRequest)(nil),         // 0: athena.wasmruntime.v1.InvokeRequest
-	(*InvokeResponse)(nil),        // 1: athena.wasmruntime.v1.InvokeResponse
-	(*ListModulesRequest)(nil),    // 2: athena.wasmruntime.v1.ListModulesRequest
-	(*ListModulesResponse)(nil),   // 3: athena.wasmruntime.v1.ListModulesResponse
-	(*ReloadModulesRequest)(nil),  // 4: athena.wasmruntime.v1.ReloadModulesRequest
-	(*ReloadModulesResponse)(nil), // 5: athena.wasmruntime.v1.ReloadModulesResponse
-	(*v1.AnalyzeRequest)(nil),     // 6: athena.module.v1.AnalyzeRequest
-	(*v1.AnalyzeResponse)(nil),    // 7: athena.module.v1.AnalyzeResponse
-	(v11.ModuleStatus)(0),         // 8: athena.analysis.v1.ModuleStatus
-	(*v11.ModuleDescriptor)(nil),  // 9: athena.analysis.v1.ModuleDescriptor
+	(*InvokeRequest)(nil),          // 0: athena.wasmruntime.v1.InvokeRequest
+	(*InvokeResponse)(nil),         // 1: athena.wasmruntime.v1.InvokeResponse
+	(*ListModulesRequest)(nil),     // 2: athena.wasmruntime.v1.ListModulesRequest
+	(*ListModulesResponse)(nil),    // 3: athena.wasmruntime.v1.ListModulesResponse
+	(*ReloadModulesRequest)(nil),   // 4: athena.wasmruntime.v1.ReloadModulesRequest
+	(*ReloadModulesResponse)(nil),  // 5: athena.wasmruntime.v1.ReloadModulesResponse
+	(*KeepContentRequest)(nil),     // 6: athena.wasmruntime.v1.KeepContentRequest
+	(*KeepContentResponse)(nil),    // 7: athena.wasmruntime.v1.KeepContentResponse
+	(*ReleaseContentRequest)(nil),  // 8: athena.wasmruntime.v1.ReleaseContentRequest
+	(*ReleaseContentResponse)(nil), // 9: athena.wasmruntime.v1.ReleaseContentResponse
+	(*v1.AnalyzeRequest)(nil),      // 10: athena.module.v1.AnalyzeRequest
+	(*v1.AnalyzeResponse)(nil),     // 11: athena.module.v1.AnalyzeResponse
+	(v11.ModuleStatus)(0),          // 12: athena.analysis.v1.ModuleStatus
+	(*v11.ModuleDescriptor)(nil),   // 13: athena.analysis.v1.ModuleDescriptor
 }
 var file_athena_wasmruntime_v1_wasmruntime_proto_depIdxs = []int32{
-	6, // 0: athena.wasmruntime.v1.InvokeRequest.request:type_name -> athena.module.v1.AnalyzeRequest
-	7, // 1: athena.wasmruntime.v1.InvokeResponse.response:type_name -> athena.module.v1.AnalyzeResponse
-	8, // 2: athena.wasmruntime.v1.InvokeResponse.status:type_name -> athena.analysis.v1.ModuleStatus
-	9, // 3: athena.wasmruntime.v1.ListModulesResponse.modules:type_name -> athena.analysis.v1.ModuleDescriptor
-	0, // 4: athena.wasmruntime.v1.WasmRuntimeService.Invoke:input_type -> athena.wasmruntime.v1.InvokeRequest
-	2, // 5: athena.wasmruntime.v1.WasmRuntimeService.ListModules:input_type -> athena.wasmruntime.v1.ListModulesRequest
-	4, // 6: athena.wasmruntime.v1.WasmRuntimeService.ReloadModules:input_type -> athena.wasmruntime.v1.ReloadModulesRequest
-	1, // 7: athena.wasmruntime.v1.WasmRuntimeService.Invoke:output_type -> athena.wasmruntime.v1.InvokeResponse
-	3, // 8: athena.wasmruntime.v1.WasmRuntimeService.ListModules:output_type -> athena.wasmruntime.v1.ListModulesResponse
-	5, // 9: athena.wasmruntime.v1.WasmRuntimeService.ReloadModules:output_type -> athena.wasmruntime.v1.ReloadModulesResponse
-	7, // [7:10] is the sub-list for method output_type
-	4, // [4:7] is the sub-list for method input_type
-	4, // [4:4] is the sub-list for extension type_name
-	4, // [4:4] is the sub-list for extension extendee
-	0, // [0:4] is the sub-list for field type_name
+	10, // 0: athena.wasmruntime.v1.InvokeRequest.request:type_name -> athena.module.v1.AnalyzeRequest
+	11, // 1: athena.wasmruntime.v1.InvokeResponse.response:type_name -> athena.module.v1.AnalyzeResponse
+	12, // 2: athena.wasmruntime.v1.InvokeResponse.status:type_name -> athena.analysis.v1.ModuleStatus
+	13, // 3: athena.wasmruntime.v1.ListModulesResponse.modules:type_name -> athena.analysis.v1.ModuleDescriptor
+	0,  // 4: athena.wasmruntime.v1.WasmRuntimeService.Invoke:input_type -> athena.wasmruntime.v1.InvokeRequest
+	2,  // 5: athena.wasmruntime.v1.WasmRuntimeService.ListModules:input_type -> athena.wasmruntime.v1.ListModulesRequest
+	4,  // 6: athena.wasmruntime.v1.WasmRuntimeService.ReloadModules:input_type -> athena.wasmruntime.v1.ReloadModulesRequest
+	6,  // 7: athena.wasmruntime.v1.WasmRuntimeService.KeepContent:input_type -> athena.wasmruntime.v1.KeepContentRequest
+	8,  // 8: athena.wasmruntime.v1.WasmRuntimeService.ReleaseContent:input_type -> athena.wasmruntime.v1.ReleaseContentRequest
+	1,  // 9: athena.wasmruntime.v1.WasmRuntimeService.Invoke:output_type -> athena.wasmruntime.v1.InvokeResponse
+	3,  // 10: athena.wasmruntime.v1.WasmRuntimeService.ListModules:output_type -> athena.wasmruntime.v1.ListModulesResponse
+	5,  // 11: athena.wasmruntime.v1.WasmRuntimeService.ReloadModules:output_type -> athena.wasmruntime.v1.ReloadModulesResponse
+	7,  // 12: athena.wasmruntime.v1.WasmRuntimeService.KeepContent:output_type -> athena.wasmruntime.v1.KeepContentResponse
+	9,  // 13: athena.wasmruntime.v1.WasmRuntimeService.ReleaseContent:output_type -> athena.wasmruntime.v1.ReleaseContentResponse
+	9,  // [9:14] is the sub-list for method output_type
+	4,  // [4:9] is the sub-list for method input_type
+	4,  // [4:4] is the sub-list for extension type_name
+	4,  // [4:4] is the sub-list for extension extendee
+	0,  // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_athena_wasmruntime_v1_wasmruntime_proto_init() }
@@ -467,7 +671,7 @@ func file_athena_wasmruntime_v1_wasmruntime_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_athena_wasmruntime_v1_wasmruntime_proto_rawDesc), len(file_athena_wasmruntime_v1_wasmruntime_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,9 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	WasmRuntimeService_Invoke_FullMethodName        = "/athena.wasmruntime.v1.WasmRuntimeService/Invoke"
-	WasmRuntimeService_ListModules_FullMethodName   = "/athena.wasmruntime.v1.WasmRuntimeService/ListModules"
-	WasmRuntimeService_ReloadModules_FullMethodName = "/athena.wasmruntime.v1.WasmRuntimeService/ReloadModules"
+	WasmRuntimeService_Invoke_FullMethodName         = "/athena.wasmruntime.v1.WasmRuntimeService/Invoke"
+	WasmRuntimeService_ListModules_FullMethodName    = "/athena.wasmruntime.v1.WasmRuntimeService/ListModules"
+	WasmRuntimeService_ReloadModules_FullMethodName  = "/athena.wasmruntime.v1.WasmRuntimeService/ReloadModules"
+	WasmRuntimeService_KeepContent_FullMethodName    = "/athena.wasmruntime.v1.WasmRuntimeService/KeepContent"
+	WasmRuntimeService_ReleaseContent_FullMethodName = "/athena.wasmruntime.v1.WasmRuntimeService/ReleaseContent"
 )
 
 // WasmRuntimeServiceClient is the client API for WasmRuntimeService service.
@@ -36,6 +38,14 @@ type WasmRuntimeServiceClient interface {
 	ListModules(ctx context.Context, in *ListModulesRequest, opts ...grpc.CallOption) (*ListModulesResponse, error)
 	// ReloadModules rescans the modules directory now.
 	ReloadModules(ctx context.Context, in *ReloadModulesRequest, opts ...grpc.CallOption) (*ReloadModulesResponse, error)
+	// KeepContent holds a sample's content for the Invoke calls that name it by the returned
+	// handle, so that the modules of one sample receive it over the network once, not once each.
+	// The content is kept until ReleaseContent or until it has not been used for the runtime's
+	// keep time; RESOURCE_EXHAUSTED means the runtime holds too much already (send the content
+	// in each InvokeRequest instead).
+	KeepContent(ctx context.Context, in *KeepContentRequest, opts ...grpc.CallOption) (*KeepContentResponse, error)
+	// ReleaseContent drops kept content. Releasing an unknown or expired handle succeeds.
+	ReleaseContent(ctx context.Context, in *ReleaseContentRequest, opts ...grpc.CallOption) (*ReleaseContentResponse, error)
 }
 
 type wasmRuntimeServiceClient struct {
@@ -76,6 +86,26 @@ func (c *wasmRuntimeServiceClient) ReloadModules(ctx context.Context, in *Reload
 	return out, nil
 }
 
+func (c *wasmRuntimeServiceClient) KeepContent(ctx context.Context, in *KeepContentRequest, opts ...grpc.CallOption) (*KeepContentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(KeepContentResponse)
+	err := c.cc.Invoke(ctx, WasmRuntimeService_KeepContent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *wasmRuntimeServiceClient) ReleaseContent(ctx context.Context, in *ReleaseContentRequest, opts ...grpc.CallOption) (*ReleaseContentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseContentResponse)
+	err := c.cc.Invoke(ctx, WasmRuntimeService_ReleaseContent_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // WasmRuntimeServiceServer is the server API for WasmRuntimeService service.
 // All implementations must embed UnimplementedWasmRuntimeServiceServer
 // for forward compatibility.
@@ -88,6 +118,14 @@ type WasmRuntimeServiceServer interface {
 	ListModules(context.Context, *ListModulesRequest) (*ListModulesResponse, error)
 	// ReloadModules rescans the modules directory now.
 	ReloadModules(context.Context, *ReloadModulesRequest) (*ReloadModulesResponse, error)
+	// KeepContent holds a sample's content for the Invoke calls that name it by the returned
+	// handle, so that the modules of one sample receive it over the network once, not once each.
+	// The content is kept until ReleaseContent or until it has not been used for the runtime's
+	// keep time; RESOURCE_EXHAUSTED means the runtime holds too much already (send the content
+	// in each InvokeRequest instead).
+	KeepContent(context.Context, *KeepContentRequest) (*KeepContentResponse, error)
+	// ReleaseContent drops kept content. Releasing an unknown or expired handle succeeds.
+	ReleaseContent(context.Context, *ReleaseContentRequest) (*ReleaseContentResponse, error)
 	mustEmbedUnimplementedWasmRuntimeServiceServer()
 }
 
@@ -106,6 +144,12 @@ func (UnimplementedWasmRuntimeServiceServer) ListModules(context.Context, *ListM
 }
 func (UnimplementedWasmRuntimeServiceServer) ReloadModules(context.Context, *ReloadModulesRequest) (*ReloadModulesResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReloadModules not implemented")
+}
+func (UnimplementedWasmRuntimeServiceServer) KeepContent(context.Context, *KeepContentRequest) (*KeepContentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method KeepContent not implemented")
+}
+func (UnimplementedWasmRuntimeServiceServer) ReleaseContent(context.Context, *ReleaseContentRequest) (*ReleaseContentResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseContent not implemented")
 }
 func (UnimplementedWasmRuntimeServiceServer) mustEmbedUnimplementedWasmRuntimeServiceServer() {}
 func (UnimplementedWasmRuntimeServiceServer) testEmbeddedByValue()                            {}
@@ -182,6 +226,42 @@ func _WasmRuntimeService_ReloadModules_Handler(srv interface{}, ctx context.Cont
 	return interceptor(ctx, in, info, handler)
 }
 
+func _WasmRuntimeService_KeepContent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(KeepContentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WasmRuntimeServiceServer).KeepContent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WasmRuntimeService_KeepContent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WasmRuntimeServiceServer).KeepContent(ctx, req.(*KeepContentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _WasmRuntimeService_ReleaseContent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseContentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(WasmRuntimeServiceServer).ReleaseContent(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: WasmRuntimeService_ReleaseContent_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(WasmRuntimeServiceServer).ReleaseContent(ctx, req.(*ReleaseContentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // WasmRuntimeService_ServiceDesc is the grpc.ServiceDesc for WasmRuntimeService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -200,6 +280,14 @@ var WasmRuntimeService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReloadModules",
 			Handler:    _WasmRuntimeService_ReloadModules_Handler,
+		},
+		{
+			MethodName: "KeepContent",
+			Handler:    _WasmRuntimeService_KeepContent_Handler,
+		},
+		{
+			MethodName: "ReleaseContent",
+			Handler:    _WasmRuntimeService_ReleaseContent_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

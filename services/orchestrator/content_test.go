@@ -1,0 +1,212 @@
+package orchestrator
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
+	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+)
+
+// keepingFake is a fakeInvoker that can keep content like the wasm runtime. forgetAfter > 0
+// makes it lose kept content after that many kept calls (an expiry or a runtime restart
+// mid-analysis); keepErr makes KeepContent fail.
+type keepingFake struct {
+	*fakeInvoker
+	forgetAfter int
+	keepErr     error
+
+	mu         sync.Mutex
+	kept       map[string][]byte
+	keeps      int
+	keptCalls  int
+	inline     int
+	released   []string
+	seenLength map[string]int // module → content length it received
+}
+
+func newKeepingFake() *keepingFake {
+	k := &keepingFake{kept: map[string][]byte{}, seenLength: map[string]int{}}
+	k.fakeInvoker = newFake(func(_ context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		k.mu.Lock()
+		k.seenLength[module] = len(req.Content)
+		k.mu.Unlock()
+		if module == IdentifyModule {
+			return ok(&modulev1.AnalyzeResponse{Identification: &modulev1.Identification{FileType: "pe", Flavors: []string{"executable", "pe"}}}), nil
+		}
+		return nil, nil
+	})
+	return k
+}
+
+func (k *keepingFake) Invoke(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+	k.mu.Lock()
+	k.inline++
+	k.mu.Unlock()
+	return k.fakeInvoker.Invoke(ctx, module, req)
+}
+
+func (k *keepingFake) KeepContent(_ context.Context, content []byte) (string, error) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.keepErr != nil {
+		return "", k.keepErr
+	}
+	k.keeps++
+	h := strings.Repeat("h", k.keeps)
+	k.kept[h] = bytes.Clone(content)
+	return h, nil
+}
+
+func (k *keepingFake) InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+	if len(req.Content) > 0 {
+		return nil, status.Error(codes.InvalidArgument, "content and handle")
+	}
+	k.mu.Lock()
+	if k.forgetAfter > 0 && k.keptCalls >= k.forgetAfter {
+		clear(k.kept)
+	}
+	content, found := k.kept[handle]
+	if found {
+		k.keptCalls++
+	}
+	k.mu.Unlock()
+	if !found {
+		return nil, status.Error(codes.FailedPrecondition, "not kept")
+	}
+	full := shallowCopy(req)
+	full.Content = content
+	return k.fakeInvoker.Invoke(ctx, module, full)
+}
+
+func (k *keepingFake) ReleaseContent(_ context.Context, handle string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.released = append(k.released, handle)
+	delete(k.kept, handle)
+	return nil
+}
+
+// released waits for the asynchronous ReleaseContent calls.
+func (k *keepingFake) waitReleased(t *testing.T, n int) []string {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		k.mu.Lock()
+		got := append([]string(nil), k.released...)
+		k.mu.Unlock()
+		if len(got) >= n {
+			return got
+		}
+	}
+	t.Fatalf("ReleaseContent called fewer than %d times", n)
+	return nil
+}
+
+func bigSample() *analysisv1.SampleInput {
+	return &analysisv1.SampleInput{Content: bytes.Repeat([]byte("MZ athena "), keepMinBytes/5), Filename: "big.exe"}
+}
+
+func TestContentKeptOncePerSample(t *testing.T) {
+	k := newKeepingFake()
+	o := newOrch(t, Config{Invoker: k})
+	in := bigSample()
+	r, err := o.Analyze(context.Background(), in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Modules) < 4 {
+		t.Fatalf("modules run: %v", r.Modules)
+	}
+	if k.keeps != 1 || k.inline != 0 || k.keptCalls != len(r.Modules) {
+		t.Errorf("keeps %d, kept calls %d, inline calls %d; want 1, %d, 0", k.keeps, k.keptCalls, k.inline, len(r.Modules))
+	}
+	for _, m := range r.Modules {
+		if got := k.seenLength[m.Name]; got != len(in.Content) {
+			t.Errorf("%s received %d bytes, want %d", m.Name, got, len(in.Content))
+		}
+	}
+	if got := k.waitReleased(t, 1); len(got) != 1 || got[0] != "h" {
+		t.Errorf("released %v, want [h]", got)
+	}
+}
+
+// TestContentResentWhenNoLongerKept: a runtime that loses the kept content mid-analysis (an
+// expiry, a restart, another replica) costs a resend, never a module.
+func TestContentResentWhenNoLongerKept(t *testing.T) {
+	k := newKeepingFake()
+	k.forgetAfter = 1 // only the identification gets the kept content
+	o := newOrch(t, Config{Invoker: k})
+	in := bigSample()
+	r, err := o.Analyze(context.Background(), in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range r.Modules {
+		if m.Status != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+			t.Errorf("%s: %s %s", m.Name, m.Status, m.Error)
+		}
+		if got := k.seenLength[m.Name]; got != len(in.Content) {
+			t.Errorf("%s received %d bytes, want %d", m.Name, got, len(in.Content))
+		}
+	}
+	if k.keptCalls != 1 || k.inline != len(r.Modules)-1 {
+		t.Errorf("kept calls %d, inline %d; want 1 and %d", k.keptCalls, k.inline, len(r.Modules)-1)
+	}
+}
+
+func TestContentSentInlineWhenNotKept(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		in      *analysisv1.SampleInput
+		keepErr error
+	}{
+		{"small sample", sample("small"), nil},
+		{"runtime full", bigSample(), status.Error(codes.ResourceExhausted, "full")},
+		{"runtime without KeepContent", bigSample(), status.Error(codes.Unimplemented, "unknown method")},
+		{"any other failure", bigSample(), errors.New("connection reset")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKeepingFake()
+			k.keepErr = tc.keepErr
+			o := newOrch(t, Config{Invoker: k})
+			r, err := o.Analyze(context.Background(), tc.in, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k.keeps != 0 || k.keptCalls != 0 || k.inline != len(r.Modules) {
+				t.Errorf("keeps %d, kept calls %d, inline %d of %d modules", k.keeps, k.keptCalls, k.inline, len(r.Modules))
+			}
+			for _, m := range r.Modules {
+				if got := k.seenLength[m.Name]; got != len(tc.in.Content) {
+					t.Errorf("%s received %d bytes, want %d", m.Name, got, len(tc.in.Content))
+				}
+			}
+		})
+	}
+}
+
+func TestShallowCopyKeepsEveryField(t *testing.T) {
+	req := &modulev1.AnalyzeRequest{
+		Content: []byte("c"), Filename: "f", FileType: "t", Flavors: []string{"a"}, Options: map[string]string{"k": "v"},
+		Depth: 2, DeadlineUnixMs: 9, Resources: []*modulev1.Resource{{Name: "r"}}, Batch: [][]byte{[]byte("b")},
+	}
+	cp := shallowCopy(req)
+	fields := req.ProtoReflect().Descriptor().Fields()
+	for i := range fields.Len() {
+		fd := fields.Get(i)
+		if !req.ProtoReflect().Has(fd) {
+			t.Fatalf("test request leaves %s unset: set every field so this test covers it", fd.Name())
+		}
+		if !cp.ProtoReflect().Get(fd).Equal(req.ProtoReflect().Get(fd)) {
+			t.Errorf("field %s not copied", fd.Name())
+		}
+	}
+}
