@@ -13,6 +13,9 @@ import (
 // load: inside WASM a turn of a byte loop, with its bounds check and the runtime's loop budget,
 // costs more than the increment it does.
 func Add(counts *[256]uint64, b []byte) {
+	if len(b) >= wideMin {
+		b = addWide(counts, b)
+	}
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
 		w := binary.LittleEndian.Uint64(b[i:])
@@ -28,6 +31,42 @@ func Add(counts *[256]uint64, b []byte) {
 	for _, c := range b[i:] {
 		counts[c]++
 	}
+}
+
+const (
+	// wideMin is the input size from which Add counts into four tables (addWide).
+	wideMin = 16 << 10
+	// wideChunk is how many bytes addWide counts before adding its tables to the result: few
+	// enough for uint32 counters.
+	wideChunk = 1 << 24
+)
+
+// addWide counts the whole eight-byte words of b in four tables of 32-bit counters, used in
+// turn, adds them to counts and returns the bytes left (fewer than eight). A long run of one
+// byte value (the zero padding of executables) then increments four counters in turn instead
+// of one, which each increment would have to wait for: a third faster natively on a Go PE.
+func addWide(counts *[256]uint64, b []byte) []byte {
+	var t [4][256]uint32
+	for len(b) >= 8 {
+		n := min(len(b)&^7, wideChunk)
+		for i := 0; i < n; i += 8 {
+			w := binary.LittleEndian.Uint64(b[i:])
+			t[0][byte(w)]++
+			t[1][byte(w>>8)]++
+			t[2][byte(w>>16)]++
+			t[3][byte(w>>24)]++
+			t[0][byte(w>>32)]++
+			t[1][byte(w>>40)]++
+			t[2][byte(w>>48)]++
+			t[3][byte(w>>56)]++
+		}
+		b = b[n:]
+		for v := range counts {
+			counts[v] += uint64(t[0][v]) + uint64(t[1][v]) + uint64(t[2][v]) + uint64(t[3][v])
+		}
+		t = [4][256]uint32{}
+	}
+	return b
 }
 
 // EncodedSize is the length of an encoded histogram: 256 little-endian uint64 counts, byte

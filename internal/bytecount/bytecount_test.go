@@ -39,6 +39,29 @@ func TestAddMatchesByteLoop(t *testing.T) {
 	}
 }
 
+// TestAddWide covers the four-table count of large inputs: lengths around its threshold and
+// across a chunk boundary, with long runs of one value, against a plain count.
+func TestAddWide(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	data := make([]byte, 2*wideChunk+13)
+	for i := range data {
+		if i%5000 < 3000 {
+			data[i] = byte(rng.Uint32()) // else zero: runs of one value
+		}
+	}
+	for _, n := range []int{wideMin - 1, wideMin, wideMin + 7, wideChunk - 1, wideChunk + 9, len(data)} {
+		got := [256]uint64{7: 3} // Add adds to what is there
+		want := got
+		Add(&got, data[:n])
+		for _, c := range data[:n] {
+			want[c]++
+		}
+		if got != want {
+			t.Fatalf("Add of %d bytes differs from a plain count", n)
+		}
+	}
+}
+
 // TestEncodedRoundTrip: what AppendEncoded writes, AddEncoded adds back, and a histogram of
 // any other length is refused without touching the counts.
 func TestEncodedRoundTrip(t *testing.T) {
