@@ -56,6 +56,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
 	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
 	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median analysis, in ms from its start")
+	gcPercent := fs.Int("gc-percent", defaultGCPercent, "in-process mesh: Go GC target percentage when GOGC is unset, as serve sets it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (with the in-process mesh: of the mesh too) to this file")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -87,6 +88,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	base := *url
 	if base == "" {
+		setGCPercent(*gcPercent)
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		mctx, stop := context.WithCancel(ctx)
 		defer stop()
