@@ -55,7 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&stageSamples, "stage-sample", "stages mode: NAME=FILE, a sample to analyze uncached (repeatable)")
 	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
 	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
-	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median analysis, in ms from its start")
+	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median and the slowest analysis, in ms from their start")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "in-process mesh: Go GC target percentage when GOGC is unset, as serve sets it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (with the in-process mesh: of the mesh too) to this file")
 	if err := parseFlags(fs, args); err != nil {

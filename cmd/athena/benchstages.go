@@ -364,9 +364,8 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	return nil
 }
 
-// printTimeline writes the spans of the analysis whose wall time is the median of spans'
-// complete analyses, each with its stage and its start and end in ms from the REST request's
-// start, in order of start.
+// printTimeline writes the spans of the analyses whose wall times are the median and the
+// longest of spans' complete analyses.
 func printTimeline(w io.Writer, spans []recordedSpan) {
 	type analysis struct {
 		spans []recordedSpan
@@ -387,8 +386,14 @@ func printTimeline(w io.Writer, spans []recordedSpan) {
 	}
 	wall := func(a analysis) time.Duration { return a.spans[a.root].end.Sub(a.spans[a.root].start) }
 	slices.SortFunc(all, func(a, b analysis) int { return cmp.Compare(wall(a), wall(b)) })
-	med := all[len(all)/2]
-	ss := slices.Clone(med.spans)
+	printTrace(w, "median", all[len(all)/2].spans, all[len(all)/2].root)
+	printTrace(w, "slowest", all[len(all)-1].spans, all[len(all)-1].root)
+}
+
+// printTrace writes the spans of one analysis in order of start, each with its stage and its
+// start and end in ms from the root span's start.
+func printTrace(w io.Writer, which string, spans []recordedSpan, root int) {
+	ss := slices.Clone(spans)
 	byID := make(map[trace.SpanID]int, len(ss))
 	for i, s := range ss {
 		byID[s.id] = i
@@ -397,10 +402,10 @@ func printTimeline(w io.Writer, spans []recordedSpan) {
 	for i, s := range ss {
 		stages[s.id] = stageOf(ss, byID, i)
 	}
-	t0 := ss[med.root].start
+	t0, t1 := ss[root].start, ss[root].end
 	slices.SortStableFunc(ss, func(a, b recordedSpan) int { return a.start.Compare(b.start) })
 	ms := func(t time.Time) float64 { return float64(t.Sub(t0).Microseconds()) / 1000 }
-	fmt.Fprintf(w, "  timeline of the median analysis (%.1f ms):\n", ms(ss[0].end))
+	fmt.Fprintf(w, "  timeline of the %s analysis (%.1f ms):\n", which, ms(t1))
 	for _, s := range ss {
 		name := s.name
 		if s.module != "" {
