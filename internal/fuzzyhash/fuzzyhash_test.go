@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -136,6 +137,55 @@ func FuzzTLSH(f *testing.F) {
 			t.Fatalf("not deterministic: %q then %q", got, again)
 		}
 	})
+}
+
+// TestTLSHPairedMatchesDirect pins the paired counting to the direct mapping where its
+// alternating per-salt counters could go wrong: runs of one byte (successive positions bump the
+// same counters), odd and even lengths, and the shortest inputs.
+func TestTLSHPairedMatchesDirect(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		return b
+	}
+	// runs is random bytes broken by runs of one byte, up to 4 KiB long, like PE padding.
+	runs := func(n int) []byte {
+		b := random(n)
+		for i := 0; i < n; i += rng.IntN(8192) {
+			fill := byte(rng.IntN(2) * 0xff)
+			for j := i; j < min(n, i+rng.IntN(4096)); j++ {
+				b[j] = fill
+			}
+		}
+		return b
+	}
+	tests := map[string][]byte{
+		"five bytes":    {1, 2, 3, 4, 5},
+		"six bytes":     {0, 0, 0, 0, 0, 7},
+		"zeros odd":     make([]byte, 4097),
+		"ones even":     bytes.Repeat([]byte{0xff}, 4096),
+		"random odd":    random(1<<20 + 7),
+		"random even":   random(1 << 20),
+		"runs odd":      runs(1<<20 + 1),
+		"runs even":     runs(1<<20 + 2),
+		"two alternate": bytes.Repeat([]byte{0, 0x90}, 3000),
+	}
+	p := newTLSHPairs()
+	for name, data := range tests {
+		t.Run(name, func(t *testing.T) {
+			var direct, paired [256]uint32
+			c1, c2 := tlshCount(data, &direct), tlshCountPairs(data, &paired, p)
+			if c1 != c2 {
+				t.Errorf("checksum %#x, direct mapping %#x", c2, c1)
+			}
+			if direct != paired {
+				t.Errorf("bucket counts differ from the direct mapping")
+			}
+		})
+	}
 }
 
 func TestSSDeepMatchesNaive(t *testing.T) {

@@ -1,6 +1,7 @@
 package fuzzyhash
 
 import (
+	"encoding/binary"
 	"encoding/hex"
 	"slices"
 	"strings"
@@ -173,11 +174,13 @@ func tlshCount(data []byte, buckets *[256]uint32) byte {
 }
 
 // tlshPairs holds the first two Pearson steps of every salt over all byte pairs, packed by the
-// pair they read: one load yields four (pairs of the newest two bytes), two or one value.
+// pair they read: one load yields four (pairs of the newest two bytes), two or one value. Each
+// value sits in the byte where a little-endian load of the window's older bytes has the byte it
+// is next xored with (e, d, c, b from the lowest byte up), so one xor applies three of them.
 type tlshPairs struct {
-	ab [1 << 16]uint32 // salts 0 (checksum), 2, 3, 11: byte 0, 1, 2, 3
-	ac [1 << 16]uint16 // salts 5, 7
-	ad [1 << 16]byte   // salt 13
+	ab [1 << 16]uint32 // salts 11, 3, 2 (xored with e, d, c) and 0 (the checksum), byte 0 first
+	ac [1 << 16]uint16 // salts 7 and 5 (xored with e, d)
+	ad [1 << 16]byte   // salt 13 (xored with e)
 }
 
 func newTLSHPairs() *tlshPairs {
@@ -186,8 +189,8 @@ func newTLSHPairs() *tlshPairs {
 	for x := range 256 {
 		for y := range 256 {
 			i, a, b := x<<8|y, byte(x), byte(y)
-			p.ab[i] = uint32(two(0, a, b)) | uint32(two(2, a, b))<<8 | uint32(two(3, a, b))<<16 | uint32(two(11, a, b))<<24
-			p.ac[i] = uint16(two(5, a, b)) | uint16(two(7, a, b))<<8
+			p.ab[i] = uint32(two(11, a, b)) | uint32(two(3, a, b))<<8 | uint32(two(2, a, b))<<16 | uint32(two(0, a, b))<<24
+			p.ac[i] = uint16(two(7, a, b)) | uint16(two(5, a, b))<<8
 			p.ad[i] = two(13, a, b)
 		}
 	}
@@ -200,24 +203,42 @@ func tlshCountPaired(data []byte, buckets *[256]uint32) byte {
 	return tlshCountPairs(data, buckets, newTLSHPairs())
 }
 
-// tlshCountPairs is tlshCountPaired with the tables p.
+// tlshSaltCounts counts the last Pearson step's inputs separately per salt.
+type tlshSaltCounts [6][256]uint32
+
+// tlshCountPairs is tlshCountPaired with the tables p. Two habits make it about a fifth faster
+// natively than counting into one [256]uint32 with the window kept in variables: the window's
+// bytes are loaded from data where needed (the older four in one load, xored with three
+// looked-up values at once) instead of being shifted through variables the compiler spills; and
+// each salt has its own counters, with even and odd positions alternating between two sets of
+// them (12 KiB, within L1), so that increments of one counter seldom wait for the previous
+// one's store, as they did in runs of equal bytes (PE padding) where every salt bumps the same
+// counter at every byte.
 func tlshCountPairs(data []byte, buckets *[256]uint32, p *tlshPairs) byte {
 	var checksum byte
+	var sets [2]tlshSaltCounts
+	c, other := &sets[0], &sets[1]
+	for i := 4; i < len(data); i++ {
+		s := data[i-4 : i+1] // the window e, d, c, b, a: the newest byte a last
+		w := binary.LittleEndian.Uint32(s)
+		q := p.ab[binary.LittleEndian.Uint16(s[3:])] // index a<<8 | b
+		checksum = tlshPearson[byte(q>>24)^checksum]
+		x := q ^ w
+		c[0][byte(x)]++
+		c[1][byte(x>>8)]++
+		c[2][byte(x>>16)]++
+		hi := uint(s[4]) << 8
+		r := p.ac[hi|uint(s[2])] ^ uint16(w)
+		c[3][byte(r)]++
+		c[4][byte(r>>8)]++
+		c[5][p.ad[hi|uint(s[1])]^byte(w)]++
+		c, other = other, c
+	}
 	var pre [256]uint32
-	a, b, c, d := data[3], data[2], data[1], data[0]
-	for _, next := range data[4:] {
-		e := d
-		a, b, c, d = next, a, b, c
-		hi := uint16(a) << 8
-		q := p.ab[hi|uint16(b)]
-		r := p.ac[hi|uint16(c)]
-		checksum = tlshPearson[byte(q)^checksum]
-		pre[byte(q>>8)^c]++
-		pre[byte(q>>16)^d]++
-		pre[byte(r)^d]++
-		pre[byte(r>>8)^e]++
-		pre[byte(q>>24)^e]++
-		pre[p.ad[hi|uint16(d)]^e]++
+	for v := range pre {
+		for k := range sets[0] {
+			pre[v] += sets[0][k][v] + sets[1][k][v]
+		}
 	}
 	permuteCounts(&pre, buckets)
 	return checksum
