@@ -63,6 +63,7 @@ type walker struct {
 	thunks  map[uint64]string
 	thunked addrSet
 	inst    x86.Inst // the instruction being looked at
+	thunk   x86.Inst // the instruction decodeThunk looks at
 	hint    int      // section of the last instruction read (image.dataSection)
 	cur     []byte   // its data, for sections with disjoint file data (read)
 	curAddr uint64
@@ -191,7 +192,8 @@ func (w *walker) enqueueCall(target uint64) {
 			return
 		}
 	}
-	w.enqueue(symbol{name: "sub_" + strconv.FormatUint(target, 16), addr: target})
+	w.text = strconv.AppendUint(append(w.text[:0], "sub_"...), target, 16)
+	w.enqueue(symbol{name: string(w.text), addr: target}) // one allocation, not two
 }
 
 // stackSlot identifies a byte of a stack frame by base register and displacement.
@@ -252,9 +254,12 @@ func (w *walker) function(sym symbol) {
 			// call in this loop spills its live values to linear memory (Go's ABI saves no
 			// registers across calls), so the common case makes none but the decoder's.
 			var code []byte
+			var word *uint64 // pc's word of the visited bitmap and its bit, when inline
+			var bit uint64
 			vis := &w.visited
 			if off := pc - vis.curAddr; off < vis.curLen && off < uint64(len(w.cur)) && w.curAddr == vis.curAddr {
-				if vis.cur[off>>6]&(1<<(off&63)) != 0 {
+				word, bit = &vis.cur[off>>6], 1<<(off&63)
+				if *word&bit != 0 {
 					break
 				}
 				code = w.cur[off:min(off+16, uint64(len(w.cur)))]
@@ -263,26 +268,71 @@ func (w *walker) function(sym symbol) {
 					break
 				}
 				code = w.read(pc)
-			}
-			if len(code) == 0 {
-				break
+				if len(code) == 0 {
+					break
+				}
+				word = nil
 			}
 			inst := &w.inst
 			if w.decode != nil {
 				w.decode(inst, code, w.mode)
-			} else {
-				x86.Decode(inst, code, w.mode)
+			} else if !x86.DecodeFast(inst, code, w.mode) {
+				x86.DecodeX86asm(inst, code, w.mode)
 			}
 			if inst.Op == x86.OpInvalid {
 				break
 			}
-			vis.add(pc)
+			if word != nil {
+				// visited is never cleared, so add's record of what to clear is not needed.
+				*word |= bit
+			} else {
+				vis.add(pc)
+			}
 			w.res.decoded++
 			fn.Instructions++
 			if listed && len(fn.Disassembly) < w.limits.listing {
 				fn.Disassembly = append(fn.Disassembly, w.line(pc))
 			}
 			next := pc + uint64(inst.Len)
+			if inst.Op == x86.OpOther && !inst.PEB {
+				// Most instructions only overwrite their destination: what the code below does
+				// for them, without its tests. Inside WASM every branch Go takes is a jump
+				// through the function's dispatch table.
+				if dst := &inst.Args[0]; dst.Kind == x86.KindReg {
+					r := full(dst.Reg)
+					w.regGen[r] = 0 // setRegAPI(r, "")
+					regs.known[r] = false
+				}
+				pc = next
+				continue
+			}
+			if inst.Op == x86.OpMOV && !inst.PEB {
+				// The next most common: the same for a mov, which the code below follows into
+				// registers (lastEAX, setRegAPI) and stack slots (trackStack).
+				dst, src := &inst.Args[0], &inst.Args[1]
+				if dst.Kind != x86.KindReg {
+					trackStack(inst, &w.stack, regs)
+					pc = next
+					continue
+				}
+				r := full(dst.Reg)
+				switch src.Kind {
+				case x86.KindImm:
+					if r == x86.RAX {
+						lastEAX = uint64(src.Val)
+					}
+					w.regGen[r] = 0
+					regs.set(r, uint64(src.Val))
+				case x86.KindMem:
+					w.setRegAPI(r, w.importCalled(*src, next))
+					regs.known[r] = false
+				default:
+					w.regGen[r] = 0
+					regs.known[r] = false
+				}
+				pc = next
+				continue
+			}
 			if inst.PEB || inst.Op >= x86.OpINT {
 				w.markers(sym.name, pc, inst, &lastEAX, &rotates)
 			}
@@ -461,11 +511,11 @@ func (w *walker) decodeThunk(target uint64) string {
 	if len(code) == 0 {
 		return ""
 	}
-	var inst x86.Inst
+	inst := &w.thunk // a local would escape to the heap through w.decode: one allocation per call target
 	if w.decode != nil {
-		w.decode(&inst, code, w.mode)
+		w.decode(inst, code, w.mode)
 	} else {
-		x86.Decode(&inst, code, w.mode)
+		x86.Decode(inst, code, w.mode)
 	}
 	if inst.Op != x86.OpJMP {
 		return ""
