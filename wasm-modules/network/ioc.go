@@ -61,9 +61,20 @@ var tokenChar = func() (t [256]bool) {
 }()
 
 // tokenFlags marks the bytes token looks for: '.', ':', '@', '\\' and the brackets that may
-// hold a defanged form.
+// hold a defanged form; and, with flagToken, every byte of tokenChar, so that tokensIn finds
+// a token and its flags in one pass.
 var tokenFlags = func() (t [256]byte) {
-	t['.'], t[':'], t['@'], t['\\'], t['['], t['('] = flagDot, flagColon, flagAt, flagBackslash, flagBracket, flagBracket
+	for c, ok := range tokenChar {
+		if ok {
+			t[c] = flagToken
+		}
+	}
+	t['.'] |= flagDot
+	t[':'] |= flagColon
+	t['@'] |= flagAt
+	t['\\'] |= flagBackslash
+	t['['] |= flagBracket
+	t['('] |= flagBracket
 	return t
 }()
 
@@ -73,6 +84,7 @@ const (
 	flagAt
 	flagBackslash
 	flagBracket
+	flagToken
 )
 
 // tokenTrim marks the punctuation trimmed from both ends of a token.
@@ -116,28 +128,84 @@ type iocKey struct {
 // Extract finds indicators in content: URLs, domains, IP addresses, e-mail addresses, hashes,
 // cryptocurrency addresses, Windows paths, registry keys and user agents. Defanged forms are
 // refanged. Results are deduplicated by type and value, keeping the first offset.
-func Extract(content []byte, lim ExtractLimits) []IOC {
+func Extract(content []byte, lim ExtractLimits) []IOC { return extract(content, lim, maxKeptRuns) }
+
+// maxKeptRuns bounds the runs of text extract keeps between its two scans (16 bytes each);
+// content with more runs has them found again for the tokens. The Go PE has about 5,000.
+const maxKeptRuns = 1 << 16
+
+// maxMarkerGap is the widest gap between two runs of text that extract searches for markers
+// with the runs, rather than searching each run on its own.
+const maxMarkerGap = 16
+
+// extract is Extract keeping at most maxRuns runs of text.
+//
+// Markers and tokens are looked for only inside runs of at least minToken printable bytes,
+// which guest.TextRuns finds (the host does, inside WASM): in an executable they are a tenth
+// of the bytes or less. Every token byte is printable, and so is every byte of a URL (scheme,
+// marker, urlChar) and of a user agent with its prefix; a URL that yields an indicator has at
+// least nine bytes and a user agent at least eight, and a URL's span can only cover a token of
+// its own run. So markers in shorter runs, or outside runs, change nothing: they may be
+// found or not.
+func extract(content []byte, lim ExtractLimits, maxRuns int) []IOC {
 	e := &extractor{lim: lim, seen: map[iocKey]bool{}, binary: bytes.IndexByte(content[:min(len(content), 1<<16)], 0) >= 0}
-	at := findMarkers(content, append(slices.Clip(urlMarkers), uaPrefixes...))
+	patterns := append(slices.Clip(urlMarkers), uaPrefixes...)
+	markers := newMarkerFinder(patterns)
+	at := make([][]int, len(patterns))
+	var runs []span
+	kept := true
+	// scan is the runs not yet searched for markers, with the gaps between them: in an
+	// executable most runs are a few bytes apart (strings one NUL apart), and searching the
+	// gaps too costs less than a search per run.
+	var scan span
+	guest.TextRuns(textruns.ASCII, minToken, content, func(start, end int) bool {
+		if start-scan.end > maxMarkerGap {
+			markers.find(content, scan.start, scan.end, at)
+			scan.start = start
+		}
+		scan.end = end
+		if kept = kept && len(runs) < maxRuns; kept {
+			runs = append(runs, span{start, end})
+		}
+		return true
+	})
+	markers.find(content, scan.start, scan.end, at)
 	e.urls(content, at[:len(urlMarkers)])
 	slices.SortFunc(e.covers, func(a, b span) int { return a.start - b.start })
 	e.userAgents(content, at[len(urlMarkers):])
-	e.tokens(content)
+	if kept {
+		for _, r := range runs {
+			if e.full() {
+				break
+			}
+			e.tokensIn(content[:r.end], r.start)
+		}
+	} else {
+		e.tokens(content)
+	}
 	return e.out
 }
 
-// markerAnchors is how many distinct anchor bytes findMarkers tests per word: ':' (the URL
+// markerAnchors is how many distinct anchor bytes markerFinder tests per word: ':' (the URL
 // markers and "User-Agent: "), '/' (the other user-agent prefixes but one) and 'P' ("WinHTTP").
 const markerAnchors = 3
 
-// findMarkers returns the offsets of every occurrence of each pattern in b, in order, from one
-// pass instead of one bytes.Index pass per pattern. Each pattern is found from an anchor byte
-// it holds — ':' where it has one, else '/', else its last byte — and the anchors are tested
-// in eight bytes at once; the inner loop makes no calls, so inside WASM it stays in locals.
-func findMarkers(b []byte, patterns [][]byte) [][]int {
-	type anchored struct{ pattern, at int }
+// markerFinder finds every occurrence of a set of patterns in one pass instead of one
+// bytes.Index pass per pattern. Each pattern is found from an anchor byte it holds — ':' where
+// it has one, else '/', else its last byte — and the anchors are tested in eight bytes at once.
+type markerFinder struct {
+	patterns [][]byte
+	// byAnchor lists, for each anchor byte, the patterns anchored on it.
+	byAnchor [256][]anchored
+	words    [markerAnchors]uint64
+}
+
+// anchored is a pattern and where its anchor byte lies in it.
+type anchored struct{ pattern, at int }
+
+func newMarkerFinder(patterns [][]byte) *markerFinder {
+	f := &markerFinder{patterns: patterns}
 	var anchors []byte
-	var byAnchor [][]anchored
 	for pi, p := range patterns {
 		at := bytes.IndexByte(p, ':')
 		if at < 0 {
@@ -146,58 +214,68 @@ func findMarkers(b []byte, patterns [][]byte) [][]int {
 		if at < 0 {
 			at = len(p) - 1
 		}
-		k := bytes.IndexByte(anchors, p[at])
-		if k < 0 {
-			k = len(anchors)
+		if f.byAnchor[p[at]] == nil {
 			anchors = append(anchors, p[at])
-			byAnchor = append(byAnchor, nil)
 		}
-		byAnchor[k] = append(byAnchor[k], anchored{pi, at})
+		f.byAnchor[p[at]] = append(f.byAnchor[p[at]], anchored{pi, at})
 	}
-	var words [markerAnchors]uint64
-	for i := range words {
+	for i := range f.words {
 		// Repeating the last anchor when there are fewer keeps the test exact.
-		words[i] = uint64(anchors[min(i, len(anchors)-1)]) * 0x0101010101010101
+		f.words[i] = uint64(anchors[min(i, len(anchors)-1)]) * 0x0101010101010101
 	}
+	return f
+}
+
+// findMarkers returns the offsets of every occurrence of each pattern in b, in order.
+func findMarkers(b []byte, patterns [][]byte) [][]int {
 	out := make([][]int, len(patterns))
-	check := func(pos int) {
-		k := bytes.IndexByte(anchors, b[pos])
-		if k < 0 {
-			return
-		}
-		for _, a := range byAnchor[k] {
-			p, start := patterns[a.pattern], pos-a.at
-			if start >= 0 && start+len(p) <= len(b) && string(b[start:start+len(p)]) == string(p) {
-				out[a.pattern] = append(out[a.pattern], start)
-			}
-		}
-	}
-	w0, w1, w2 := words[0], words[1], words[2]
-	q := 0
-	for q+8 <= len(b) {
+	newMarkerFinder(patterns).find(b, 0, len(b), out)
+	return out
+}
+
+// find appends to out[i] the offset of every occurrence of pattern i whose anchor byte lies in
+// b[from:to], in order. The inner loop tests whole words and makes no calls, so inside WASM it
+// stays in locals; the last bytes of the range are tested in a word loaded from b past to,
+// where b goes on, with the bytes from to on masked off. Most candidates are an anchor in
+// other text (runtime: , a/b), and comparing a pattern's last byte first turns them away.
+func (f *markerFinder) find(b []byte, from, to int, out [][]int) {
+	w0, w1, w2 := f.words[0], f.words[1], f.words[2]
+	for q := from; q < to; q += 8 {
 		var m uint64
-		for ; q+8 <= len(b); q += 8 {
-			w := binary.LittleEndian.Uint64(b[q:])
-			z0, z1, z2 := w^w0, w^w1, w^w2
-			// Bit 7 of a byte is set where it equals an anchor, and possibly in the byte above
-			// one (the zero test's borrow): candidates only.
-			m = ((z0-0x0101010101010101)&^z0 | (z1-0x0101010101010101)&^z1 | (z2-0x0101010101010101)&^z2) & 0x8080808080808080
-			if m != 0 {
+		for ; q+8 <= to; q += 8 {
+			if m = anchorBits(binary.LittleEndian.Uint64(b[q:]), w0, w1, w2); m != 0 {
 				break
 			}
 		}
 		if m == 0 {
-			break
+			switch {
+			case q >= to:
+				return
+			case q+8 <= len(b):
+				m = anchorBits(binary.LittleEndian.Uint64(b[q:]), w0, w1, w2) & (1<<(8*(to-q)) - 1)
+			default:
+				// The last bytes of b: each is a candidate.
+				m = 0x8080808080808080 >> (8 * (q + 8 - to))
+			}
 		}
 		for ; m != 0; m &= m - 1 {
-			check(q + bits.TrailingZeros64(m)>>3)
+			pos := q + bits.TrailingZeros64(m)>>3
+			for _, a := range f.byAnchor[b[pos]] {
+				p, start := f.patterns[a.pattern], pos-a.at
+				if start >= 0 && start+len(p) <= len(b) && b[start+len(p)-1] == p[len(p)-1] && b[start] == p[0] &&
+					string(b[start:start+len(p)]) == string(p) {
+					out[a.pattern] = append(out[a.pattern], start)
+				}
+			}
 		}
-		q += 8
 	}
-	for ; q < len(b); q++ {
-		check(q)
-	}
-	return out
+}
+
+// anchorBits sets bit 7 of each byte of w that equals a byte of w0, w1 or w2 (each one byte
+// repeated), and possibly of the byte above one (the zero test's borrow): candidates only.
+func anchorBits(w, w0, w1, w2 uint64) uint64 {
+	z0, z1, z2 := w^w0, w^w1, w^w2
+	return ((z0-0x0101010101010101)&^z0 | (z1-0x0101010101010101)&^z1 | (z2-0x0101010101010101)&^z2) & 0x8080808080808080
 }
 
 func (e *extractor) full() bool { return e.lim.MaxIOCs > 0 && len(e.out) >= e.lim.MaxIOCs }
@@ -306,18 +384,44 @@ func classifyHost(host string) (IOC, bool) {
 	return IOC{}, false
 }
 
-// refangs are the defanging conventions undone, in order.
-var refangs = strings.NewReplacer(
+// refangPairs are the defanging conventions undone, in order, as old, new pairs for refangs.
+var refangPairs = []string{
 	"[.]", ".", "(.)", ".", "{.}", ".", "[dot]", ".", "(dot)", ".", "[DOT]", ".",
 	"[:]", ":", "[://]", "://", "[at]", "@", "(at)", "@", "[AT]", "@", "[@]", "@", "[/]", "/",
-)
+}
 
+var refangs = strings.NewReplacer(refangPairs...)
+
+// refangSecond marks the bytes that follow the opening bracket of a defanged form: the
+// second byte of every old string of refangPairs (TestRefangGate checks the tables agree).
+var refangSecond = func() (t [256]bool) {
+	for _, c := range []byte(".dD:aA@/") {
+		t[c] = true
+	}
+	return t
+}()
+
+// refang undoes defanging. Every defanged form is at least three bytes, an opening bracket and
+// a byte of refangSecond first: strings without such a pair (Pointer[go.shape], func(int),
+// thousands of them in an executable) skip the replacer, which copies its input whether or
+// not it replaces anything.
 func refang(s string) (string, bool) {
-	if !strings.ContainsAny(s, "[({") {
+	if !defangedForm(s) {
 		return s, false
 	}
 	r := refangs.Replace(s)
 	return r, r != s
+}
+
+// defangedForm reports whether s may hold a defanged form: an opening bracket, then a byte of
+// refangSecond, then at least one more byte.
+func defangedForm[T string | []byte](s T) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if (s[i] == '[' || s[i] == '(' || s[i] == '{') && refangSecond[s[i+1]] {
+			return true
+		}
+	}
+	return false
 }
 
 // fileExtTLDs are TLDs that are far more often a file extension than a domain in samples
@@ -335,7 +439,10 @@ func validDomain(s string, inURL bool) bool {
 		return false
 	}
 	labels := 0
-	for _, l := range strings.Split(s, ".") {
+	// The labels are read in place: strings.Split allocated a slice per name.
+	for rest, more := s, true; more; {
+		var l string
+		l, rest, more = strings.Cut(rest, ".")
 		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
 			return false
 		}
@@ -448,7 +555,8 @@ const minToken = 6
 // tokens classifies every token of at least minToken bytes. Token bytes are printable, so
 // every token lies inside a run of printable text of at least minToken bytes: guest.TextRuns
 // finds those (the host does, inside WASM), and only they are scanned; in an executable they
-// are a tenth of the bytes or less.
+// are a tenth of the bytes or less. extract calls it when it could not keep all the runs it
+// found for the markers.
 func (e *extractor) tokens(b []byte) {
 	guest.TextRuns(textruns.ASCII, minToken, b, func(start, end int) bool {
 		e.tokensIn(b[:end], start)
@@ -458,40 +566,48 @@ func (e *extractor) tokens(b []byte) {
 
 // tokensIn classifies the tokens of b[from:], where b[from-1], if any, is not a token byte.
 // The scan tests the byte minToken-1 ahead first: when it cannot be part of a token, no long
-// enough token starts before it, and minToken bytes are skipped with one load. The inner loop
-// makes no calls, so inside WASM its values stay in locals.
+// enough token starts before it, and minToken bytes are skipped with one load. While it
+// extends a token it collects the token's flags, one table load per byte: token needs them,
+// and inside WASM a second pass over the bytes costs as much as the first. The inner loops
+// make no calls, so inside WASM their values stay in locals.
 func (e *extractor) tokensIn(b []byte, from int) {
 	// i is always from or just after a byte that is not a token byte.
 	for i := from; i+minToken <= len(b) && !e.full(); {
-		for i+minToken <= len(b) && !tokenChar[b[i+minToken-1]] {
+		for i+minToken <= len(b) && tokenFlags[b[i+minToken-1]] == 0 {
 			i += minToken
 		}
 		if i+minToken > len(b) {
 			break
 		}
 		start, end := i+minToken-1, i+minToken
-		for start > i && tokenChar[b[start-1]] {
+		flags := tokenFlags[b[start]]
+		for start > i {
+			k := tokenFlags[b[start-1]]
+			if k == 0 {
+				break
+			}
+			flags |= k
 			start--
 		}
-		for end < len(b) && tokenChar[b[end]] {
+		for end < len(b) {
+			k := tokenFlags[b[end]]
+			if k == 0 {
+				break
+			}
+			flags |= k
 			end++
 		}
 		i = end + 1
 		if end-start < minToken || end-start > e.lim.MaxTokenLen {
 			continue
 		}
-		e.token(b[start:end], start)
+		e.token(b[start:end], start, flags)
 	}
 }
 
-// token classifies one token. The cheap byte checks up front keep plain prose fast.
-func (e *extractor) token(tok []byte, off int) {
-	// One table load per byte instead of a switch: tokens of executables run to hundreds of
-	// bytes, and inside WASM each compare and branch costs.
-	var flags byte
-	for _, c := range tok {
-		flags |= tokenFlags[c]
-	}
+// token classifies one token; flags is tokenFlags of its bytes, or-ed. The cheap byte checks
+// up front keep plain prose fast.
+func (e *extractor) token(tok []byte, off int, flags byte) {
 	dot, colon, at := flags&flagDot != 0, flags&flagColon != 0, flags&flagAt != 0
 	bslash, bracket := flags&flagBackslash != 0, flags&flagBracket != 0
 	if len(e.covers) > 0 && e.covered(off, off+len(tok)) {
@@ -513,18 +629,43 @@ func (e *extractor) token(tok []byte, off int) {
 	if end-lead < 6 || !dot && !colon && !at && !bracket && end-lead < 14 {
 		return
 	}
-	if bracket && bytes.IndexAny(tok[lead:end], "[(") < 0 {
-		// Every bracket was trimmed off (runtime.(*mheap), Pointer[go.shape]): refanging and
-		// trimming s would change nothing, so only dot and at are taken from what is left, as
-		// the bracket path below does.
-		bracket = false
-		dot = bytes.IndexByte(tok[lead:end], '.') >= 0
-		at = bytes.IndexByte(tok[lead:end], '@') >= 0
+	if bracket || colon {
+		// The brackets and colons flagged above may all have been trimmed off; inner flags
+		// what is left.
+		inner := flags
+		if lead > 0 || end < len(tok) {
+			inner = 0
+			for _, c := range tok[lead:end] {
+				inner |= tokenFlags[c]
+			}
+		}
+		if bracket && inner&flagBracket == 0 {
+			// Every bracket was trimmed off (runtime.(*mheap), Pointer[go.shape]): refanging
+			// and trimming s would change nothing, so only dot and at are taken from what is
+			// left, as the bracket path below does.
+			bracket = false
+			dot, at = inner&flagDot != 0, inner&flagAt != 0
+		}
+		if colon && !bracket && !at && (inner&flagColon == 0 || !maybeAddrOrPort(tok[lead:end], dot)) {
+			// Only trimmed colons (runtime:, mspan.sweep:), or names with colons inside
+			// (method:I, /gc/pauses:seconds): the colon case below needs an IPv6 address or a
+			// host and port, and the dotted case is not taken, as the token has a colon.
+			return
+		}
+		if bracket && !colon && !defangedForm(tok[lead:end]) {
+			// A '[' or '(' stays inside s, whose ends were trimmed, and refang finds nothing to
+			// undo, so the bracket path below reads s as it is. No e-mail address, digest or
+			// wallet holds those bytes, and a host only before a '/' (evil.com/a(b)); map[K]V,
+			// func(T) and Pointer[T] stop here.
+			if at || !dot && !maybeDigestOrWallet(tok[lead:end]) || dot && !hostShaped(tok[lead:end]) {
+				return
+			}
+		}
 	}
 	// Executables hold thousands of dotted program identifiers and long plain words: reject
 	// those that cannot yield an indicator from their bytes, before any allocation.
 	if !bracket && !at && !colon {
-		if dot && (!maybeHost(tok[lead:end]) || codeToken(tok, lead, tok[lead:end])) {
+		if dot && !bareHost(tok, lead, end) {
 			return
 		}
 		if !dot && !maybeDigestOrWallet(tok[lead:end]) {
@@ -583,10 +724,14 @@ func (e *extractor) dotted(s string, off int, defanged bool) {
 	if k := strings.IndexByte(s, '/'); k > 0 {
 		s = s[:k]
 	}
-	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
-		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_IPV4, Value: a.String(), Offset: int64(off),
-			Reserved: reservedAddr(a), Defanged: defanged})
-		return
+	// An IPv4 address starts with a digit; names that do not are spared ParseAddr's error,
+	// which allocates.
+	if s != "" && '0' <= s[0] && s[0] <= '9' {
+		if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_IPV4, Value: a.String(), Offset: int64(off),
+				Reserved: reservedAddr(a), Defanged: defanged})
+			return
+		}
 	}
 	d := strings.ToLower(s)
 	if e.binary && !defanged && wordTLDs[d[strings.LastIndexByte(d, '.')+1:]] && !strings.HasPrefix(d, "www.") {
@@ -652,25 +797,118 @@ func lowerInto(dst, s []byte) []byte {
 	return dst
 }
 
-// maybeHost reports whether a bare dotted token (no brackets, ':' or '@') can give dotted an
-// indicator: the part before its first '/' (when that is not its first byte) must hold a dot
-// and only letters, digits, '.', '-' and '_', which both an IPv4 address and a valid domain
-// need.
-func maybeHost(s []byte) bool {
-	if k := bytes.IndexByte(s, '/'); k > 0 {
-		s = s[:k]
+// hostClass sorts bytes for bareHost and hostShaped: hostUpper, hostLower and hostOther (digits, '-', '_')
+// for those a host name holds, hostDot, hostSlash, and 0 for the rest.
+var hostClass = func() (t [256]byte) {
+	for c := 'a'; c <= 'z'; c++ {
+		t[c] = hostLower
 	}
+	for c := 'A'; c <= 'Z'; c++ {
+		t[c] = hostUpper
+	}
+	for _, c := range []byte("0123456789-_") {
+		t[c] = hostOther
+	}
+	t['.'], t['/'] = hostDot, hostSlash
+	return t
+}()
+
+const (
+	hostUpper byte = 1 << iota
+	hostLower
+	hostOther
+	hostDot
+	hostSlash
+)
+
+// bareHost reports whether a bare dotted token (no brackets, ':' or '@'), s = tok[lead:end]
+// trimmed, can give dotted an indicator: its host, the part before its first '/' (when that
+// is not its first byte), must hold a dot and only letters, digits, '.', '-' and '_', which
+// both an IPv4 address and a valid domain need, and the token must not be a program
+// identifier (codeToken). It is the two tests in one pass over the bytes, without calls:
+// executables hold thousands of dotted identifiers, and inside WASM each call and each extra
+// pass over a name costs more than the name's bytes.
+func bareHost(tok []byte, lead, end int) bool {
+	for _, c := range tok[:lead] {
+		if c == '.' {
+			return false
+		}
+	}
+	if end < len(tok) && tok[end] == '(' {
+		return false
+	}
+	s := tok[lead:end]
+	// firstDot and lastDot bound the host's labels; letters collects the classes of the
+	// current label's bytes, to find a mixed-case label after the first.
+	firstDot, lastDot, hostEnd := -1, -1, len(s)
+	var letters byte
+	for i := 0; i < len(s); i++ {
+		k := hostClass[s[i]]
+		if k&(hostDot|hostSlash) == 0 {
+			if k == 0 {
+				return false
+			}
+			letters |= k
+			continue
+		}
+		if k == hostSlash {
+			if i == 0 {
+				return false
+			}
+			hostEnd = i
+			break
+		}
+		if firstDot >= 0 && letters&(hostUpper|hostLower) == hostUpper|hostLower {
+			return false
+		}
+		if firstDot < 0 {
+			firstDot = i
+		}
+		lastDot, letters = i, 0
+	}
+	if firstDot < 0 || letters&(hostUpper|hostLower) == hostUpper|hostLower {
+		return false
+	}
+	var fb, tb [16]byte
+	first, tld := s[:firstDot], s[lastDot+1:hostEnd]
+	// The tables' keys are short and lower-case; longer names cannot be in them.
+	return !(len(first) <= len(fb) && codeNames[string(lowerInto(fb[:0], first))] &&
+		(len(tld) > len(tb) || !classicTLDs[string(lowerInto(tb[:0], tld))]))
+}
+
+// hostShaped reports whether dotted can find an indicator in s, not defanged, from its bytes:
+// the part before its first '/' (when that is not its first byte) must hold a dot and only
+// letters, digits, '.', '-' and '_', which both an IPv4 address and a valid domain need.
+func hostShaped[T string | []byte](s T) bool {
 	dot := false
-	for _, c := range s {
-		switch {
-		case c == '.':
+	for i := 0; i < len(s); i++ {
+		switch k := hostClass[s[i]]; {
+		case k == hostDot:
 			dot = true
-		case 'a' <= c|0x20 && c|0x20 <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
-		default:
+		case k == hostSlash && i > 0:
+			return dot
+		case k == 0, k == hostSlash:
 			return false
 		}
 	}
 	return dot
+}
+
+// maybeAddrOrPort reports whether s, with a colon and without brackets or '@', may give the
+// colon case of token an indicator: an IPv6 address, which starts with a hex digit or "::",
+// or, when s has a dot, a host and port, which ends in ':' and digits.
+func maybeAddrOrPort(s []byte, dot bool) bool {
+	if c := s[0]; '0' <= c && c <= '9' || 'a' <= c|0x20 && c|0x20 <= 'f' || c == ':' {
+		return true
+	}
+	if !dot {
+		return false
+	}
+	k := len(s)
+	for k > 0 && '0' <= s[k-1] && s[k-1] <= '9' {
+		k--
+	}
+	return k < len(s) && k > 1 && s[k-1] == ':'
 }
 
 // maybeDigestOrWallet reports whether a bare token without '.', ':', '@' or brackets has the

@@ -164,7 +164,9 @@ func hexString(b []byte) string {
 var fuzzSeeds = []string{"hxxp://a[.]b/c", "1.2.3.4", "a@b.com", `C:\x\y`, "HKLM\\Software\\x", "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq",
 	"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed", "Mozilla/5.0 (x)", "[::1]", "http://[2001:db8::1]:80/", "http://@:/",
 	"\x00runtime.gopark time.Time.Compare go.shape.int www.evil.name Evil.COM(x) self.stream.example.com/x 8.8.8.8/24 a_b.example.org",
-	"runtime.(*mheap) (0123456789abcdef0123456789abcde0) .0123456789abcdef0123456789abcde0 [evil.com] x(.)com (a@b.com) [1.2.3.4]:80"}
+	"runtime.(*mheap) (0123456789abcdef0123456789abcde0) .0123456789abcdef0123456789abcde0 [evil.com] x(.)com (a@b.com) [1.2.3.4]:80",
+	// markers in runs of text too short to hold an indicator, a few bytes from longer runs
+	"\x01ws://\x01evil.example.com\x01a://b\x01http://x.example.org/z\x02://\x02curl/\x02Wget/1.2.3 (linux)\x00ftp://\x00"}
 
 // FuzzExtract checks every indicator's bounds and holds Extract to the reference extraction.
 func FuzzExtract(f *testing.F) {

@@ -1,10 +1,13 @@
 package network
 
 // The indicator extraction's scans as they were before they were made faster inside WASM
-// (network 1.1.0), kept as the oracle that TestExtractMatchesReference, TestAnalyzeMatchesReference
-// and FuzzExtract hold Extract to: markers found one pattern at a time (naiveMarkers), and the
-// token scan that tests every byte and classifies a token through strings. What classifies a
-// URL, host, address, path or digest did not change and is shared with Extract.
+// (network 1.1.0), kept as the oracle that TestExtractMatchesReference, TestAnalyzeMatchesReference,
+// TestTokenMatchesReference, FuzzExtract and FuzzToken hold Extract to: markers found one
+// pattern at a time in all of the content (naiveMarkers); the token scan that tests every byte
+// and classifies a token through strings; and dotted and validDomain as they were before they
+// skipped ParseAddr for names and split them in place (refDotted, refValidDomain). What
+// classifies a URL, host, address, path or digest otherwise did not change and is shared with
+// Extract.
 
 import (
 	"bytes"
@@ -17,6 +20,7 @@ import (
 	"github.com/athena-mesh/athena/internal/testutil"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
+	"golang.org/x/net/publicsuffix"
 )
 
 func referenceExtract(content []byte, lim ExtractLimits) []IOC {
@@ -97,7 +101,7 @@ func refToken(e *extractor, tok []byte, off int) {
 		if !defanged && refCodeToken(tok, lead, s) {
 			return
 		}
-		e.dotted(s, off, defanged)
+		refDotted(e, s, off, defanged)
 	case colon:
 		if a, err := netip.ParseAddr(s); err == nil && a.Is6() && strings.Count(s, ":") >= 2 {
 			e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_IPV6, Value: a.String(), Offset: int64(off),
@@ -105,12 +109,80 @@ func refToken(e *extractor, tok []byte, off int) {
 		} else if dot {
 			// host:port
 			if k := strings.LastIndexByte(s, ':'); k > 0 && allDigits(s[k+1:]) {
-				e.dotted(s[:k], off, defanged)
+				refDotted(e, s[:k], off, defanged)
 			}
 		}
 	default:
 		e.hashOrWallet(s, off)
 	}
+}
+
+func refDotted(e *extractor, s string, off int, defanged bool) {
+	if k := strings.IndexByte(s, '/'); k > 0 {
+		s = s[:k]
+	}
+	if a, err := netip.ParseAddr(s); err == nil && a.Is4() {
+		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_IPV4, Value: a.String(), Offset: int64(off),
+			Reserved: reservedAddr(a), Defanged: defanged})
+		return
+	}
+	d := strings.ToLower(s)
+	if e.binary && !defanged && wordTLDs[d[strings.LastIndexByte(d, '.')+1:]] && !strings.HasPrefix(d, "www.") {
+		return
+	}
+	if refValidDomain(d, defanged) {
+		e.add(IOC{Type: analysisv1.IOCType_IOC_TYPE_DOMAIN, Value: d, Offset: int64(off), Defanged: defanged})
+	}
+}
+
+func refValidDomain(s string, inURL bool) bool {
+	if len(s) < 4 || len(s) > 253 || !strings.Contains(s, ".") || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	labels := 0
+	for _, l := range strings.Split(s, ".") {
+		if len(l) == 0 || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			c := l[i]
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+		labels++
+	}
+	ps, icann := publicsuffix.PublicSuffix(s)
+	if !icann && !strings.Contains(ps, ".") {
+		return false
+	}
+	if ps == s {
+		return false
+	}
+	tld := s[strings.LastIndexByte(s, '.')+1:]
+	if tld[0] >= '0' && tld[0] <= '9' {
+		return false
+	}
+	if !inURL && labels == 2 && fileExtTLDs[tld] {
+		return false
+	}
+	return true
+}
+
+// FuzzValidDomain holds validDomain, which the URL, e-mail and capture paths share with the
+// reference, to the version that split names (refValidDomain).
+func FuzzValidDomain(f *testing.F) {
+	for _, s := range []string{"evil.example.com", "a..b.com", "-a.com", "a-.com", "x.co.uk", "readme.md", "1.2.3.4",
+		"a_b.example.org", "com", "a.b", ".a.com", "a.com.", "xn--d1acufc.xn--p1ai", "go.shape.bool"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for _, inURL := range []bool{false, true} {
+			if got, want := validDomain(s, inURL), refValidDomain(s, inURL); got != want {
+				t.Fatalf("validDomain(%q, %v) = %v, want %v", s, inURL, got, want)
+			}
+		}
+	})
 }
 
 // codeToken reports a bare dotted token that is a program identifier rather than a host name:
