@@ -242,8 +242,9 @@ type decoder struct {
 	lock    bool
 }
 
-// decodeFast decodes the common instructions; false means x86asm must decide.
-func decodeFast(in *Inst, code []byte, mode int) bool {
+// decodeGeneral decodes every shape the fast path handles; false means x86asm must decide.
+// decodeFast calls it for what its quick path leaves.
+func decodeGeneral(in *Inst, code []byte, mode int) bool {
 	if len(code) > 15 {
 		code = code[:15] // x86asm's limit: a longer instruction is cut off
 	}
@@ -304,7 +305,7 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 // legacyPrefix marks the legacy prefix bytes.
 var legacyPrefix = [256]bool{0x66: true, 0xf2: true, 0xf3: true, 0x64: true, 0x65: true, 0x26: true, 0x2e: true, 0x36: true, 0x3e: true, 0xf0: true, 0x67: true}
 
-// prefixes reads the legacy prefixes the fast path handles; decodeFast reads a REX prefix.
+// prefixes reads the legacy prefixes the fast path handles; decodeGeneral reads a REX prefix.
 func (d *decoder) prefixes() bool {
 	for ; d.pos < len(d.code); d.pos++ {
 		switch b := d.code[d.pos]; b {
