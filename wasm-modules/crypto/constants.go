@@ -1,10 +1,11 @@
 package cryptoscan
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
-	"slices"
+
+	"github.com/athena-mesh/athena/internal/windowfilter"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
 // A constant is a byte signature of a cryptographic table or magic value. Word tables are
@@ -30,49 +31,31 @@ type ConstantMatch struct {
 	Cipher    bool
 }
 
-const (
-	maxConstantOffsets = 8
-	filterBits         = 16
-	// longSignature is the shortest signature found through the words at multiples of eight:
-	// a signature of at least 15 bytes contains the aligned eight-byte word at its first
-	// multiple of eight, wherever it starts.
-	longSignature = 15
-)
+// maxConstantOffsets is how many offsets a match keeps.
+const maxConstantOffsets = 8
 
-// ConstantScanner finds crypto constants in one pass over the eight-byte words at offsets that
-// are multiples of eight. Every long signature is entered once for each of its eight possible
-// alignments (the word at its offsets k..k+8 for k < 8) in a 64 Kbit filter; a word that passes
-// the filter is looked up and its signatures are compared in full. Short signatures (the 4-byte
-// TEA deltas) are found from an anchor byte each, tested in all eight bytes of a word at once.
+// ConstantScanner finds crypto constants from one four-byte window of each signature: the
+// window filter (guest.WindowFilter, the host inside WASM) passes the positions where one may
+// end, and only those are compared with the signatures in the guest. Module shares the host's
+// pass with the keys and miners scans (sampleFilter); Scan makes its own.
 type ConstantScanner struct {
-	consts  []constant
-	words   map[uint64][]alignedSig // long signatures by the aligned word they contain
-	filter  [1 << filterBits / 64]uint64
-	anchors []anchor // short signatures by anchor byte
-	// anchorWords holds each anchor byte repeated eight times; a single anchor is repeated.
-	anchorWords [maxAnchors]uint64
+	consts []constant
+	// windows holds the signatures by their window (four bytes, the last lowest, as the
+	// window filter reads them).
+	windows map[uint32][]windowSig
+	// tails has a bit for the last two bytes of every window: most positions another scan's
+	// filter passes are rejected without a map lookup.
+	tails  [1 << 16 / 64]uint64
+	filter *windowfilter.Filter // the windows alone, for Scan
 }
 
-// maxAnchors is how many anchor bytes the scan tests per word; the TEA deltas need two.
-const maxAnchors = 2
-
-// alignedSig is a long signature whose bytes at offset k..k+8 are an aligned word.
-type alignedSig struct{ ci, k int }
-
-// anchor is a byte value and the short signatures that hold it, each at its index at.
-type anchor struct {
-	b    byte
-	sigs []anchoredSig
-}
-
-type anchoredSig struct{ ci, at int }
-
-func filterSlot(v uint64) uint64 { return (v * 0x9E3779B97F4A7C15) >> (64 - filterBits) }
+// windowSig is a signature whose window starts at its byte k.
+type windowSig struct{ ci, k int }
 
 // NewConstantScanner builds the signature set. The AES and CRC tables are computed from their
 // definitions rather than typed in, so a typo cannot hide a table.
 func NewConstantScanner() *ConstantScanner {
-	s := &ConstantScanner{words: map[uint64][]alignedSig{}}
+	s := &ConstantScanner{windows: map[uint32][]windowSig{}, filter: new(windowfilter.Filter)}
 	add := func(c constant) { s.consts = append(s.consts, c) }
 	bytesConst := func(id, algo, name string, sig []byte, cipher bool) {
 		add(constant{id: id, algorithm: algo, name: name, sig: sig, cipher: cipher})
@@ -145,117 +128,75 @@ func NewConstantScanner() *ConstantScanner {
 	return s
 }
 
-// index enters the long signatures' aligned words in the filter and picks the short
-// signatures' anchor bytes.
+// index picks each signature's window: the one whose bytes are rarest in programs and text
+// (not 0x00 or 0xff, then not letters or spaces), the first of equals. A window of common bytes
+// would make the guest compare every occurrence: the RC4 identity's first four bytes 00 01 02 03
+// occur dozens of times in a Go executable, its 80 81 82 83 not once.
 func (s *ConstantScanner) index() {
-	var short []int
-	for ci, c := range s.consts {
-		if len(c.sig) < longSignature {
-			short = append(short, ci)
-			continue
-		}
-		for k := range 8 {
-			w := binary.LittleEndian.Uint64(c.sig[k:])
-			s.words[w] = append(s.words[w], alignedSig{ci, k})
-			slot := filterSlot(w)
-			s.filter[slot/64] |= 1 << (slot % 64)
-		}
-	}
-	// Greedy: the byte held by the most signatures still without an anchor, preferring bytes
-	// that are rare in programs and text (not 0x00, 0xff or printable ASCII), then the lowest.
 	rank := func(b byte) int {
 		switch {
 		case b == 0 || b == 0xff:
 			return 0
-		case b >= 0x20 && b < 0x7f:
+		case b == ' ' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z':
 			return 1
+		case b >= 0x20 && b < 0x7f:
+			return 2
 		}
-		return 2
+		return 3
 	}
-	for len(short) > 0 {
-		best, bestN := 0, 0
-		for b := range 256 {
-			n := 0
-			for _, ci := range short {
-				if bytes.IndexByte(s.consts[ci].sig, byte(b)) >= 0 {
-					n++
-				}
-			}
-			if n > bestN || n == bestN && n > 0 && rank(byte(b)) > rank(byte(best)) {
-				best, bestN = b, n
+	for ci, c := range s.consts {
+		best, bestRank := 0, -1
+		for k := 0; k+4 <= len(c.sig); k++ {
+			if r := rank(c.sig[k]) + rank(c.sig[k+1]) + rank(c.sig[k+2]) + rank(c.sig[k+3]); r > bestRank {
+				best, bestRank = k, r
 			}
 		}
-		a := anchor{b: byte(best)}
-		rest := short[:0]
-		for _, ci := range short {
-			if at := bytes.IndexByte(s.consts[ci].sig, byte(best)); at >= 0 {
-				a.sigs = append(a.sigs, anchoredSig{ci, at})
-			} else {
-				rest = append(rest, ci)
-			}
-		}
-		s.anchors = append(s.anchors, a)
-		short = rest
+		w := binary.BigEndian.Uint32(c.sig[best:])
+		s.windows[w] = append(s.windows[w], windowSig{ci, best})
+		t := uint16(w)
+		s.tails[t/64] |= 1 << (t % 64)
+		s.filter.AddWindow(w)
 	}
-	if len(s.anchors) > maxAnchors {
-		// The signature table is fixed, so this is a programming error caught by every test.
-		panic("cryptoscan: short signatures need more anchor bytes than the scan tests")
-	}
-	for i := range s.anchorWords {
-		if len(s.anchors) > 0 {
-			s.anchorWords[i] = uint64(s.anchors[min(i, len(s.anchors)-1)].b) * 0x0101010101010101
-		}
+}
+
+// addWindows lets every signature's window pass f.
+func (s *ConstantScanner) addWindows(f *windowfilter.Filter) {
+	for w := range s.windows {
+		f.AddWindow(w)
 	}
 }
 
 // Scan returns the constants found in data, in signature order, with up to eight offsets each.
 // Several signatures of one id (e.g. both byte orders) are merged into one match per order.
 func (s *ConstantScanner) Scan(data []byte) []ConstantMatch {
+	ends := newPositions(len(data))
+	guest.WindowFilter(s.filter, data, 0, len(data), func(base int, mask uint32) {
+		for ; mask != 0; mask &= mask - 1 {
+			if j := base + bits.TrailingZeros32(mask); s.mayBe(windowAt(data, j)) {
+				ends.add(j)
+			}
+		}
+	})
+	return s.match(data, ends)
+}
+
+// mayBe reports whether w may be a signature's window: a quick test of its last two bytes,
+// for windows another scan's filter passed.
+func (s *ConstantScanner) mayBe(w uint32) bool {
+	t := uint16(w)
+	return s.tails[t/64]&(1<<(t%64)) != 0
+}
+
+// match compares the signatures whose window ends at each of ends (ascending) with data.
+func (s *ConstantScanner) match(data []byte, ends *positions) []ConstantMatch {
 	found := make([]ConstantMatch, len(s.consts))
-	at := func(ci, p int) {
-		if c := &s.consts[ci]; p >= 0 && p+len(c.sig) <= len(data) && string(data[p:p+len(c.sig)]) == string(c.sig) {
-			found[ci].add(int64(p))
-		}
-	}
-	anchored := func(pos int) {
-		for _, a := range s.anchors {
-			if data[pos] == a.b {
-				for _, as := range a.sigs {
-					at(as.ci, pos-as.at)
-				}
+	for j := ends.next(0); j >= 0; j = ends.next(j + 1) {
+		for _, ws := range s.windows[windowAt(data, j)] {
+			c := &s.consts[ws.ci]
+			if p := j - 3 - ws.k; p >= 0 && p+len(c.sig) <= len(data) && string(data[p:p+len(c.sig)]) == string(c.sig) {
+				found[ws.ci].add(int64(p))
 			}
 		}
-	}
-	// The inner loop calls nothing and has no inner loops: in Go's WASM code a loop's values
-	// stay in locals only while it makes no calls, and every jump back costs a dispatch.
-	a0, a1 := s.anchorWords[0], s.anchorWords[1]
-	q := 0
-	for q+8 <= len(data) {
-		var w, m uint64
-		for ; q+8 <= len(data); q += 8 {
-			w = binary.LittleEndian.Uint64(data[q:])
-			slot := filterSlot(w)
-			z0, z1 := w^a0, w^a1
-			// Bit 7 is set in every byte of m that equals an anchor, and possibly in a byte
-			// above one (the borrow of the zero test): those are candidates only.
-			m = ((z0-0x0101010101010101)&^z0 | (z1-0x0101010101010101)&^z1) & 0x8080808080808080
-			if m != 0 || s.filter[slot/64]&(1<<(slot%64)) != 0 {
-				break
-			}
-		}
-		if q+8 > len(data) {
-			break
-		}
-		for _, as := range s.words[w] {
-			at(as.ci, q-as.k)
-		}
-		for ; m != 0; m &= m - 1 {
-			anchored(q + bits.TrailingZeros64(m)>>3)
-		}
-		q += 8
-	}
-	for ; q < len(data); q++ {
-		anchored(q)
 	}
 	var out []ConstantMatch
 	for ci, m := range found {
@@ -269,18 +210,13 @@ func (s *ConstantScanner) Scan(data []byte) []ConstantMatch {
 	return out
 }
 
-// add counts an occurrence and keeps the lowest maxConstantOffsets offsets in order: the scan
-// meets a signature's occurrences up to seven bytes out of order.
+// add counts an occurrence and keeps the first maxConstantOffsets offsets. A signature has
+// one window, so its occurrences come in order.
 func (m *ConstantMatch) add(off int64) {
 	m.Count++
-	if len(m.Offsets) == maxConstantOffsets {
-		if off > m.Offsets[maxConstantOffsets-1] {
-			return
-		}
-		m.Offsets = m.Offsets[:maxConstantOffsets-1]
+	if len(m.Offsets) < maxConstantOffsets {
+		m.Offsets = append(m.Offsets, off)
 	}
-	i, _ := slices.BinarySearch(m.Offsets, off)
-	m.Offsets = slices.Insert(m.Offsets, i, off)
 }
 
 // aesSBoxes computes the AES S-box and its inverse from the field inverse and affine map.

@@ -72,8 +72,8 @@ func EntropyProfile(data []byte) (profile []float64, window int) {
 
 // entropies is Entropy and EntropyProfile from one pass over data: the whole file's counts are
 // the sum of the windows'. Every full window has the same length, so each count's term of the
-// sum is computed once and reused; the terms are added in the same order as bytecount.Entropy
-// adds them, so the results are the same to the bit.
+// sum is computed once, before the pass; the terms are added in the same order as
+// bytecount.Entropy adds them, so the results are the same to the bit.
 func entropies(data []byte) (total float64, profile []float64, window int) {
 	window = minEntropyWindow
 	for len(data) > window*maxEntropyWindows {
@@ -83,31 +83,57 @@ func entropies(data []byte) (total float64, profile []float64, window int) {
 		return 0, nil, window
 	}
 	var all, counts [256]uint64
-	terms := make([]float64, window+1) // terms[c]: p·log2(p) for p = c/window; 0 until known
 	profile = make([]float64, 0, (len(data)+window-1)/window)
+	var terms []float64
+	if len(data) >= window {
+		terms = entropyTerms(window)
+	}
 	for off := 0; off < len(data); off += window {
 		chunk := data[off:min(off+window, len(data))]
 		guest.Histogram(&counts, chunk)
-		var e float64
 		if len(chunk) < window {
-			e = bytecount.Entropy(&counts, len(chunk))
+			for b, c := range counts {
+				all[b] += c
+			}
+			profile = append(profile, math.Round(bytecount.Entropy(&counts, len(chunk))*1000)/1000)
+			continue
 		}
-		for b, c := range counts {
-			if c == 0 {
-				continue
-			}
-			if len(chunk) == window {
-				t := terms[c]
-				if t == 0 && c != uint64(window) { // only p = 1 has a zero term
-					p := float64(c) / float64(window)
-					t = p * math.Log2(p)
-					terms[c] = t
-				}
-				e -= t
-			}
-			all[b] += c
+		// Eight counts a turn and no branch: inside WASM each turn of a loop costs more than
+		// its arithmetic. A zero count's term is 0, and e - 0 is e to the bit, so adding it
+		// changes nothing; neither does adding the count.
+		var e float64
+		for b := 0; b+8 <= len(counts); b += 8 {
+			c := (*[8]uint64)(counts[b : b+8])
+			e -= terms[c[0]]
+			e -= terms[c[1]]
+			e -= terms[c[2]]
+			e -= terms[c[3]]
+			e -= terms[c[4]]
+			e -= terms[c[5]]
+			e -= terms[c[6]]
+			e -= terms[c[7]]
+			a := (*[8]uint64)(all[b : b+8])
+			a[0] += c[0]
+			a[1] += c[1]
+			a[2] += c[2]
+			a[3] += c[3]
+			a[4] += c[4]
+			a[5] += c[5]
+			a[6] += c[6]
+			a[7] += c[7]
 		}
 		profile = append(profile, math.Round(e*1000)/1000)
 	}
 	return bytecount.Entropy(&all, len(data)), profile, window
+}
+
+// entropyTerms returns p·log2(p) for p = c/window, c = 0 … window, as bytecount.Entropy computes
+// it: 0 for c = 0 (a byte value that does not occur adds nothing) and for c = window (p = 1).
+func entropyTerms(window int) []float64 {
+	terms := make([]float64, window+1)
+	for c := 1; c <= window; c++ {
+		p := float64(c) / float64(window)
+		terms[c] = p * math.Log2(p)
+	}
+	return terms
 }

@@ -8,7 +8,12 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"math/bits"
+	"sync"
 	"time"
+
+	"github.com/athena-mesh/athena/internal/windowfilter"
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 )
 
 // Key is an embedded key or certificate.
@@ -46,16 +51,80 @@ const (
 	maxDERAttempts = 1024
 )
 
+// pemBegin starts every PEM block. The window filter looks for its bytes "BEGI", pemWindow,
+// which start at pemWindowAt.
+const (
+	pemBegin    = "-----BEGIN "
+	pemWindowAt = 5
+	pemWindow   = 'B'<<24 | 'E'<<16 | 'G'<<8 | 'I'
+)
+
+// derShort and derLong are the first two bytes of every DER structure FindKeys parses: a
+// SEQUENCE with a long-form length of one byte (small keys and certificates) or two (most).
+const (
+	derShort = 0x3081
+	derLong  = 0x3082
+)
+
+// addKeyWindows lets the starts of PEM blocks and DER structures pass f.
+func addKeyWindows(f *windowfilter.Filter) {
+	f.AddWindow(pemWindow)
+	f.AddPair(derShort)
+	f.AddPair(derLong)
+}
+
+// keyFilter is addKeyWindows' filter alone, for FindKeys; Module shares one with the other scans.
+var keyFilter = sync.OnceValue(func() *windowfilter.Filter {
+	f := new(windowfilter.Filter)
+	addKeyWindows(f)
+	return f
+})
+
+// keyStarts are where a PEM block or a DER structure may start, from the window filter.
+type keyStarts struct {
+	pem, der *positions // pem where pemBegin may start, der where 0x30 0x81 or 0x30 0x82 does
+}
+
+func newKeyStarts(size int) keyStarts {
+	return keyStarts{pem: newPositions(size), der: newPositions(size)}
+}
+
+// add files the window w ending at data[j] if it may start a key.
+func (k *keyStarts) add(w uint32, j int) {
+	switch {
+	case w == pemWindow:
+		if start := j - 3 - pemWindowAt; start >= 0 {
+			k.pem.add(start)
+		}
+	case uint16(w) == derShort || uint16(w) == derLong:
+		k.der.add(j - 1)
+	}
+}
+
 // FindKeys returns PEM blocks and DER certificates and keys embedded in data.
 func FindKeys(data []byte) []Key {
+	starts := newKeyStarts(len(data))
+	guest.WindowFilter(keyFilter(), data, 0, len(data), func(base int, mask uint32) {
+		for ; mask != 0; mask &= mask - 1 {
+			j := base + bits.TrailingZeros32(mask)
+			starts.add(windowAt(data, j), j)
+		}
+	})
+	return findKeys(data, &starts)
+}
+
+// findKeys is FindKeys given where keys may start: the only places that are looked at.
+func findKeys(data []byte, starts *keyStarts) []Key {
 	var keys []Key
 	for off := 0; off < len(data) && len(keys) < maxKeys; {
-		i := bytes.Index(data[off:], []byte("-----BEGIN "))
-		if i < 0 {
+		start := starts.pem.next(off)
+		for start >= 0 && !bytes.HasPrefix(data[start:], []byte(pemBegin)) {
+			start = starts.pem.next(start + 1)
+		}
+		if start < 0 {
 			break
 		}
-		start := off + i
-		off = start + len("-----BEGIN ")
+		off = start + len(pemBegin)
 		// pem.Decode skips malformed blocks and returns a later one, which would get this
 		// block's offset: hand it exactly one BEGIN ... END line.
 		endMark := bytes.Index(data[off:], []byte("-----END "))
@@ -63,7 +132,7 @@ func FindKeys(data []byte) []Key {
 			break
 		}
 		endMark += off
-		if next := bytes.Index(data[off:endMark], []byte("-----BEGIN ")); next >= 0 {
+		if next := bytes.Index(data[off:endMark], []byte(pemBegin)); next >= 0 {
 			continue // a BEGIN without its END; the next iteration starts at the inner one
 		}
 		lineEnd := bytes.IndexByte(data[endMark:], '\n')
@@ -83,18 +152,16 @@ func FindKeys(data []byte) []Key {
 	}
 
 	attempts := 0
-	for i := 0; i+3 <= len(data) && len(keys) < maxKeys && attempts < maxDERAttempts; i++ {
-		j := bytes.IndexByte(data[i:], 0x30)
-		if j < 0 {
+	next := 0 // the first offset not inside a structure already parsed
+	for i := starts.der.next(0); i >= 0; i = starts.der.next(i + 1) {
+		if len(keys) >= maxKeys || attempts >= maxDERAttempts || i+3 > len(data) {
 			break
 		}
-		if i += j; i+3 > len(data) {
-			break
+		if i < next {
+			continue
 		}
-		// A SEQUENCE with a long-form length: one length byte (0x81) for small keys and
-		// certificates, two (0x82) for most.
 		var n, hdr int
-		switch data[i+1] {
+		switch data[i+1] { // derShort or derLong
 		case 0x81:
 			n, hdr = int(data[i+2]), 3
 		case 0x82:
@@ -102,8 +169,6 @@ func FindKeys(data []byte) []Key {
 				continue
 			}
 			n, hdr = int(data[i+2])<<8|int(data[i+3]), 4
-		default:
-			continue
 		}
 		end := i + hdr + n
 		if n < 64 || end > len(data) || !derCandidate(data[i+hdr:end]) {
@@ -113,7 +178,7 @@ func FindKeys(data []byte) []Key {
 		if k, ok := parseDER(data[i:end]); ok {
 			k.Offset = int64(i)
 			keys = append(keys, k)
-			i = end - 1
+			next = end
 		}
 	}
 	return keys

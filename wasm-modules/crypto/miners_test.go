@@ -93,6 +93,12 @@ func TestMinerIndicatorsMatchReference(t *testing.T) {
 		many += "\x01w" + strconv.Itoa(i) + ".supportxmr.com"
 	}
 	inputs["over the cap"] = []byte(many)
+	// Every word alone in its run, in both cases: each run is looked at only for its atom.
+	var every []byte
+	for _, w := range append(append([]string{"stratum+tcp://h.example:1"}, minerSoftware()...), minerPools()...) {
+		every = append(every, "\x00w1."+w+" \x01 "+strings.ToUpper(w)+" z\x02"...)
+	}
+	inputs["every word"] = every
 	for name, data := range inputs {
 		t.Run(name, func(t *testing.T) {
 			got, want := FindMinerIndicators(data), referenceMinerIndicators(data)
@@ -108,6 +114,22 @@ func TestBase58Index(t *testing.T) {
 		want := strings.IndexByte(base58Alphabet, byte(c))
 		if got := base58Index(byte(c)); got != want {
 			t.Errorf("base58Index(%q) = %d, want %d", byte(c), got, want)
+		}
+	}
+}
+
+// TestMinerAtoms checks what minerFilter relies on: every word the scan looks for in a piece of
+// text holds one of minerAtoms, so a piece without one holds none of them.
+func TestMinerAtoms(t *testing.T) {
+	atoms := minerAtoms()
+	for _, a := range atoms {
+		if len(a) != 4 || strings.ToLower(a) != a {
+			t.Errorf("atom %q is not four lower-case bytes", a)
+		}
+	}
+	for _, w := range append(append([]string{"stratum"}, minerSoftware()...), minerPools()...) {
+		if !slices.ContainsFunc(atoms, func(a string) bool { return strings.Contains(strings.ToLower(w), a) }) {
+			t.Errorf("%q holds none of minerAtoms", w)
 		}
 	}
 }

@@ -26,16 +26,19 @@ const (
 // Module is the crypto analyzer.
 type Module struct {
 	constants *ConstantScanner
+	filter    *sampleFilter
 	emit      func(*modulev1.AnalyzeResponse)
 	scan      scans
 }
 
 // scans are the scans Analyze runs over the whole sample. They are fields so that a test can
-// run the plain reference versions through the same Analyze and compare whole reports.
+// run the plain reference versions through the same Analyze and compare whole reports. The
+// constants, keys and miners scans get the shared filter's candidates (the references ignore them).
 type scans struct {
 	entropies func([]byte) (float64, []float64, int)
-	constants func([]byte) []ConstantMatch
-	miners    func([]byte) []MinerIndicator
+	constants func([]byte, *candidates) []ConstantMatch
+	keys      func([]byte, *candidates) []Key
+	miners    func([]byte, *candidates) []MinerIndicator
 }
 
 // Option configures a Module.
@@ -51,7 +54,13 @@ func WithEmit(emit func(*modulev1.AnalyzeResponse)) Option {
 // New returns the crypto analyzer.
 func New(opts ...Option) *Module {
 	m := &Module{constants: NewConstantScanner()}
-	m.scan = scans{entropies: entropies, constants: m.constants.Scan, miners: FindMinerIndicators}
+	m.filter = newSampleFilter(m.constants)
+	m.scan = scans{
+		entropies: entropies,
+		constants: func(data []byte, c *candidates) []ConstantMatch { return m.constants.match(data, c.constants) },
+		keys:      func(data []byte, c *candidates) []Key { return findKeys(data, &c.keys) },
+		miners:    func(data []byte, c *candidates) []MinerIndicator { return findMinerIndicators(data, c.words) },
+	}
 	for _, o := range opts {
 		o(m)
 	}
@@ -108,13 +117,20 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 	// The scans run one after another between deadline checks: inside the guest nothing can
 	// interrupt a running scan, so the check is the only way to stop early with what is done.
 	deadline := req.GetDeadlineUnixMs()
+	var found *candidates // the shared filter's one pass, made by the first scan that needs it
+	probe := func() *candidates {
+		if found == nil {
+			found = m.filter.probe(data)
+		}
+		return found
+	}
 	for _, phase := range []struct {
 		name string
 		run  func()
 	}{
-		{"constants", func() { m.addConstants(resp, details, m.scan.constants(data)) }},
-		{"keys", func() { addKeys(resp, details, FindKeys(data)) }},
-		{"miners", func() { addMiners(resp, details, m.scan.miners(data)) }},
+		{"constants", func() { m.addConstants(resp, details, m.scan.constants(data, probe())) }},
+		{"keys", func() { addKeys(resp, details, m.scan.keys(data, probe())) }},
+		{"miners", func() { addMiners(resp, details, m.scan.miners(data, probe())) }},
 	} {
 		if deadline > 0 && time.Now().UnixMilli() >= deadline {
 			resp.Notes = append(resp.Notes, fmt.Sprintf("crypto: deadline reached before the %s scan; later scans skipped", phase.name))

@@ -3,6 +3,7 @@ package cryptoscan
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/pem"
 	"reflect"
 	"strings"
 	"testing"
@@ -212,8 +213,9 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 	ref := New()
 	ref.scan = scans{
 		entropies: referenceEntropies,
-		constants: func(data []byte) []ConstantMatch { return referenceConstants(ref.constants, data) },
-		miners:    referenceMinerIndicators,
+		constants: func(data []byte, _ *candidates) []ConstantMatch { return referenceConstants(ref.constants, data) },
+		keys:      func(data []byte, _ *candidates) []Key { return referenceKeys(data) },
+		miners:    func(data []byte, _ *candidates) []MinerIndicator { return referenceMinerIndicators(data) },
 	}
 	for name, data := range realBinaries(t) {
 		for _, opts := range []map[string]string{nil, {"md5": "00112233445566778899aabbccddeeff"}} {
@@ -237,3 +239,77 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 
 // printable is the reference's text byte: 0x20–0x7e (a tab ends a run).
 func printable(c byte) bool { return c >= 0x20 && c < 0x7f }
+
+// referenceKeys is FindKeys as it was before the window filter found where keys may start
+// (crypto 1.3.0): every "-----BEGIN " and every 0x30 byte found by scanning the whole sample.
+func referenceKeys(data []byte) []Key {
+	var keys []Key
+	for off := 0; off < len(data) && len(keys) < maxKeys; {
+		i := bytes.Index(data[off:], []byte("-----BEGIN "))
+		if i < 0 {
+			break
+		}
+		start := off + i
+		off = start + len("-----BEGIN ")
+		// pem.Decode skips malformed blocks and returns a later one, which would get this
+		// block's offset: hand it exactly one BEGIN ... END line.
+		endMark := bytes.Index(data[off:], []byte("-----END "))
+		if endMark < 0 {
+			break
+		}
+		endMark += off
+		if next := bytes.Index(data[off:endMark], []byte("-----BEGIN ")); next >= 0 {
+			continue // a BEGIN without its END; the next iteration starts at the inner one
+		}
+		lineEnd := bytes.IndexByte(data[endMark:], '\n')
+		if lineEnd < 0 {
+			lineEnd = len(data)
+		} else {
+			lineEnd += endMark + 1
+		}
+		block, _ := pem.Decode(data[start:lineEnd])
+		if block == nil {
+			continue
+		}
+		k := parsePEM(block)
+		k.Offset = int64(start)
+		keys = append(keys, k)
+		off = lineEnd
+	}
+
+	attempts := 0
+	for i := 0; i+3 <= len(data) && len(keys) < maxKeys && attempts < maxDERAttempts; i++ {
+		j := bytes.IndexByte(data[i:], 0x30)
+		if j < 0 {
+			break
+		}
+		if i += j; i+3 > len(data) {
+			break
+		}
+		// A SEQUENCE with a long-form length: one length byte (0x81) for small keys and
+		// certificates, two (0x82) for most.
+		var n, hdr int
+		switch data[i+1] {
+		case 0x81:
+			n, hdr = int(data[i+2]), 3
+		case 0x82:
+			if i+4 > len(data) {
+				continue
+			}
+			n, hdr = int(data[i+2])<<8|int(data[i+3]), 4
+		default:
+			continue
+		}
+		end := i + hdr + n
+		if n < 64 || end > len(data) || !derCandidate(data[i+hdr:end]) {
+			continue
+		}
+		attempts++
+		if k, ok := parseDER(data[i:end]); ok {
+			k.Offset = int64(i)
+			keys = append(keys, k)
+			i = end - 1
+		}
+	}
+	return keys
+}
