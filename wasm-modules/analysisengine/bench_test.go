@@ -124,6 +124,15 @@ func BenchmarkAnalyzeGoPE(b *testing.B) {
 func BenchmarkPhases(b *testing.B) {
 	b.Run("gope", func(b *testing.B) { benchPhases(b, testutil.GoWindowsPE(b)) })
 	b.Run("mingw1MB", func(b *testing.B) { benchPhases(b, benchPE(b, 1000, 0)) })
+	if p := os.Getenv("ATHENA_BENCH_FILE"); p != "" {
+		b.Run("file", func(b *testing.B) {
+			pe, err := os.ReadFile(p)
+			if err != nil {
+				b.Fatal(err)
+			}
+			benchPhases(b, pe)
+		})
+	}
 }
 
 func benchPhases(b *testing.B, pe []byte) {

@@ -3,9 +3,10 @@ package x86
 import "strconv"
 
 // AppendIntel appends the text x86asm.IntelSyntax gives the instruction at the start of code,
-// at address pc, and reports whether it could. It covers what the fast path decodes without
-// SSE registers and with at most one of the prefixes 66, F0, 64, 65 (plus REX); for anything
-// else it returns false and the caller asks x86asm. Inside WASM x86asm's decode and
+// at address pc, and reports whether it could. It covers what the fast path decodes with at
+// most one of the prefixes 66, F0, 64, 65 (plus REX), except SSE instructions other than the
+// whole-register moves and bitwise operations of sseNames (which may also take F3); for
+// anything else it returns false and the caller asks x86asm. Inside WASM x86asm's decode and
 // IntelSyntax cost about 12 µs per listed line, mostly in fmt and interface boxing; this
 // costs a decode and a few appends. TestIntelRealCode, TestIntelExhaustive and FuzzIntel hold
 // it to x86asm byte for byte.
@@ -23,7 +24,7 @@ func AppendIntel(dst []byte, code []byte, pc uint64, mode int) ([]byte, bool) {
 	if legacyPrefix[code[0]] {
 		pfx = code[0]
 		pos++
-		if legacyPrefix[code[pos]] || pfx != 0x66 && pfx != 0xf0 && pfx != 0x64 && pfx != 0x65 {
+		if legacyPrefix[code[pos]] || pfx != 0x66 && pfx != 0xf0 && pfx != 0x64 && pfx != 0x65 && pfx != 0xf3 {
 			return dst, false // one prefix at most: x86asm's rules for repeats are its own
 		}
 	}
@@ -43,7 +44,10 @@ func AppendIntel(dst []byte, code []byte, pc uint64, mode int) ([]byte, bool) {
 	}
 	form := ent & formMask
 	if form == fSSE {
-		return dst, false
+		return appendSSE(dst, &in, code[pos:], op, pfx, rex)
+	}
+	if pfx == 0xf3 {
+		return dst, false // x86asm prints rep for most of these
 	}
 	size := 32
 	if pfx == 0x66 {
@@ -283,6 +287,58 @@ func AppendIntel(dst []byte, code []byte, pc uint64, mode int) ([]byte, bool) {
 	return dst, true
 }
 
+// sseNames are IntelSyntax's names of the SSE instructions AppendIntel formats, by 0F opcode
+// and mandatory prefix (none, 66, F3), for the moves and bitwise operations of whole XMM
+// registers (xmmword memory operands); "" leaves the instruction to x86asm.
+var sseNames = [256][3]string{
+	0x10: {"movups", "movupd"}, 0x11: {"movups", "movupd"},
+	0x28: {"movaps", "movapd"}, 0x29: {"movaps", "movapd"},
+	0x54: {"andps", "andpd"}, 0x55: {"andnps", "andnpd"}, 0x56: {"orps", "orpd"}, 0x57: {"xorps", "xorpd"},
+	0x6f: {1: "movdqa", 2: "movdqu"}, 0x7f: {1: "movdqa", 2: "movdqu"},
+	0x74: {1: "pcmpeqb"}, 0x75: {1: "pcmpeqw"}, 0x76: {1: "pcmpeqd"},
+	0xdb: {1: "pand"}, 0xeb: {1: "por"}, 0xef: {1: "pxor"},
+}
+
+// appendSSE formats the fast path's SSE instruction whose ModR/M byte starts modrm, for
+// the names in sseNames; it reports false for the others.
+func appendSSE(dst []byte, in *Inst, modrm []byte, op, pfx, rex byte) ([]byte, bool) {
+	var name string
+	switch pfx {
+	case 0:
+		name = sseNames[op][0]
+	case 0x66:
+		name = sseNames[op][1]
+	case 0xf3:
+		name = sseNames[op][2]
+	}
+	if name == "" {
+		return dst, false
+	}
+	m := modrm[0]
+	reg := m>>3&7 | rex&4<<1
+	scale := 1
+	if m>>6 != 3 && m&7 == 4 {
+		scale = 1 << (modrm[1] >> 6)
+	}
+	regFirst := op != 0x11 && op != 0x29 && op != 0x7f // xmm, xmm/m128; else xmm/m128, xmm
+	dst = append(append(dst, name...), ' ')
+	for i := range in.Args {
+		if i == 1 {
+			dst = append(dst, ", "...)
+		}
+		a := &in.Args[i]
+		switch {
+		case a.Kind == KindMem:
+			dst = appendMem(dst, a, 16, scale, false)
+		case (i == 0) == regFirst:
+			dst = append(append(dst, "xmm"...), strconv.Itoa(int(reg))...)
+		default:
+			dst = append(append(dst, "xmm"...), strconv.Itoa(int(m&7|rex&1<<3))...)
+		}
+	}
+	return dst, true
+}
+
 // appendImm formats an immediate as IntelSyntax does: 32 bits in 32-bit mode, signed when it
 // fits in 32 bits in 64-bit mode.
 func appendImm(dst []byte, v int64, mode int) []byte {
@@ -335,7 +391,7 @@ var (
 	jccNames     = [16]string{"jo", "jno", "jb", "jnb", "jz", "jnz", "jbe", "jnbe", "js", "jns", "jp", "jnp", "jl", "jnl", "jle", "jnle"}
 	setNames     = [16]string{"seto", "setno", "setb", "setnb", "setz", "setnz", "setbe", "setnbe", "sets", "setns", "setp", "setnp", "setl", "setnl", "setle", "setnle"}
 	cmovNames    = [16]string{"cmovo", "cmovno", "cmovb", "cmovnb", "cmovz", "cmovnz", "cmovbe", "cmovnbe", "cmovs", "cmovns", "cmovp", "cmovnp", "cmovl", "cmovnl", "cmovle", "cmovnle"}
-	memSizeNames = [9]string{1: "byte ", 2: "word ", 4: "dword ", 8: "qword "}
+	memSizeNames = [17]string{1: "byte ", 2: "word ", 4: "dword ", 8: "qword ", 16: "xmmword "}
 )
 
 // regNames are IntelSyntax's names of the registers.

@@ -2,9 +2,10 @@ package x86
 
 import "encoding/binary"
 
-// The quick path decodes the shapes compiled code is mostly made of — no legacy prefix, at
-// most a REX, a one-byte opcode with the simple operand layouts (ModR/M with or without SIB,
-// a register in the opcode, an immediate or branch displacement) — in one function, and
+// The quick path decodes the shapes compiled code is mostly made of — no legacy prefix (but
+// the F3 of movdqu and movss), at most a REX, a one-byte opcode with the simple operand
+// layouts (ModR/M with or without SIB, a register in the opcode, an immediate or branch
+// displacement) or a 0F opcode with the same layouts — in one function, and
 // leaves everything else to decodeGeneral. Inside WASM, Go turns every taken branch into a
 // jump back to the function's dispatch loop and every call into spills to linear memory, so
 // it reads the bytes as two 64-bit words, derives sizes, registers and lengths with
@@ -50,14 +51,51 @@ const (
 	qImmSkip quickEntry = 1 << 19
 	// qImmSecond: the immediate is Args[1]; else Args[0].
 	qImmSecond quickEntry = 1 << 20
+	// qXMM: the registers are XMM (or MMX) registers, which Inst records as RegOther.
+	qXMM quickEntry = 1 << 21
 )
 
 // quickMinLen is the longest shape the quick path decodes (REX, opcode, ModR/M, SIB, disp32,
-// imm32): with at least this many bytes, nothing it reads can be cut off.
+// imm32; the 0F and F3 0F shapes have no immediate and are shorter): with at least this many
+// bytes, nothing it reads can be cut off.
 const quickMinLen = 12
 
-// quick is the quick path's table, from oneByte.
-var quick = func() (t [256]quickEntry) {
+// quick is the quick path's table, from oneByte and twoByte, indexed by what precedes the
+// opcode: [0] nothing (but a REX), [1] 0F, [2] F3 (always empty), [3] F3 0F.
+var quick = func() (t [4][256]quickEntry) {
+	t[0] = quickOneByte()
+	// The 0F opcodes whose operands are laid out as one-byte ones are: near Jcc, cmovcc,
+	// imul r, r/m, bt*, bsf/bsr, cmpxchg, xadd. None has an immediate after a ModR/M.
+	for op, ent := range twoByte {
+		if ent&(only32|only64) != 0 {
+			continue
+		}
+		q := quickEntry(ent&opMask) >> opShift
+		switch ent & formMask {
+		case fEG:
+			q |= qModRM | qRegArg
+		case fGE:
+			q |= qModRM | qRegArg | qRMSecond
+		case fJ:
+			q |= qImm | qRel
+		default:
+			continue
+		}
+		if ent&byteOp != 0 {
+			q |= qByte
+		}
+		t[1][op] = q
+	}
+	// The SSE moves compilers copy memory with: movups, movaps (0F), movss, movdqu (F3 0F).
+	vw := quickEntry(OpOther) | qModRM | qRegArg | qRMSecond | qXMM
+	wv := quickEntry(OpOther) | qModRM | qRegArg | qXMM
+	t[1][0x10], t[1][0x11], t[1][0x28], t[1][0x29] = vw, wv, vw, wv
+	t[3][0x10], t[3][0x11], t[3][0x6f], t[3][0x7f] = vw, wv, vw, wv
+	return t
+}()
+
+// quickOneByte is the quick path's table of one-byte opcodes, from oneByte.
+func quickOneByte() (t [256]quickEntry) {
 	for op, ent := range oneByte {
 		if ent == 0 || ent&(only32|only64) != 0 || op == 0x90 || op == 0xcc {
 			continue // 90 is xchg with REX.B; CC has an implicit operand
@@ -135,7 +173,7 @@ var quick = func() (t [256]quickEntry) {
 		t[op] = q
 	}
 	return t
-}()
+}
 
 // dispLen is the displacement's length for each ModR/M.mod, without the special cases.
 var dispLen = [4]int{0, 1, 4, 0}
@@ -156,12 +194,18 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 	ab, rip := EAX+Reg(is64&16), Reg(is64)&RIP // registers of the address size are ab+n; RIP-relative's base
 	w0 := binary.LittleEndian.Uint64(code)
 	w4 := binary.LittleEndian.Uint64(code[4:])
-	// p is 1 with a REX: x-1 has bit 31 set only for x == 0.
-	p := int((uint32(w0^0x40)&0xf0-1)>>31) & int(is64&1)
-	rex := byte(w0) & byte(-p)
-	w := w0 >> (p * 8) // the bytes from the opcode on
+	// f is 1 with an F3 prefix, p with a REX, esc with a 0F escape: x-1 has bit 31 set only
+	// for x == 0.
+	f := int((uint32(w0^0xf3)&0xff - 1) >> 31)
+	wf := w0 >> (f * 8)
+	p := int((uint32(wf^0x40)&0xf0-1)>>31) & int(is64&1)
+	rex := byte(wf) & byte(-p)
+	w := wf >> (p * 8)
+	esc := int((uint32(w^0x0f)&0xff - 1) >> 31)
+	w >>= esc * 8 // the bytes from the opcode on
+	pre := f + p + esc
 	op := byte(w)
-	q := quick[op]
+	q := quick[f*2+esc][op]
 	m := byte(w >> 8) // the ModR/M byte, when there is one
 	if q == 0 || q&qMemOnly != 0 && m >= 0xc0 || q&qReg0 != 0 && m&0x38 != 0 {
 		return decodeGeneral(in, code, mode)
@@ -183,9 +227,9 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 	if q&qModRM == 0 {
 		// Args[0] is the register in the opcode or the immediate; Args[1] the immediate
 		// after that register.
-		v, n := quickImm(q, uint32(w>>8)) // p+1 <= 2
-		v64 := int64(binary.LittleEndian.Uint64(code[p+1:]))
-		if uint32(q/(qImm64/8))&uint32(rex)&8 != 0 { // qImm64 and REX.W
+		v, n := quickImm(q, uint32(w>>8))                    // pre+1 <= 3
+		v64 := int64(binary.LittleEndian.Uint64(code[p+1:])) // qImm64 is a one-byte opcode: pre == p
+		if uint32(q/(qImm64/8))&uint32(rex)&8 != 0 {         // qImm64 and REX.W
 			v, n = v64, 8
 		}
 		if q&qImm == 0 {
@@ -208,7 +252,7 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 		}
 		in.Args[0] = Arg{Kind: k0, Reg: r0, Val: v0}
 		in.Args[1] = Arg{Kind: k1, Val: v1}
-		in.Len, in.Op, in.MemBytes, in.PEB = uint8(p+1+n), Op(q&qOpMask), 0, false
+		in.Len, in.Op, in.MemBytes, in.PEB = uint8(pre+1+n), Op(q&qOpMask), 0, false
 		return true
 	}
 
@@ -220,11 +264,17 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 	sibBase := ab + Reg(sib&7|rex&1<<3)
 	x := sib>>3&7 | rex&2<<2
 	sibIndex := (ab + Reg(x)) & -Reg((x^4+15)>>4) // none for x == 4
-	dl, sl := dispLen[mod], 0
-	disp := w >> 16
-	dispAfterSIB := w >> 24
+	dl := dispLen[mod]
+	sl := int((uint32(m&7^4) - 1) >> 31) // a SIB byte follows
+	// The displacement starts at dpos <= 6: from w0 up to 4, else from w4 (w itself holds
+	// too few bytes after a prefix and 0F).
+	dpos := pre + 2 + sl
+	disp, dispHigh := w0>>(dpos*8&63), w4>>((dpos-4)*8&63)
+	if dpos > 4 {
+		disp = dispHigh
+	}
 	if m&7 == 4 {
-		base, index, sl, disp = sibBase, sibIndex, 1, dispAfterSIB
+		base, index = sibBase, sibIndex
 	}
 	if m&0xc7 == 5 { // disp32 without a base: RIP-relative in 64-bit mode
 		base, dl = rip, 4
@@ -245,13 +295,18 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 		mb = memBytes
 	}
 	rmReg := gpr(rb, byteAdj, rmN)
+	regArg := gpr(rb, byteAdj, m>>3&7|rex&4<<1)
+	if q&qXMM != 0 {
+		rmReg, regArg = RegOther, RegOther
+	}
 	if mod == 3 {
 		kind, reg, base, index, dv, dl, sl, mb = KindReg, rmReg, 0, 0, 0, 0, 0, 0
 	}
-	pos := p + 2 + sl + dl
+	pos := pre + 2 + sl + dl
 
 	// The other operand: ModR/M.reg, or the immediate after the r/m operand.
-	raw, rawHigh := uint32(w0>>(pos*8&63)), uint32(w4>>((pos-4)*8&63)) // pos <= 8
+	// pos <= 8 when there is an immediate (a one-byte opcode: pre == p).
+	raw, rawHigh := uint32(w0>>(pos*8&63)), uint32(w4>>((pos-4)*8&63))
 	if pos > 4 {
 		raw = rawHigh
 	}
@@ -259,7 +314,7 @@ func decodeFast(in *Inst, code []byte, mode int) bool {
 	if q&qImm == 0 {
 		n = 0
 	}
-	ok, or, ov := KindReg, gpr(rb, byteAdj, m>>3&7|rex&4<<1), int64(0)
+	ok, or, ov := KindReg, regArg, int64(0)
 	if q&(qImm|qImmSkip) == qImm {
 		ok, or, ov = KindImm, 0, v
 	}
