@@ -118,8 +118,14 @@ func (s *keptStore) expireLocked() {
 }
 
 // KeepContent holds content for InvokeKept calls and returns its handle (ErrKeptFull when the
-// store is full). The runtime owns content from then on.
+// store is full, ErrClosed after Close). The runtime owns content from then on.
 func (r *Runtime) KeepContent(content []byte) (string, error) {
+	r.mu.RLock()
+	closed := r.closed
+	r.mu.RUnlock()
+	if closed {
+		return "", ErrClosed
+	}
 	return r.kept.Keep(content)
 }
 

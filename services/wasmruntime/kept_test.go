@@ -160,4 +160,10 @@ func TestKeptContentOverGRPC(t *testing.T) {
 	if _, err := client.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: content}); err != nil {
 		t.Fatal(err)
 	}
+	if err := r.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: content}); status.Code(err) != codes.Unavailable {
+		t.Fatalf("KeepContent after Close: %v, want Unavailable", err)
+	}
 }
