@@ -586,9 +586,24 @@ func byteScore(b byte) int {
 
 func isAlpha(b byte) bool { return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') }
 
-// literalAtom picks the best window of a literal.
+// The filter probes a 4-byte window in its hashed part only when the window's last two bytes
+// (its tail) end some atom of 3 or 4 bytes, so an atom ending in two padding bytes makes the
+// host hash nearly every position of zero-filled data: one such atom ({ E8 00 00 00 00 … }
+// of pe_shellcode_getpc) let 15 % of a Go PE's positions through the tail check and cost
+// about a third of the filter's time. Such an atom gives way to the best window with another
+// tail that scores at least minTailScore; below that, a rarer tail would not pay for the
+// extra verifications.
+const minTailScore = 4
+
+// paddingTail reports whether an atom's last two bytes are both padding bytes (byteScore 1).
+func paddingTail(atom []byte) bool {
+	n := len(atom)
+	return n >= 2 && byteScore(atom[n-1]) == 1 && byteScore(atom[n-2]) == 1
+}
+
+// literalAtom picks the best window of a literal, avoiding padding tails (see minTailScore).
 func literalAtom(lit []byte, nocase bool) atomCand {
-	best := atomCand{score: -1}
+	best, alt := atomCand{score: -1}, atomCand{score: -1}
 	n := maxAtomLen
 	if len(lit) < n {
 		n = len(lit)
@@ -612,6 +627,12 @@ func literalAtom(lit []byte, nocase bool) atomCand {
 		if score > best.score {
 			best = atomCand{back: i, score: score, atoms: [][]byte{w}}
 		}
+		if n >= 3 && !paddingTail(w) && score > alt.score {
+			alt = atomCand{back: i, score: score, atoms: [][]byte{w}}
+		}
+	}
+	if best.atoms != nil && n >= 3 && paddingTail(best.atoms[0]) && alt.score >= minTailScore {
+		best = alt
 	}
 	if nocase && best.atoms != nil {
 		best.atoms = caseVariants(best.atoms[0])
@@ -666,6 +687,20 @@ func fixedPositions(n *reNode, out []byteSet) ([]byteSet, bool) {
 			}
 		}
 		return out, false
+	case reAlt:
+		// Alternatives of one byte each, as hex strings write them ((58 | 59 | 5A)), are one
+		// position.
+		var set byteSet
+		for _, s := range n.subs {
+			for s.op == reConcat && len(s.subs) == 1 {
+				s = s.subs[0]
+			}
+			if s.op != reSet {
+				return out, false
+			}
+			set.union(s.set)
+		}
+		return append(out, set), true
 	case reEmpty, reBOL, reEOL, reWordB, reNotWordB:
 		// Zero-width: the positions around it stay fixed.
 		return out, true
@@ -674,8 +709,11 @@ func fixedPositions(n *reNode, out []byteSet) ([]byteSet, bool) {
 }
 
 func windowAtom(pos []byteSet) atomCand {
-	// Score every window first and build the atoms of the best one only.
+	// Score every window first and build the atoms of the best one only. alt* is the best
+	// window that the filter can gate by its tail, see paddingTail.
 	bestScore, bestI, bestJ := -1, 0, 0
+	altScore, altI, altJ := -1, 0, 0
+	padding := func(k int) bool { return pos[k].count() == 1 && byteScore(pos[k].only()) == 1 }
 	for i := 0; i < len(pos); i++ {
 		score, combos := 0, 1
 		for j := i; j < len(pos) && j < i+maxAtomLen; j++ {
@@ -692,10 +730,16 @@ func windowAtom(pos []byteSet) atomCand {
 			if score > bestScore {
 				bestScore, bestI, bestJ = score, i, j
 			}
+			if j-i >= 2 && !(padding(j-1) && padding(j)) && score > altScore {
+				altScore, altI, altJ = score, i, j
+			}
 		}
 	}
 	if bestScore < 0 {
 		return atomCand{score: -1}
+	}
+	if bestJ-bestI >= 2 && padding(bestJ-1) && padding(bestJ) && altScore >= minTailScore {
+		bestScore, bestI, bestJ = altScore, altI, altJ
 	}
 	atoms := [][]byte{{}}
 	for k := bestI; k <= bestJ; k++ {
@@ -711,7 +755,22 @@ func windowAtom(pos []byteSet) atomCand {
 }
 
 // prefixAtoms enumerates the byte strings every match must start with, following alternatives.
+// A 1-byte prefix is extended by the byte set after it when that set has at most
+// maxSecondByte members and the atoms stay few: 2-byte atoms go into the filter's exact pair
+// table, which then passes only where the second byte fits, where a 1-byte atom passes every
+// occurrence of its byte (crypto_wallet_address's $btc, /\b(bc1|[13])[a-km-zA-HJ-NP-Z1-9]…/,
+// was verified at every '1' and '3' of a sample).
 func prefixAtoms(p *prog) atomCand {
+	if c := prefixAtomsWith(p, true); c.score >= 0 {
+		return c
+	}
+	return prefixAtomsWith(p, false)
+}
+
+// maxSecondByte bounds the set that extends a 1-byte prefix atom, see prefixAtoms.
+const maxSecondByte = 64
+
+func prefixAtomsWith(p *prog, extend bool) atomCand {
 	set := map[string]bool{}
 	steps := 0
 	ok := true
@@ -735,7 +794,8 @@ func prefixAtoms(p *prog) atomCand {
 			set[string(prefix)] = true
 		case iSet:
 			s := &p.sets[in.set]
-			if len(prefix) == maxAtomLen || s.count() > 8 {
+			second := extend && len(prefix) == 1 && s.count() <= maxSecondByte
+			if len(prefix) == maxAtomLen || (s.count() > 8 && !second) {
 				set[string(prefix)] = true
 				return
 			}
@@ -788,10 +848,31 @@ func bestAtoms(v variant, node *reNode) atomCand {
 	pa := prefixAtoms(v.prog)
 	if node != nil {
 		if pos, _ := fixedPositions(node, nil); len(pos) > 0 {
-			if wa := windowAtom(pos); wa.score > pa.score {
+			wa := windowAtom(pos)
+			if wa.score > pa.score || (paddedTail(pa) && tailGated(wa) && wa.score >= minTailScore) {
 				return wa
 			}
 		}
 	}
 	return pa
+}
+
+// tailGated reports whether every atom of c has 3 or 4 bytes and no padding tail.
+func tailGated(c atomCand) bool {
+	for _, a := range c.atoms {
+		if len(a) < 3 || paddingTail(a) {
+			return false
+		}
+	}
+	return len(c.atoms) > 0
+}
+
+// paddedTail reports whether some atom of c of 3 or 4 bytes ends in two padding bytes.
+func paddedTail(c atomCand) bool {
+	for _, a := range c.atoms {
+		if len(a) >= 3 && paddingTail(a) {
+			return true
+		}
+	}
+	return false
 }
