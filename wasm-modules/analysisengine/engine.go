@@ -164,39 +164,54 @@ func firstN(s []string, n int) []string {
 // the ASCII strings first, then the UTF-16LE ones at even offsets, then at odd offsets, at most
 // max in all. A UTF-16LE string the end of b cuts off is not kept. Inside a wasip1 guest the
 // host finds the runs (guest.TextRuns): scanning a large file inside WASM cost tens of
-// milliseconds. The strings share one allocation.
+// milliseconds. The strings share one allocation, made once the runs are known and not
+// zeroed: inside WASM, growing it run by run and copying it into a string cost more, in copies
+// and in collections, than finding the runs.
 func extractStrings(b []byte, minLen, max int) []string {
 	if max <= 0 {
 		return nil
 	}
-	var text []byte // every string's characters, one after the other
-	var ends []int  // where each string ends in text
+	type span struct{ start, end int }
+	var narrow, wide []span // wide: UTF-16LE, even offsets first
+	n := 0                  // characters in all
 	guest.TextRuns(textruns.ASCII, minLen, b, func(start, end int) bool {
-		text = append(text, b[start:end]...)
-		ends = append(ends, len(text))
-		return len(ends) < max
+		narrow = append(narrow, span{start, end})
+		n += end - start
+		return len(narrow) < max
 	})
 	for _, kind := range []textruns.Kind{textruns.UTF16LEEven, textruns.UTF16LEOdd} {
-		if len(ends) >= max {
+		if len(narrow)+len(wide) >= max {
 			break
 		}
 		guest.TextRuns(kind, minLen, b, func(start, end int) bool {
 			if end+2 > len(b) {
 				return false // no character after it: it may go on past the end of b
 			}
-			for i := start; i < end; i += 2 {
-				text = append(text, b[i])
-			}
-			ends = append(ends, len(text))
-			return len(ends) < max
+			wide = append(wide, span{start, end})
+			n += (end - start) / 2
+			return len(narrow)+len(wide) < max
 		})
 	}
-	all := string(text)
-	out := make([]string, len(ends))
+	var text strings.Builder // every string's characters, one after the other
+	text.Grow(n)
+	for _, r := range narrow {
+		text.Write(b[r.start:r.end])
+	}
+	for _, r := range wide {
+		for i := r.start; i < r.end; i += 2 {
+			text.WriteByte(b[i])
+		}
+	}
+	all := text.String()
+	out := make([]string, 0, len(narrow)+len(wide))
 	prev := 0
-	for k, end := range ends {
-		out[k] = all[prev:end]
-		prev = end
+	for _, r := range narrow {
+		out = append(out, all[prev:prev+r.end-r.start])
+		prev += r.end - r.start
+	}
+	for _, r := range wide {
+		out = append(out, all[prev:prev+(r.end-r.start)/2])
+		prev += (r.end - r.start) / 2
 	}
 	return out
 }

@@ -40,6 +40,7 @@ func FuzzFirstString(f *testing.F) {
 func FuzzFirstMatches(f *testing.F) {
 	f.Add("xx vssadmin reg add vssadmin", "vssadmin", "reg add", "dd")
 	f.Add("aaa", "aa", "a", "aaaa")
+	f.Add("xx vssadmin reg add vssadmin", "vssadmin", "reg add", "ssad") // all four bytes or more: the window filter
 	f.Fuzz(func(t *testing.T, s, t1, t2, t3 string) {
 		var terms []string
 		for _, term := range []string{t1, t2, t3} {
