@@ -207,13 +207,7 @@ func newMarkerFinder(patterns [][]byte) *markerFinder {
 	f := &markerFinder{patterns: patterns}
 	var anchors []byte
 	for pi, p := range patterns {
-		at := bytes.IndexByte(p, ':')
-		if at < 0 {
-			at = bytes.IndexByte(p, '/')
-		}
-		if at < 0 {
-			at = len(p) - 1
-		}
+		at := markerAnchor(p)
 		if f.byAnchor[p[at]] == nil {
 			anchors = append(anchors, p[at])
 		}
@@ -226,11 +220,17 @@ func newMarkerFinder(patterns [][]byte) *markerFinder {
 	return f
 }
 
-// findMarkers returns the offsets of every occurrence of each pattern in b, in order.
-func findMarkers(b []byte, patterns [][]byte) [][]int {
-	out := make([][]int, len(patterns))
-	newMarkerFinder(patterns).find(b, 0, len(b), out)
-	return out
+// markerAnchor is where in pattern p its anchor byte lies: its first ':', else its first '/',
+// else its last byte.
+func markerAnchor(p []byte) int {
+	at := bytes.IndexByte(p, ':')
+	if at < 0 {
+		at = bytes.IndexByte(p, '/')
+	}
+	if at < 0 {
+		at = len(p) - 1
+	}
+	return at
 }
 
 // find appends to out[i] the offset of every occurrence of pattern i whose anchor byte lies in
@@ -295,7 +295,7 @@ func (e *extractor) add(ioc IOC) {
 // urlMarkers are the separators that introduce a URL's authority, plain and defanged.
 var urlMarkers = [][]byte{[]byte("://"), []byte("[:]//"), []byte("[://]"), []byte("(:)//")}
 
-// urls reads a URL at every marker; markerAt holds each marker's offsets (findMarkers).
+// urls reads a URL at every marker; markerAt holds each marker's offsets (markerFinder).
 func (e *extractor) urls(b []byte, markerAt [][]int) {
 	for mi, m := range urlMarkers {
 		i := 0
@@ -505,7 +505,7 @@ var uaPrefixes = [][]byte{[]byte("Mozilla/"), []byte("User-Agent: "), []byte("cu
 	[]byte("python-requests/"), []byte("WinHTTP"), []byte("Microsoft BITS/")}
 
 // userAgents reads a user agent at every prefix; prefixAt holds each prefix's offsets
-// (findMarkers).
+// (markerFinder).
 func (e *extractor) userAgents(b []byte, prefixAt [][]int) {
 	for pi, p := range uaPrefixes {
 		i := 0

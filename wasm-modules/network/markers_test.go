@@ -7,6 +7,14 @@ import (
 	"testing"
 )
 
+// findMarkers returns the offsets of every occurrence of each pattern in all of b, in order,
+// from markerFinder.
+func findMarkers(b []byte, patterns [][]byte) [][]int {
+	out := make([][]int, len(patterns))
+	newMarkerFinder(patterns).find(b, 0, len(b), out)
+	return out
+}
+
 // naiveMarkers is findMarkers written plainly: every offset where each pattern starts.
 func naiveMarkers(b []byte, patterns [][]byte) [][]int {
 	out := make([][]int, len(patterns))

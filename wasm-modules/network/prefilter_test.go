@@ -233,13 +233,7 @@ func FuzzMarkersInRange(f *testing.F) {
 		finder.find(b, lo, hi, got)
 		want := naiveMarkers(b, patterns)
 		for pi, p := range patterns {
-			anchor := bytes.IndexByte(p, ':')
-			if anchor < 0 {
-				anchor = bytes.IndexByte(p, '/')
-			}
-			if anchor < 0 {
-				anchor = len(p) - 1
-			}
+			anchor := markerAnchor(p)
 			want[pi] = slices.DeleteFunc(want[pi], func(at int) bool { return at+anchor < lo || at+anchor >= hi })
 			if (len(got[pi]) != 0 || len(want[pi]) != 0) && !reflect.DeepEqual(got[pi], want[pi]) {
 				t.Fatalf("%q in [%d, %d) at %v, want %v", p, lo, hi, got[pi], want[pi])
