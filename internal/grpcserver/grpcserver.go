@@ -28,6 +28,16 @@ import (
 // (64 MiB by default), leaving room for base64-free binary framing and the report.
 const MaxMessageBytes = 160 << 20
 
+// Flow control between services. gRPC's defaults (64 KiB windows grown by a bandwidth probe,
+// 32 KiB transport buffers) make a megabyte sample wait for window updates on every hop;
+// static windows large enough for a typical sample let it cross in one burst. The connection
+// window bounds what one peer can have in flight unread.
+const (
+	streamWindowBytes = 8 << 20
+	connWindowBytes   = 16 << 20
+	transportBufBytes = 256 << 10
+)
+
 // Options configure a Server.
 type Options struct {
 	// Name is the service name used in logs and as the health service name.
@@ -70,6 +80,10 @@ func New(o Options) *Server {
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(MaxMessageBytes),
 		grpc.MaxSendMsgSize(MaxMessageBytes),
+		grpc.InitialWindowSize(streamWindowBytes),
+		grpc.InitialConnWindowSize(connWindowBytes),
+		grpc.ReadBufferSize(transportBufBytes),
+		grpc.WriteBufferSize(transportBufBytes),
 		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
 	)
 	hs := health.NewServer()
@@ -124,6 +138,10 @@ func Dial(target string, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithStatsHandler(otelgrpc.NewClientHandler()),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(MaxMessageBytes), grpc.MaxCallSendMsgSize(MaxMessageBytes)),
+		grpc.WithInitialWindowSize(streamWindowBytes),
+		grpc.WithInitialConnWindowSize(connWindowBytes),
+		grpc.WithReadBufferSize(transportBufBytes),
+		grpc.WithWriteBufferSize(transportBufBytes),
 	}, extra...)
 	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
