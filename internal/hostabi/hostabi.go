@@ -105,11 +105,18 @@ func Sum(alg uint32, data []byte) []byte {
 	return d.sum(data, nil)
 }
 
+// Known holds digests a host computed before the call: Sum returns alg's digest of in when it
+// has one for exactly these bytes (ok false otherwise; the digest may be empty, as a TLSH is
+// for uniform input).
+type Known interface {
+	Sum(alg uint32, in []byte) (sum []byte, ok bool)
+}
+
 // Digest is athena.digest(alg, ptr, len, out): it writes the digest of [ptr, ptr+n) to out
-// and returns its length. The input is hashed in place (the guest is blocked in the call, so
-// it does not change meanwhile) and the digest computed before it is written, so out may
-// overlap the input.
-func Digest(mem Memory, alg, ptr, n, out uint32) int32 {
+// and returns its length, taken from known when it has it (known may be nil). The input is
+// hashed in place (the guest is blocked in the call, so it does not change meanwhile) and the
+// digest computed before it is written, so out may overlap the input.
+func Digest(mem Memory, alg, ptr, n, out uint32, known Known) int32 {
 	d := digesters[alg]
 	if d == nil {
 		return DigestErrAlgorithm
@@ -122,8 +129,14 @@ func Digest(mem Memory, alg, ptr, n, out uint32) int32 {
 	if !ok {
 		return DigestErrOutput
 	}
-	var buf [bytecount.EncodedSize]byte // the longest answer
-	sum := d.sum(in, buf[:0])
+	sum, ok := []byte(nil), false
+	if known != nil {
+		sum, ok = known.Sum(alg, in)
+	}
+	if !ok {
+		var buf [bytecount.EncodedSize]byte // the longest answer
+		sum = d.sum(in, buf[:0])
+	}
 	if len(sum) > d.room {
 		return DigestErrOutput
 	}

@@ -77,7 +77,7 @@ func FuzzDigest(f *testing.F) {
 	f.Add(make([]byte, 2100), uint32(DigestCounts), uint32(0), uint32(10), uint32(40))
 	f.Fuzz(func(t *testing.T, memory []byte, alg, ptr, n, out uint32) {
 		before := bytes.Clone(memory)
-		got := Digest(sliceMemory(memory), alg, ptr, n, out)
+		got := Digest(sliceMemory(memory), alg, ptr, n, out, nil)
 		inOK := uint64(ptr)+uint64(n) <= uint64(len(memory))
 		room := DigestRoom(alg)
 		outOK := uint64(out)+uint64(room) <= uint64(len(memory))

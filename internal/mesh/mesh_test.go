@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/athena-mesh/athena/internal/fuzzyhash"
+	"github.com/athena-mesh/athena/internal/hostabi"
 	"io"
 	"net/http"
 	"strings"
@@ -26,6 +29,11 @@ type restReport struct {
 	Cached  bool   `json:"cached"`
 	Sample  struct {
 		Sha256   string `json:"sha256"`
+		Sha1     string `json:"sha1"`
+		Md5      string `json:"md5"`
+		Sha512   string `json:"sha512"`
+		Ssdeep   string `json:"ssdeep"`
+		Tlsh     string `json:"tlsh"`
 		Filename string `json:"filename"`
 	} `json:"sample"`
 	Modules []struct {
@@ -394,6 +402,25 @@ func TestAllSendsLargeSampleOnce(t *testing.T) {
 	}
 	if count["invoked"] != len(r.Modules) {
 		t.Errorf("%d module invocations in the trace, %d modules in the report", count["invoked"], len(r.Modules))
+	}
+	// The sample's digests, computed by the runtime ahead of the crypto module's call (it
+	// declares them), are those of the content.
+	for _, d := range []struct {
+		name, got string
+		alg       uint32
+	}{
+		{"md5", r.Sample.Md5, hostabi.DigestMD5}, {"sha1", r.Sample.Sha1, hostabi.DigestSHA1},
+		{"sha512", r.Sample.Sha512, hostabi.DigestSHA512},
+	} {
+		if want := hex.EncodeToString(hostabi.Sum(d.alg, []byte(content))); d.got != want {
+			t.Errorf("%s = %q, want %q", d.name, d.got, want)
+		}
+	}
+	if want := fuzzyhash.SSDeep([]byte(content)); r.Sample.Ssdeep != want {
+		t.Errorf("ssdeep = %q, want %q", r.Sample.Ssdeep, want)
+	}
+	if want := fuzzyhash.TLSH([]byte(content)); r.Sample.Tlsh != want {
+		t.Errorf("tlsh = %q, want %q", r.Sample.Tlsh, want)
 	}
 }
 

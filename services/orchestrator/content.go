@@ -33,14 +33,15 @@ type sampleSource struct {
 
 // source prepares content for the module calls of one sample. Keeping it is an optimization:
 // any failure (the runtime is full, or older and without KeepContent) means sending it each
-// time.
+// time. The runtime is told the modules the sample goes to whatever the identification finds,
+// so it can prepare their digests of the sample while the identification runs.
 func (p *pass) source(ctx context.Context, content []byte) *sampleSource {
 	s := &sampleSource{inv: p.o.cfg.Invoker, content: content}
 	keeper, ok := p.o.cfg.Invoker.(ContentKeeper)
 	if !ok || len(content) < keepMinBytes {
 		return s
 	}
-	h, err := keeper.KeepContent(ctx, content)
+	h, err := keeper.KeepContent(ctx, content, p.o.cfg.Routes.Always(p.mods.names, p.opts.Modules))
 	if err != nil {
 		return s
 	}

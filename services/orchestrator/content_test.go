@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -30,6 +31,7 @@ type keepingFake struct {
 	keptCalls  int
 	inline     int
 	released   []string
+	keptFor    [][]string     // the modules named by each KeepContent
 	seenLength map[string]int // module → content length it received
 }
 
@@ -54,13 +56,14 @@ func (k *keepingFake) Invoke(ctx context.Context, module string, req *modulev1.A
 	return k.fakeInvoker.Invoke(ctx, module, req)
 }
 
-func (k *keepingFake) KeepContent(_ context.Context, content []byte) (string, error) {
+func (k *keepingFake) KeepContent(_ context.Context, content []byte, modules []string) (string, error) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	if k.keepErr != nil {
 		return "", k.keepErr
 	}
 	k.keeps++
+	k.keptFor = append(k.keptFor, modules)
 	h := strings.Repeat("h", k.keeps)
 	k.kept[h] = bytes.Clone(content)
 	return h, nil
@@ -135,6 +138,18 @@ func TestContentKeptOncePerSample(t *testing.T) {
 	}
 	if got := k.waitReleased(t, 1); len(got) != 1 || got[0] != "h" {
 		t.Errorf("released %v, want [h]", got)
+	}
+	// The runtime hears of the modules routed whatever the identification says.
+	if want := [][]string{{"crypto", "pattern-matcher"}}; !reflect.DeepEqual(k.keptFor, want) {
+		t.Errorf("KeepContent named modules %v, want %v", k.keptFor, want)
+	}
+	k2 := newKeepingFake()
+	o2 := newOrch(t, Config{Invoker: k2})
+	if _, err := o2.Analyze(context.Background(), bigSample(), &analysisv1.AnalysisOptions{Modules: []string{"network", "pattern-matcher"}}); err != nil {
+		t.Fatal(err)
+	}
+	if want := [][]string{{"pattern-matcher"}}; !reflect.DeepEqual(k2.keptFor, want) {
+		t.Errorf("with options.modules: KeepContent named modules %v, want %v", k2.keptFor, want)
 	}
 }
 

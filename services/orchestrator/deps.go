@@ -23,8 +23,10 @@ type Invoker interface {
 // the content crosses the network once). The orchestrator uses it when the Invoker implements
 // it and sends the content in every call otherwise.
 type ContentKeeper interface {
-	// KeepContent stores content and returns a handle for InvokeKept.
-	KeepContent(ctx context.Context, content []byte) (handle string, err error)
+	// KeepContent stores content and returns a handle for InvokeKept. modules are those the
+	// caller already knows it will call with the content, so that the runtime can prepare what
+	// they need from it (their declared whole-sample digests) meanwhile.
+	KeepContent(ctx context.Context, content []byte, modules []string) (handle string, err error)
 	// InvokeKept runs one module on the content kept under handle (req has no content). A
 	// handle the runtime no longer holds fails with codes.FailedPrecondition.
 	InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error)
@@ -53,8 +55,8 @@ func (c RuntimeClient) Invoke(ctx context.Context, module string, req *modulev1.
 }
 
 // KeepContent implements ContentKeeper.
-func (c RuntimeClient) KeepContent(ctx context.Context, content []byte) (string, error) {
-	resp, err := c.Client.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: content})
+func (c RuntimeClient) KeepContent(ctx context.Context, content []byte, modules []string) (string, error) {
+	resp, err := c.Client.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: content, Modules: modules})
 	return resp.GetHandle(), err
 }
 

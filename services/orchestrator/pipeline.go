@@ -2,6 +2,8 @@ package orchestrator
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha1"
 	"fmt"
 	"math"
 	"slices"
@@ -48,18 +50,10 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		attribute.Int("athena.depth", depth), attribute.Int("athena.size", len(content))))
 	defer span.End()
 
-	// SHA-1, MD5 and the entropy (a few milliseconds per megabyte) are computed while the
-	// identification runs; the modules routed after it need the digests, the identification
-	// does not.
-	type digests struct {
-		sha1, md5 string
-		entropy   float64
-	}
-	digested := make(chan digests, 1)
-	go func() {
-		sha1hex, md5hex := otherHashes(content)
-		digested <- digests{sha1: sha1hex, md5: md5hex, entropy: entropy(content)}
-	}()
+	// The entropy (a millisecond per megabyte) is computed while the content goes to the
+	// runtime: once the modules start, every core has a module to run.
+	entropied := make(chan float64, 1)
+	go func() { entropied <- entropy(content) }()
 	span.SetAttributes(attribute.String("athena.sha256", sha))
 	r := &analysisv1.Report{
 		Sample:          &analysisv1.Sample{Sha256: sha, Size: int64(len(content)), Filename: filename},
@@ -92,11 +86,6 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		r.Sample.FileType, r.Sample.MimeType = "unknown", "application/octet-stream"
 		r.Flavors = append(r.Flavors, "unknown", "data")
 	}
-	// The digests the orchestrator computed anyway go to the modules, so none has to hash the
-	// sample again.
-	d := <-digested
-	r.Sample.Sha1, r.Sample.Md5, r.Sample.Entropy = d.sha1, d.md5, d.entropy
-	req.Options["sha1"], req.Options["md5"] = d.sha1, d.md5
 	req.FileType, req.Flavors = r.Sample.FileType, r.Flavors
 	routed := p.o.cfg.Routes.Select(r.Flavors, p.mods.names, p.opts.Modules)
 	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_Identified{Identified: &analysisv1.IdentifiedEvent{
@@ -124,15 +113,15 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		defer close(earlyDone)
 		early = p.children(ctx, sha, extracted, depth, ancestors, taken)
 	}()
+
 	_ = g.Wait() // invoke records failures in the report; it never returns an error.
 	src.release(ctx)
 	var found []*modulev1.Artifact
 	for _, resp := range responses {
 		found = append(found, p.merge(r, resp)...)
 	}
-	if c := r.Details.GetCrypto(); c != nil {
-		r.Sample.Ssdeep, r.Sample.Tlsh, r.Sample.Sha512 = c.Ssdeep, c.Tlsh, c.Sha512
-	}
+	r.Sample.Entropy = <-entropied
+	sampleDigests(r, content)
 	sortModules(p.o.cfg.Routes, r.Modules)
 	dedupeIOCs(r)
 	<-earlyDone
@@ -151,6 +140,35 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	scoreSpan.End()
 	span.SetAttributes(attribute.Int("athena.score", int(r.Score)), attribute.String("athena.verdict", r.Verdict.String()))
 	return r
+}
+
+// sampleDigests fills the sample's digests besides the SHA-256. The crypto module computes them
+// all (through the runtime, which may have computed them while the identification ran); the
+// MD5 and SHA-1 are computed here when it did not run or did not give them, so a report always
+// has them. The orchestrator used to hash them itself while the identification ran, on the
+// core the runtime's digests of the sample now use.
+func sampleDigests(r *analysisv1.Report, content []byte) {
+	if c := r.Details.GetCrypto(); c != nil {
+		r.Sample.Ssdeep, r.Sample.Tlsh, r.Sample.Sha512 = c.Ssdeep, c.Tlsh, c.Sha512
+		if isHex(c.Sha1, sha1.Size) && isHex(c.Md5, md5.Size) {
+			r.Sample.Sha1, r.Sample.Md5 = c.Sha1, c.Md5
+			return
+		}
+	}
+	r.Sample.Sha1, r.Sample.Md5 = otherHashes(content)
+}
+
+// isHex reports whether s is lower-case hex of n bytes.
+func isHex(s string, n int) bool {
+	if len(s) != 2*n {
+		return false
+	}
+	for i := range len(s) {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 func (p *pass) wanted(module string) bool {

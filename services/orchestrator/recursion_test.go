@@ -2,6 +2,8 @@ package orchestrator
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -112,7 +114,8 @@ func TestChildConcurrencyBound(t *testing.T) {
 	}
 }
 
-// Modules receive the digests the orchestrator computed, for the bytes they are given.
+// Modules receive the SHA-256 the orchestrator computed (its cache key), for the bytes they are
+// given.
 func TestModulesReceiveDigests(t *testing.T) {
 	var mu sync.Mutex
 	got := map[string]map[string]string{}
@@ -129,8 +132,50 @@ func TestModulesReceiveDigests(t *testing.T) {
 	sum := sha256.Sum256([]byte("some text"))
 	want := hex.EncodeToString(sum[:])
 	for _, m := range []string{IdentifyModule, "crypto", "pattern-matcher"} {
-		if got[m]["sha256"] != want || len(got[m]["sha1"]) != 40 || len(got[m]["md5"]) != 32 {
-			t.Errorf("%s options %v; want sha256 %s, sha1 and md5", m, got[m], want)
+		if got[m]["sha256"] != want {
+			t.Errorf("%s options %v; want sha256 %s", m, got[m], want)
 		}
+	}
+}
+
+// The sample's MD5 and SHA-1 come from the crypto module when it gives well-formed ones, and
+// are computed by the orchestrator otherwise: a report always has the right ones.
+func TestSampleDigests(t *testing.T) {
+	content := []byte("some text")
+	s1, m5 := sha1.Sum(content), md5.Sum(content)
+	real1, real5 := hex.EncodeToString(s1[:]), hex.EncodeToString(m5[:])
+	fromCrypto1, fromCrypto5 := strings.Repeat("a", 40), strings.Repeat("b", 32)
+	for _, tc := range []struct {
+		name           string
+		crypto         *analysisv1.CryptoDetails // nil: the module gives no details
+		only           []string
+		sha1, md5      string
+		ssdeep, sha512 string
+	}{
+		{"from crypto", &analysisv1.CryptoDetails{Sha1: fromCrypto1, Md5: fromCrypto5, Ssdeep: "3:a:b", Sha512: "c"}, nil, fromCrypto1, fromCrypto5, "3:a:b", "c"},
+		{"crypto gives no details", nil, nil, real1, real5, "", ""},
+		{"crypto's are malformed", &analysisv1.CryptoDetails{Sha1: "XYZ", Md5: strings.Repeat("B", 32), Ssdeep: "3:a:b"}, nil, real1, real5, "3:a:b", ""},
+		{"crypto not run", &analysisv1.CryptoDetails{Sha1: fromCrypto1, Md5: fromCrypto5}, []string{"pattern-matcher"}, real1, real5, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fake := newFake(func(_ context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+				if module == "crypto" && tc.crypto != nil {
+					return ok(&modulev1.AnalyzeResponse{Details: &analysisv1.Details{Crypto: tc.crypto}}), nil
+				}
+				return nil, nil
+			})
+			o := newOrch(t, Config{Invoker: fake})
+			r, err := o.Analyze(context.Background(), &analysisv1.SampleInput{Content: content}, &analysisv1.AnalysisOptions{Modules: tc.only})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := r.GetSample()
+			if got.Sha1 != tc.sha1 || got.Md5 != tc.md5 || got.Ssdeep != tc.ssdeep || got.Sha512 != tc.sha512 {
+				t.Errorf("sample sha1 %q md5 %q ssdeep %q sha512 %q; want %q %q %q %q", got.Sha1, got.Md5, got.Ssdeep, got.Sha512, tc.sha1, tc.md5, tc.ssdeep, tc.sha512)
+			}
+			if got.Entropy <= 0 {
+				t.Errorf("entropy %v", got.Entropy)
+			}
+		})
 	}
 }

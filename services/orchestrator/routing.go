@@ -60,6 +60,23 @@ func (rs Routes) Select(flavors []string, loaded map[string]bool, only []string)
 	return names
 }
 
+// Always returns the modules (other than the identification module) that Select chooses
+// whatever the flavors — routes matching every sample ("*") with no negative flavor — in
+// table order, restricted as Select restricts them.
+func (rs Routes) Always(loaded map[string]bool, only []string) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Module == IdentifyModule || !loaded[r.Module] || len(r.Negative) > 0 || !slices.Contains(r.Positive, "*") {
+			continue
+		}
+		if len(only) > 0 && !slices.Contains(only, r.Module) {
+			continue
+		}
+		out = append(out, r.Module)
+	}
+	return out
+}
+
 func (r Route) matches(flavors []string) bool {
 	for _, n := range r.Negative {
 		if slices.Contains(flavors, n) {

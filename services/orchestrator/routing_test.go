@@ -117,6 +117,33 @@ func TestSelect(t *testing.T) {
 	}
 }
 
+// TestAlways: the modules Always names are chosen by Select for any flavors at all (they are
+// told to the runtime before the identification), and no others.
+func TestAlways(t *testing.T) {
+	loaded := map[string]bool{}
+	for _, m := range allModules {
+		loaded[m] = true
+	}
+	rs := Routes(DefaultRoutes)
+	if got, want := rs.Always(loaded, nil), []string{"crypto", "pattern-matcher"}; !slices.Equal(got, want) {
+		t.Errorf("Always = %v, want %v", got, want)
+	}
+	if got := rs.Always(loaded, []string{"network", "pattern-matcher"}); !slices.Equal(got, []string{"pattern-matcher"}) {
+		t.Errorf("Always restricted to network, pattern-matcher = %v", got)
+	}
+	if got := rs.Always(map[string]bool{"network": true, "crypto": false}, nil); len(got) != 0 {
+		t.Errorf("Always without crypto and pattern-matcher loaded = %v", got)
+	}
+	for _, flavors := range [][]string{nil, {"image"}, {"executable", "pe"}, {"archive", "data"}, {"script", "javascript"}, {"capture"}} {
+		sel := rs.Select(flavors, loaded, nil)
+		for _, m := range rs.Always(loaded, nil) {
+			if !slices.Contains(sel, m) {
+				t.Errorf("flavors %v: Select %v lacks %s", flavors, sel, m)
+			}
+		}
+	}
+}
+
 func TestRoutesVersionChangesWithTable(t *testing.T) {
 	changed := slices.Clone(DefaultRoutes)
 	changed[1].Priority++

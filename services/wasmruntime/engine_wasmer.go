@@ -169,13 +169,13 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 	emit := wasmer.NewFunctionWithEnvironment(wi.store,
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
 		wi.env, wasmerEmit)
-	digest := wasmerComputing(wi.store, wi.env, 4, hostabi.DigestErrInput, func(m hostabi.Memory, a []uint32) int32 {
-		return hostabi.Digest(m, a[0], a[1], a[2], a[3])
+	digest := wasmerComputing(wi.store, wi.env, 4, hostabi.DigestErrInput, func(ctx context.Context, m hostabi.Memory, a []uint32) int32 {
+		return hostabi.Digest(m, a[0], a[1], a[2], a[3], knownDigests(ctx))
 	})
-	textRuns := wasmerComputing(wi.store, wi.env, 6, hostabi.TextErrInput, func(m hostabi.Memory, a []uint32) int32 {
+	textRuns := wasmerComputing(wi.store, wi.env, 6, hostabi.TextErrInput, func(_ context.Context, m hostabi.Memory, a []uint32) int32 {
 		return hostabi.TextRuns(m, a[0], a[1], a[2], a[3], a[4], a[5])
 	})
-	windowFilter := wasmerComputing(wi.store, wi.env, 6, hostabi.WindowErrInput, func(m hostabi.Memory, a []uint32) int32 {
+	windowFilter := wasmerComputing(wi.store, wi.env, 6, hostabi.WindowErrInput, func(_ context.Context, m hostabi.Memory, a []uint32) int32 {
 		return hostabi.WindowFilter(m, a[0], a[1], a[2], a[3], a[4], a[5])
 	})
 	imports.Register("athena", map[string]wasmer.IntoExtern{"emit": emit, "digest": digest, "text_runs": textRuns, "window_filter": windowFilter})
@@ -222,7 +222,7 @@ func wasmerEmit(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 // (internal/hostabi: digest, text_runs, window_filter) to wasmer: fn gets the memory and the
 // call's arguments as uint32. Errors are results, never traps (see wasmerEmit for why a trap
 // from a wasmer-go host function is avoided); without a memory the answer is noMemory.
-func wasmerComputing(store *wasmer.Store, env *wasmerEnv, params int, noMemory int32, fn func(mem hostabi.Memory, a []uint32) int32) *wasmer.Function {
+func wasmerComputing(store *wasmer.Store, env *wasmerEnv, params int, noMemory int32, fn func(ctx context.Context, mem hostabi.Memory, a []uint32) int32) *wasmer.Function {
 	kinds := make([]wasmer.ValueKind, params)
 	for i := range kinds {
 		kinds[i] = wasmer.I32
@@ -232,7 +232,7 @@ func wasmerComputing(store *wasmer.Store, env *wasmerEnv, params int, noMemory i
 		env, func(e interface{}, args []wasmer.Value) ([]wasmer.Value, error) {
 			env := e.(*wasmerEnv)
 			env.mu.Lock()
-			mem := env.mem
+			ctx, mem := env.ctx, env.mem
 			env.mu.Unlock()
 			if mem == nil {
 				return []wasmer.Value{wasmer.NewI32(noMemory)}, nil
@@ -241,7 +241,7 @@ func wasmerComputing(store *wasmer.Store, env *wasmerEnv, params int, noMemory i
 			for i := range args {
 				a[i] = uint32(args[i].I32())
 			}
-			return []wasmer.Value{wasmer.NewI32(fn(abiMemory{wasmerMemory{mem}}, a))}, nil
+			return []wasmer.Value{wasmer.NewI32(fn(ctx, abiMemory{wasmerMemory{mem}}, a))}, nil
 		})
 }
 

@@ -124,9 +124,9 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 }
 
 // wazeroDigest is the athena.digest host function (internal/hostabi).
-func wazeroDigest(_ context.Context, m api.Module, stack []uint64) {
+func wazeroDigest(ctx context.Context, m api.Module, stack []uint64) {
 	stack[0] = api.EncodeI32(hostabi.Digest(abiMemory{wazeroMemory{m.Memory()}},
-		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3])))
+		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), knownDigests(ctx)))
 }
 
 // wazeroTextRuns is the athena.text_runs host function (internal/hostabi).

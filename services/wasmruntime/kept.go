@@ -1,15 +1,22 @@
 package wasmruntime
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"slices"
+
+	"github.com/athena-mesh/athena/internal/hostabi"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // Defaults of the kept-content store (KeepContent).
@@ -45,6 +52,7 @@ type keptStore struct {
 type keptEntry struct {
 	content  []byte
 	lastUsed time.Time
+	digests  *contentDigests
 }
 
 func newKeptStore(limit int64, keepTime time.Duration) *keptStore {
@@ -57,8 +65,9 @@ func newKeptStore(limit int64, keepTime time.Duration) *keptStore {
 	return &keptStore{limit: limit, keepTime: keepTime, now: time.Now, entries: map[string]*keptEntry{}}
 }
 
-// Keep stores content (which the store now owns and never modifies) and returns its handle.
-func (s *keptStore) Keep(content []byte) (string, error) {
+// Keep stores content (which the store now owns and never modifies) and returns its handle
+// and the memo of its digests.
+func (s *keptStore) Keep(content []byte) (string, *contentDigests, error) {
 	var id [16]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
 	handle := hex.EncodeToString(id[:])
@@ -66,25 +75,26 @@ func (s *keptStore) Keep(content []byte) (string, error) {
 	defer s.mu.Unlock()
 	s.expireLocked()
 	if s.bytes+int64(len(content)) > s.limit {
-		return "", ErrKeptFull
+		return "", nil, ErrKeptFull
 	}
-	s.entries[handle] = &keptEntry{content: content, lastUsed: s.now()}
+	e := &keptEntry{content: content, lastUsed: s.now(), digests: &contentDigests{content: content}}
+	s.entries[handle] = e
 	s.bytes += int64(len(content))
-	return handle, nil
+	return handle, e.digests, nil
 }
 
-// Kept returns the content kept under handle and renews its keep time. Callers must not
-// modify it: concurrent calls share it.
-func (s *keptStore) Kept(handle string) ([]byte, error) {
+// Kept returns the content kept under handle, with the memo of its digests, and renews its
+// keep time. Callers must not modify the content: concurrent calls share it.
+func (s *keptStore) Kept(handle string) ([]byte, *contentDigests, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked()
 	e, ok := s.entries[handle]
 	if !ok {
-		return nil, ErrNotKept
+		return nil, nil, ErrNotKept
 	}
 	e.lastUsed = s.now()
-	return e.content, nil
+	return e.content, e.digests, nil
 }
 
 // Release drops the content kept under handle, if any.
@@ -94,6 +104,7 @@ func (s *keptStore) Release(handle string) {
 	if e, ok := s.entries[handle]; ok {
 		delete(s.entries, handle)
 		s.bytes -= int64(len(e.content))
+		e.digests.dropped.Store(true)
 	}
 }
 
@@ -113,21 +124,121 @@ func (s *keptStore) expireLocked() {
 		if e.lastUsed.Before(cutoff) {
 			delete(s.entries, h)
 			s.bytes -= int64(len(e.content))
+			e.digests.dropped.Store(true)
 		}
 	}
 }
 
+// contentDigests memoizes the whole-content digests of one kept content for the module calls
+// that read it (hostabi.Known): each algorithm is computed once, by the first call that asks for
+// it or beforehand by prefetch, whichever comes first; the others wait for it.
+type contentDigests struct {
+	content []byte
+	algs    [hostabi.DigestCounts + 1]struct {
+		once sync.Once
+		sum  []byte
+	}
+	dropped atomic.Bool // the content was released or expired: prefetch stops
+	counted *prometheus.CounterVec
+}
+
+// Sum is alg's digest of in when in holds exactly the kept bytes. A guest gets its own copy of
+// the content, which it may have changed: the bytes are compared (a memcmp, far cheaper than
+// any digest) rather than trusted.
+func (d *contentDigests) Sum(alg uint32, in []byte) ([]byte, bool) {
+	if alg >= uint32(len(d.algs)) || hostabi.DigestRoom(alg) == 0 ||
+		len(in) != len(d.content) || !bytes.Equal(in, d.content) {
+		return nil, false
+	}
+	return d.sum(alg, "call"), true
+}
+
+// sum returns alg's digest of the content, computing it if nobody has; source labels who
+// computed it in athena_wasm_kept_digests_total.
+func (d *contentDigests) sum(alg uint32, source string) []byte {
+	a := &d.algs[alg]
+	computed := false
+	a.once.Do(func() {
+		a.sum = hostabi.Sum(alg, d.content)
+		computed = true
+	})
+	if !computed {
+		source = "memo"
+	}
+	if d.counted != nil {
+		d.counted.WithLabelValues(source).Inc()
+	}
+	return a.sum
+}
+
+// prefetch computes algs in order, stopping early once the content is dropped.
+func (d *contentDigests) prefetch(algs []uint32) {
+	for _, alg := range algs {
+		if d.dropped.Load() {
+			return
+		}
+		d.sum(alg, "prefetch")
+	}
+}
+
+type knownKey struct{}
+
+// withKnown gives the host functions of a call the digests of the content it runs on.
+func withKnown(ctx context.Context, d *contentDigests) context.Context {
+	return context.WithValue(ctx, knownKey{}, d)
+}
+
+// knownDigests is the call's memo for athena.digest, or nil.
+func knownDigests(ctx context.Context) hostabi.Known {
+	if d, _ := ctx.Value(knownKey{}).(*contentDigests); d != nil {
+		return d
+	}
+	return nil
+}
+
 // KeepContent holds content for InvokeKept calls and returns its handle (ErrKeptFull when the
-// store is full, ErrClosed after Close). The runtime owns content from then on.
-func (r *Runtime) KeepContent(content []byte) (string, error) {
+// store is full, ErrClosed after Close). The runtime owns content from then on. The digests
+// that modules (the loaded ones among those named) declare in ModuleInfo.sample_digests are
+// computed in the background, while the caller's next steps run, when no other prefetch is
+// running; otherwise the first call that asks computes them.
+func (r *Runtime) KeepContent(content []byte, modules ...string) (string, error) {
 	r.mu.RLock()
 	closed := r.closed
+	var algs []uint32
+	for _, name := range modules {
+		if m, ok := r.modules[name]; ok {
+			for _, alg := range m.info.GetSampleDigests() {
+				if hostabi.DigestRoom(alg) > 0 && !slices.Contains(algs, alg) {
+					algs = append(algs, alg)
+				}
+			}
+		}
+	}
 	r.mu.RUnlock()
 	if closed {
 		return "", ErrClosed
 	}
-	return r.kept.Keep(content)
+	h, d, err := r.kept.Keep(content)
+	if err != nil {
+		return "", err
+	}
+	d.counted = r.metrics.keptDigests
+	if len(algs) > 0 {
+		select {
+		case r.prefetching <- struct{}{}:
+			go func() {
+				defer func() { <-r.prefetching }()
+				d.prefetch(algs)
+			}()
+		default: // the cores are busy with other prefetches: the calls compute what they need
+		}
+	}
+	return h, nil
 }
+
+// prefetchSlots bounds the background digest computations: one per two cores, so that they
+// take a core the analyses' serial steps leave idle rather than one those steps need.
+func prefetchSlots() int { return max(1, runtime.GOMAXPROCS(0)/2) }
 
 // ReleaseContent drops the content kept under handle, if any.
 func (r *Runtime) ReleaseContent(handle string) {
@@ -135,15 +246,16 @@ func (r *Runtime) ReleaseContent(handle string) {
 }
 
 // InvokeKept is Invoke with the content kept under handle as req's content, which must be
-// empty. An unknown or expired handle is ErrNotKept.
+// empty. An unknown or expired handle is ErrNotKept. The module's athena.digest calls over the
+// whole content are answered from the content's memo.
 func (r *Runtime) InvokeKept(ctx context.Context, name, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 	if len(req.GetContent()) > 0 {
 		return nil, ErrContentTwice
 	}
-	content, err := r.kept.Kept(handle)
+	content, d, err := r.kept.Kept(handle)
 	if err != nil {
 		return nil, err
 	}
 	req.Content = content
-	return r.Invoke(ctx, name, req)
+	return r.Invoke(withKnown(ctx, d), name, req)
 }

@@ -7,12 +7,16 @@ import (
 	"encoding/hex"
 	"errors"
 	"net"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/hostabi"
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -24,14 +28,14 @@ func TestKeptStore(t *testing.T) {
 	s := newKeptStore(100, time.Minute)
 	s.now = func() time.Time { return now }
 
-	a, err := s.Keep(bytes.Repeat([]byte("a"), 60))
+	a, da, err := s.Keep(bytes.Repeat([]byte("a"), 60))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Keep(bytes.Repeat([]byte("b"), 41)); !errors.Is(err, ErrKeptFull) {
+	if _, _, err := s.Keep(bytes.Repeat([]byte("b"), 41)); !errors.Is(err, ErrKeptFull) {
 		t.Fatalf("over the limit: %v, want ErrKeptFull", err)
 	}
-	b, err := s.Keep(bytes.Repeat([]byte("b"), 40))
+	b, db, err := s.Keep(bytes.Repeat([]byte("b"), 40))
 	if err != nil || a == b || len(a) != 32 {
 		t.Fatalf("second keep: %q, %v (first %q)", b, err, a)
 	}
@@ -41,12 +45,15 @@ func TestKeptStore(t *testing.T) {
 
 	// Use renews: a is used at +50s, so at +90s only b (unused since 0) has expired.
 	now = now.Add(50 * time.Second)
-	if got, err := s.Kept(a); err != nil || len(got) != 60 {
-		t.Fatalf("Kept(a) = %d bytes, %v", len(got), err)
+	if got, d, err := s.Kept(a); err != nil || len(got) != 60 || d != da {
+		t.Fatalf("Kept(a) = %d bytes, digests %p (kept with %p), %v", len(got), d, da, err)
 	}
 	now = now.Add(40 * time.Second)
-	if _, err := s.Kept(b); !errors.Is(err, ErrNotKept) {
+	if _, _, err := s.Kept(b); !errors.Is(err, ErrNotKept) {
 		t.Fatalf("expired: %v, want ErrNotKept", err)
+	}
+	if !db.dropped.Load() || da.dropped.Load() {
+		t.Fatalf("dropped: expired %v, kept %v", db.dropped.Load(), da.dropped.Load())
 	}
 	if s.Bytes() != 60 {
 		t.Fatalf("bytes after expiry = %d, want 60", s.Bytes())
@@ -55,8 +62,8 @@ func TestKeptStore(t *testing.T) {
 	s.Release(a)
 	s.Release(a) // twice is fine
 	s.Release("unknown")
-	if _, err := s.Kept(a); !errors.Is(err, ErrNotKept) {
-		t.Fatalf("released: %v, want ErrNotKept", err)
+	if _, _, err := s.Kept(a); !errors.Is(err, ErrNotKept) || !da.dropped.Load() {
+		t.Fatalf("released: %v (dropped %v), want ErrNotKept", err, da.dropped.Load())
 	}
 	if s.Bytes() != 0 {
 		t.Fatalf("bytes after release = %d", s.Bytes())
@@ -165,5 +172,84 @@ func TestKeptContentOverGRPC(t *testing.T) {
 	}
 	if _, err := client.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: content}); status.Code(err) != codes.Unavailable {
 		t.Fatalf("KeepContent after Close: %v, want Unavailable", err)
+	}
+}
+
+// TestKeptDigests: the digests a module declares are computed once, ahead of its call, for
+// content kept for it; its athena.digest calls over exactly that content are answered from
+// them, and over anything else (here the guest's copy with a byte changed) computed afresh.
+func TestKeptDigests(t *testing.T) {
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"probe.wasm": probeWasm(t)}), nil)
+	srv := NewServer(r)
+	ctx := context.Background()
+	counted := func(source string) float64 { return testutil.ToFloat64(r.metrics.keptDigests.WithLabelValues(source)) }
+	content := make([]byte, 200<<10)
+	for i := range content {
+		content[i] = byte(i*i>>7 ^ i>>3)
+	}
+	want := func(b []byte) []string {
+		var out []string
+		for _, alg := range []uint32{hostabi.DigestSHA512, hostabi.DigestSSDeep, hostabi.DigestTLSH, hostabi.DigestCounts, hostabi.DigestMD5} {
+			out = append(out, hex.EncodeToString(hostabi.Sum(alg, b)))
+		}
+		return out
+	}
+	digests := func(handle string, opts map[string]string) []string {
+		t.Helper()
+		resp, err := srv.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: "probe", ContentHandle: handle,
+			Request: &modulev1.AnalyzeRequest{Options: opts}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, resp, analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+		return resp.GetResponse().GetNotes()
+	}
+
+	kept, err := srv.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: bytes.Clone(content), Modules: []string{"unknown", "probe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); counted("prefetch") < 3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("prefetched %v digests, want the 3 probe declares", counted("prefetch"))
+		}
+	}
+	if got := digests(kept.Handle, map[string]string{"mode": "host-digests"}); !slices.Equal(got, want(content)) {
+		t.Errorf("digests of kept content:\n got %q\nwant %q", got, want(content))
+	}
+	// SHA-512, ssdeep and TLSH were ready; byte counts and MD5 were computed by the call.
+	if p, c, m := counted("prefetch"), counted("call"), counted("memo"); p != 3 || c != 2 || m != 3 {
+		t.Errorf("prefetch %v, call %v, memo %v; want 3, 2, 3", p, c, m)
+	}
+	changed := bytes.Clone(content)
+	changed[0] ^= 0xff
+	if got := digests(kept.Handle, map[string]string{"mode": "host-digests", "flip": "1"}); !slices.Equal(got, want(changed)) {
+		t.Errorf("digests of the guest's changed copy:\n got %q\nwant %q", got, want(changed))
+	}
+	if p, c, m := counted("prefetch"), counted("call"), counted("memo"); p != 3 || c != 2 || m != 3 {
+		t.Errorf("after the changed copy: prefetch %v, call %v, memo %v; want 3, 2, 3 (no memo use)", p, c, m)
+	}
+
+	// No prefetch without a slot: the calls compute what they need, once.
+	for range cap(r.prefetching) {
+		r.prefetching <- struct{}{}
+	}
+	kept2, err := srv.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: bytes.Clone(content), Modules: []string{"probe"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := digests(kept2.Handle, map[string]string{"mode": "host-digests"}); !slices.Equal(got, want(content)) {
+		t.Errorf("digests without prefetch:\n got %q\nwant %q", got, want(content))
+	}
+	if p, c := counted("prefetch"), counted("call"); p != 3 || c != 7 {
+		t.Errorf("without a prefetch slot: prefetch %v, call %v; want 3, 7", p, c)
+	}
+
+	// Content dropped before its prefetch ran is not digested.
+	d := &contentDigests{content: content}
+	d.dropped.Store(true)
+	d.prefetch([]uint32{hostabi.DigestSHA512})
+	if d.algs[hostabi.DigestSHA512].sum != nil {
+		t.Error("prefetch digested released content")
 	}
 }

@@ -14,6 +14,7 @@ type metrics struct {
 	memoryPages *prometheus.GaugeVec
 	compile     *prometheus.GaugeVec
 	kept        prometheus.GaugeFunc
+	keptDigests *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, kept *keptStore) (*metrics, error) {
@@ -47,11 +48,15 @@ func newMetrics(reg prometheus.Registerer, kept *keptStore) (*metrics, error) {
 			Name: "athena_wasm_kept_content_bytes",
 			Help: "Bytes of sample content held for KeepContent handles.",
 		}, func() float64 { return float64(kept.Bytes()) }),
+		keptDigests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "athena_wasm_kept_digests_total",
+			Help: "Whole-sample digests of kept content by source: prefetch (computed ahead of the calls), call (computed by the first call asking), memo (answered from either).",
+		}, []string{"source"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile, m.kept} {
+	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile, m.kept, m.keptDigests} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -121,6 +121,8 @@ type Runtime struct {
 	metrics *metrics
 	tracer  trace.Tracer
 	kept    *keptStore
+	// prefetching holds a token per running background digest computation (KeepContent).
+	prefetching chan struct{}
 
 	reloadMu sync.Mutex // one reload at a time
 	mu       sync.RWMutex
@@ -189,7 +191,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("wasm runtime: %w", err)
 	}
 	r := &Runtime{
-		cfg: cfg, log: cfg.Logger, eng: eng, metrics: m, kept: kept,
+		cfg: cfg, log: cfg.Logger, eng: eng, metrics: m, kept: kept, prefetching: make(chan struct{}, prefetchSlots()),
 		tracer:  otel.Tracer(tracerName),
 		modules: map[string]*module{},
 		files:   map[string]fileState{},

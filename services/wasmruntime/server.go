@@ -49,7 +49,7 @@ func (s *server) Invoke(ctx context.Context, req *wasmruntimev1.InvokeRequest) (
 }
 
 func (s *server) KeepContent(_ context.Context, req *wasmruntimev1.KeepContentRequest) (*wasmruntimev1.KeepContentResponse, error) {
-	h, err := s.rt.KeepContent(req.GetContent())
+	h, err := s.rt.KeepContent(req.GetContent(), req.GetModules()...)
 	if err != nil {
 		return nil, toStatus(err)
 	}

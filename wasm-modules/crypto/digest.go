@@ -25,8 +25,9 @@ type Digests struct {
 func Hash(data []byte) Digests { return HashWith(data, nil) }
 
 // HashWith is Hash reusing the cryptographic digests in known (option name "md5", "sha1",
-// "sha256" or "sha512" → lower-case hex), which the orchestrator passes because it hashed the
-// sample already. A value that is not hex of the algorithm's length is ignored and computed.
+// "sha256" or "sha512" → lower-case hex), which callers pass when they hashed the sample
+// already (the orchestrator passes the SHA-256, its cache key). A value that is not hex of the
+// algorithm's length is ignored and computed.
 func HashWith(data []byte, known map[string]string) Digests {
 	sum := func(name string, alg guest.Algorithm, size int) string {
 		if v := known[name]; len(v) == 2*size && isLowerHex(v) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/athena-mesh/athena/wasm-modules/guest"
 	analysisv1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
@@ -13,7 +14,7 @@ const (
 	// Name is the module name the host and the reports use.
 	Name = "crypto"
 	// Version is bumped whenever output for the same input can change.
-	Version = "1.3.0"
+	Version = "1.3.1"
 
 	// highEntropy is the whole-file entropy above which a sample looks packed or encrypted.
 	highEntropy = 7.2
@@ -73,6 +74,9 @@ func (*Module) Info() *modulev1.ModuleInfo {
 		Name:        Name,
 		Version:     Version,
 		Description: "hashes (md5, sha1, sha256, sha512, ssdeep, TLSH), entropy profile, crypto constants, embedded keys and certificates, cryptominer indicators",
+		// The digests Analyze asks the host for over the whole sample, in the order it asks
+		// (the SHA-256 comes with the orchestrator's options).
+		SampleDigests: []uint32{uint32(guest.MD5), uint32(guest.SHA1), uint32(guest.SHA512), uint32(guest.SSDeep), uint32(guest.TLSH)},
 	}
 }
 

@@ -45,6 +45,8 @@ func (probe) Info() *modulev1.ModuleInfo {
 		Name:        "probe",
 		Version:     "1.0.0",
 		Description: "host runtime test guest",
+		// What the "host-digests" mode asks for; the runtime may compute them before the call.
+		SampleDigests: []uint32{uint32(guest.SHA512), uint32(guest.SSDeep), uint32(guest.TLSH)},
 	}
 }
 
@@ -86,6 +88,18 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 	case "digest":
 		sum := sha256.Sum256(req.Content)
 		return &modulev1.AnalyzeResponse{Notes: []string{hex.EncodeToString(sum[:])}}, nil
+	case "host-digests":
+		// The host's digests of the content (or, with "flip", of the content with its first
+		// byte changed in the guest's copy): hex, one note per algorithm.
+		data := req.Content
+		if req.Options["flip"] != "" && len(data) > 0 {
+			data[0] ^= 0xff
+		}
+		var notes []string
+		for _, alg := range []guest.Algorithm{guest.SHA512, guest.SSDeep, guest.TLSH, guest.ByteCounts, guest.MD5} {
+			notes = append(notes, hex.EncodeToString(guest.Sum(alg, data)))
+		}
+		return &modulev1.AnalyzeResponse{Notes: notes}, nil
 	case "emit":
 		for i := range opt("count") {
 			guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("fragment %d", i)}})

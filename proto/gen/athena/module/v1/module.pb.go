@@ -37,6 +37,10 @@ type ModuleInfo struct {
 	AbiVersion uint32 `protobuf:"varint,5,opt,name=abi_version,json=abiVersion,proto3" json:"abi_version,omitempty"`
 	// max_input_bytes is the largest input the module wants; 0 means no preference.
 	MaxInputBytes int64 `protobuf:"varint,6,opt,name=max_input_bytes,json=maxInputBytes,proto3" json:"max_input_bytes,omitempty"`
+	// sample_digests are the athena.digest algorithms (their ABI values) the module asks the
+	// host for over its whole input. A host that knows the input before the call may compute
+	// them beforehand; the answers are the same either way.
+	SampleDigests []uint32 `protobuf:"varint,7,rep,packed,name=sample_digests,json=sampleDigests,proto3" json:"sample_digests,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -111,6 +115,13 @@ func (x *ModuleInfo) GetMaxInputBytes() int64 {
 		return x.MaxInputBytes
 	}
 	return 0
+}
+
+func (x *ModuleInfo) GetSampleDigests() []uint32 {
+	if x != nil {
+		return x.SampleDigests
+	}
+	return nil
 }
 
 // AnalyzeRequest is the input of athena_analyze.
@@ -548,7 +559,7 @@ var File_athena_module_v1_module_proto protoreflect.FileDescriptor
 
 const file_athena_module_v1_module_proto_rawDesc = "" +
 	"\n" +
-	"\x1dathena/module/v1/module.proto\x12\x10athena.module.v1\x1a athena/analysis/v1/details.proto\x1a\x1fathena/analysis/v1/report.proto\"\xc4\x01\n" +
+	"\x1dathena/module/v1/module.proto\x12\x10athena.module.v1\x1a athena/analysis/v1/details.proto\x1a\x1fathena/analysis/v1/report.proto\"\xeb\x01\n" +
 	"\n" +
 	"ModuleInfo\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12\x18\n" +
@@ -558,7 +569,8 @@ const file_athena_module_v1_module_proto_rawDesc = "" +
 	"file_types\x18\x04 \x03(\tR\tfileTypes\x12\x1f\n" +
 	"\vabi_version\x18\x05 \x01(\rR\n" +
 	"abiVersion\x12&\n" +
-	"\x0fmax_input_bytes\x18\x06 \x01(\x03R\rmaxInputBytes\"\x92\x03\n" +
+	"\x0fmax_input_bytes\x18\x06 \x01(\x03R\rmaxInputBytes\x12%\n" +
+	"\x0esample_digests\x18\a \x03(\rR\rsampleDigests\"\x92\x03\n" +
 	"\x0eAnalyzeRequest\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\fR\acontent\x12\x1a\n" +
 	"\bfilename\x18\x02 \x01(\tR\bfilename\x12\x1b\n" +

@@ -396,7 +396,12 @@ func (x *ReloadModulesResponse) GetModulesVersion() string {
 type KeepContentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// content is the sample's bytes.
-	Content       []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
+	Content []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
+	// modules are modules the caller will call with the content. The runtime computes the
+	// whole-sample digests they declare (ModuleInfo.sample_digests) while the content waits for
+	// them, when it has a core to spare, and answers their athena.digest calls over exactly the
+	// content with those results. Unknown names are ignored; empty means none.
+	Modules       []string `protobuf:"bytes,2,rep,name=modules,proto3" json:"modules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -434,6 +439,13 @@ func (*KeepContentRequest) Descriptor() ([]byte, []int) {
 func (x *KeepContentRequest) GetContent() []byte {
 	if x != nil {
 		return x.Content
+	}
+	return nil
+}
+
+func (x *KeepContentRequest) GetModules() []string {
+	if x != nil {
+		return x.Modules
 	}
 	return nil
 }
@@ -594,9 +606,10 @@ const file_athena_wasmruntime_v1_wasmruntime_proto_rawDesc = "" +
 	"\x06loaded\x18\x01 \x03(\tR\x06loaded\x12\x18\n" +
 	"\aremoved\x18\x02 \x03(\tR\aremoved\x12\x1a\n" +
 	"\brejected\x18\x03 \x03(\tR\brejected\x12'\n" +
-	"\x0fmodules_version\x18\x04 \x01(\tR\x0emodulesVersion\".\n" +
+	"\x0fmodules_version\x18\x04 \x01(\tR\x0emodulesVersion\"H\n" +
 	"\x12KeepContentRequest\x12\x18\n" +
-	"\acontent\x18\x01 \x01(\fR\acontent\"-\n" +
+	"\acontent\x18\x01 \x01(\fR\acontent\x12\x18\n" +
+	"\amodules\x18\x02 \x03(\tR\amodules\"-\n" +
 	"\x13KeepContentResponse\x12\x16\n" +
 	"\x06handle\x18\x01 \x01(\tR\x06handle\"/\n" +
 	"\x15ReleaseContentRequest\x12\x16\n" +

@@ -28,6 +28,10 @@ type ModuleInfo struct {
 	AbiVersion uint32 `protobuf:"varint,5,opt,name=abi_version,json=abiVersion,proto3" json:"abiVersion,omitempty"`
 	// max_input_bytes is the largest input the module wants; 0 means no preference.
 	MaxInputBytes int64 `protobuf:"varint,6,opt,name=max_input_bytes,json=maxInputBytes,proto3" json:"maxInputBytes,omitempty"`
+	// sample_digests are the athena.digest algorithms (their ABI values) the module asks the
+	// host for over its whole input. A host that knows the input before the call may compute
+	// them beforehand; the answers are the same either way.
+	SampleDigests []uint32 `protobuf:"varint,7,rep,packed,name=sample_digests,json=sampleDigests,proto3" json:"sampleDigests,omitempty"`
 }
 
 func (x *ModuleInfo) Reset() {
@@ -76,6 +80,13 @@ func (x *ModuleInfo) GetMaxInputBytes() int64 {
 		return x.MaxInputBytes
 	}
 	return 0
+}
+
+func (x *ModuleInfo) GetSampleDigests() []uint32 {
+	if x != nil {
+		return x.SampleDigests
+	}
+	return nil
 }
 
 // AnalyzeRequest is the input of athena_analyze.
@@ -418,6 +429,9 @@ func (m *ModuleInfo) CloneVT() *ModuleInfo {
 	if rhs := m.FileTypes; rhs != nil {
 		r.FileTypes = slices.Clone(rhs)
 	}
+	if rhs := m.SampleDigests; rhs != nil {
+		r.SampleDigests = slices.Clone(rhs)
+	}
 	if len(m.unknownFields) > 0 {
 		r.unknownFields = slices.Clone(m.unknownFields)
 	}
@@ -602,6 +616,15 @@ func (this *ModuleInfo) EqualVT(that *ModuleInfo) bool {
 	}
 	if this.MaxInputBytes != that.MaxInputBytes {
 		return false
+	}
+	if len(this.SampleDigests) != len(that.SampleDigests) {
+		return false
+	}
+	for i, vx := range this.SampleDigests {
+		vy := that.SampleDigests[i]
+		if vx != vy {
+			return false
+		}
 	}
 	return string(this.unknownFields) == string(that.unknownFields)
 }
@@ -898,6 +921,26 @@ func (m *ModuleInfo) MarshalToSizedBufferVT(dAtA []byte) (int, error) {
 	if m.unknownFields != nil {
 		i -= len(m.unknownFields)
 		copy(dAtA[i:], m.unknownFields)
+	}
+	if len(m.SampleDigests) > 0 {
+		var pksize2 int
+		for _, num := range m.SampleDigests {
+			pksize2 += protobuf_go_lite.SizeOfVarint(uint64(num))
+		}
+		i -= pksize2
+		j1 := i
+		for _, num := range m.SampleDigests {
+			for num >= 1<<7 {
+				dAtA[j1] = uint8(uint64(num)&0x7f | 0x80)
+				num >>= 7
+				j1++
+			}
+			dAtA[j1] = uint8(num)
+			j1++
+		}
+		i = protobuf_go_lite.EncodeVarint(dAtA, i, uint64(pksize2))
+		i--
+		dAtA[i] = 0x3a
 	}
 	if m.MaxInputBytes != 0 {
 		i = protobuf_go_lite.EncodeVarint(dAtA, i, uint64(m.MaxInputBytes))
@@ -1368,6 +1411,13 @@ func (m *ModuleInfo) SizeVT() (n int) {
 	if m.MaxInputBytes != 0 {
 		n += 1 + protobuf_go_lite.SizeOfVarint(uint64(m.MaxInputBytes))
 	}
+	if len(m.SampleDigests) > 0 {
+		l = 0
+		for _, e := range m.SampleDigests {
+			l += protobuf_go_lite.SizeOfVarint(uint64(e))
+		}
+		n += 1 + protobuf_go_lite.SizeOfVarint(uint64(l)) + l
+	}
 	n += len(m.unknownFields)
 	return n
 }
@@ -1674,6 +1724,54 @@ func (m *ModuleInfo) UnmarshalVT(dAtA []byte) error {
 			m.MaxInputBytes, iNdEx, err = protobuf_go_lite.DecodeVarintInt64(dAtA, iNdEx)
 			if err != nil {
 				return err
+			}
+		case 7:
+			if wireType == 0 {
+				var v uint32
+				v, iNdEx, err = protobuf_go_lite.DecodeVarintUint32(dAtA, iNdEx)
+				if err != nil {
+					return err
+				}
+				m.SampleDigests = append(m.SampleDigests, v)
+			} else if wireType == 2 {
+				var packedLen int
+				var _v uint64
+				_v, iNdEx, err = protobuf_go_lite.DecodeVarint(dAtA, iNdEx)
+				packedLen = int(_v)
+				if err != nil {
+					return err
+				}
+				if packedLen < 0 {
+					return protobuf_go_lite.ErrInvalidLength
+				}
+				postIndex := iNdEx + packedLen
+				if postIndex < 0 {
+					return protobuf_go_lite.ErrInvalidLength
+				}
+				if postIndex > l {
+					return io.ErrUnexpectedEOF
+				}
+				var elementCount int
+				var count int
+				for _, integer := range dAtA[iNdEx:postIndex] {
+					if integer < 128 {
+						count++
+					}
+				}
+				elementCount = count
+				if elementCount != 0 && len(m.SampleDigests) == 0 {
+					m.SampleDigests = make([]uint32, 0, elementCount)
+				}
+				for iNdEx < postIndex {
+					var v uint32
+					v, iNdEx, err = protobuf_go_lite.DecodeVarintUint32(dAtA, iNdEx)
+					if err != nil {
+						return err
+					}
+					m.SampleDigests = append(m.SampleDigests, v)
+				}
+			} else {
+				return fmt.Errorf("proto: wrong wireType = %d for field SampleDigests", wireType)
 			}
 		default:
 			iNdEx = preIndex
