@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -391,5 +392,42 @@ func TestRESTWatchJob(t *testing.T) {
 	code, body := do(t, "GET", e.http.URL+"/v1/jobs/nope:watch", "")
 	if code != 404 || !strings.Contains(string(body), "not found") {
 		t.Errorf("watch unknown job = %d %s; want 404", code, body)
+	}
+}
+
+// TestReadBody: reading into a buffer sized from the declared length gives the bytes
+// io.ReadAll gives, whatever the declaration says, and still stops at the reading limit.
+func TestReadBody(t *testing.T) {
+	body := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
+	for _, tc := range []struct {
+		name     string
+		declared int64
+		limit    int64
+		wantErr  bool
+	}{
+		{"exact", int64(len(body)), 1 << 20, false},
+		{"unknown", -1, 1 << 20, false},
+		{"declared short", 100, 1 << 20, false},
+		{"declared long", 10 << 20, 1 << 20, false},
+		{"over the limit", int64(len(body)), 1000, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			st := &bodyState{}
+			lb := &limitedBody{r: io.NopCloser(chunked{bytes.NewReader(body)}), left: tc.limit, state: st, size: tc.declared}
+			got, err := readBody(lb)
+			if tc.wantErr {
+				if !errors.Is(err, errBodyTooLarge) || !st.exceeded.Load() {
+					t.Fatalf("err %v (exceeded %v), want errBodyTooLarge", err, st.exceeded.Load())
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("read %d bytes, %v; want the %d of the body", len(got), err, len(body))
+			}
+			// The up-front buffer is the declared length, bounded by preallocMax.
+			if want := int(min(tc.declared, preallocMax)) + 1; tc.declared >= int64(len(body)) && cap(got) != want {
+				t.Errorf("buffer of %d bytes for a body of %d declared as %d; want %d", cap(got), len(body), tc.declared, want)
+			}
+		})
 	}
 }

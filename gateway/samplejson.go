@@ -22,6 +22,11 @@ import (
 // liftMinBytes is the content length below which the body goes to protojson whole.
 const liftMinBytes = 64 << 10
 
+// splitDecodeMin is the base64 length from which the content is decoded in two halves at once:
+// the REST decode is on every uncached analysis's path, and while it runs the other cores wait
+// for its result.
+const splitDecodeMin = 256 << 10
+
 // sampleRequest is a request whose body carries a sample: POST /v1/analyses and /v1/jobs.
 type sampleRequest interface {
 	proto.Message
@@ -30,16 +35,17 @@ type sampleRequest interface {
 
 // unmarshalSampleRequest is opts.Unmarshal(body, req), faster for large samples.
 func unmarshalSampleRequest(opts protojson.UnmarshalOptions, body []byte, req sampleRequest) error {
-	return liftSample(opts, body, req, liftMinBytes)
+	return liftSample(opts, body, req, liftMinBytes, splitDecodeMin)
 }
 
-// liftSample lifts content strings of at least minLen bytes.
-func liftSample(opts protojson.UnmarshalOptions, body []byte, req sampleRequest, minLen int) error {
+// liftSample lifts content strings of at least minLen bytes, and decodes those of at least
+// splitMin in two halves at once.
+func liftSample(opts protojson.UnmarshalOptions, body []byte, req sampleRequest, minLen, splitMin int) error {
 	start, end, ok := sampleContent(body)
 	if !ok || end-start < minLen {
 		return opts.Unmarshal(body, req)
 	}
-	content, ok := decodeBytesField(body[start:end])
+	content, ok := decodeBytesField(body[start:end], splitMin)
 	if !ok {
 		return opts.Unmarshal(body, req) // protojson words the error
 	}
@@ -55,7 +61,7 @@ func liftSample(opts protojson.UnmarshalOptions, body []byte, req sampleRequest,
 // decodeBytesField decodes a JSON string's contents as protojson decodes a bytes field:
 // standard base64, URL-safe when it holds '-' or '_', padding optional. Raw newlines, which
 // the base64 decoder would skip but JSON forbids in a string, are refused.
-func decodeBytesField(s []byte) ([]byte, bool) {
+func decodeBytesField(s []byte, splitMin int) ([]byte, bool) {
 	if bytes.IndexByte(s, '\n') >= 0 || bytes.IndexByte(s, '\r') >= 0 {
 		return nil, false
 	}
@@ -65,14 +71,41 @@ func decodeBytesField(s []byte) ([]byte, bool) {
 	}
 	out := make([]byte, std.DecodedLen(len(s)))
 	// Standard first: a URL-safe string fails it, and only then is worth scanning for '-_'.
-	n, err := std.Decode(out, s)
+	n, err := decodeBase64(std, out, s, splitMin)
 	if err != nil && bytes.ContainsAny(s, "-_") {
-		n, err = url.Decode(out, s)
+		n, err = decodeBase64(url, out, s, splitMin)
 	}
 	if err != nil {
 		return nil, false
 	}
 	return out[:n], true
+}
+
+// decodeBase64 is enc.Decode(out, s), decoding the halves of s at once when it has at least
+// splitMin characters (and splitMin > 0). The first half ends on a four-character boundary, so
+// it decodes on its own into exactly three quarters of its length; anything else (padding
+// inside it, any error) decodes s whole again, for the whole string's own error.
+func decodeBase64(enc *base64.Encoding, out, s []byte, splitMin int) (int, error) {
+	if splitMin <= 0 || len(s) < max(splitMin, 8) {
+		return enc.Decode(out, s)
+	}
+	half := len(s) / 2 &^ 3
+	k := half / 4 * 3
+	var (
+		n2   int
+		err2 error
+		done = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		n2, err2 = enc.Decode(out[k:], s[half:])
+	}()
+	n1, err1 := enc.Decode(out[:k:k], s[:half])
+	<-done
+	if err1 != nil || err2 != nil || n1 != k {
+		return enc.Decode(out, s)
+	}
+	return n1 + n2, nil
 }
 
 // sampleContent returns the span of the contents (between the quotes) of the string at

@@ -54,8 +54,10 @@ func TestSampleRequestMatchesProtojson(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString(content)
 	for name, body := range sampleBodies(b64) {
 		t.Run(name, func(t *testing.T) {
-			compareWithProtojson(t, []byte(body), &analysisv1.AnalyzeRequest{}, &analysisv1.AnalyzeRequest{}, liftMinBytes)
-			compareWithProtojson(t, []byte(body), &analysisv1.SubmitAnalysisRequest{}, &analysisv1.SubmitAnalysisRequest{}, liftMinBytes)
+			compareWithProtojson(t, []byte(body), &analysisv1.AnalyzeRequest{}, &analysisv1.AnalyzeRequest{}, liftMinBytes, splitDecodeMin)
+			compareWithProtojson(t, []byte(body), &analysisv1.SubmitAnalysisRequest{}, &analysisv1.SubmitAnalysisRequest{}, liftMinBytes, splitDecodeMin)
+			// Decoded in two halves (the content is below splitDecodeMin).
+			compareWithProtojson(t, []byte(body), &analysisv1.AnalyzeRequest{}, &analysisv1.AnalyzeRequest{}, liftMinBytes, 8)
 		})
 	}
 	// The lifted path is taken where it should be.
@@ -64,10 +66,10 @@ func TestSampleRequestMatchesProtojson(t *testing.T) {
 	}
 }
 
-func compareWithProtojson(t *testing.T, body []byte, got, want sampleRequest, minLen int) {
+func compareWithProtojson(t *testing.T, body []byte, got, want sampleRequest, minLen, splitMin int) {
 	t.Helper()
 	opts := protojson.UnmarshalOptions{}
-	gerr := liftSample(opts, body, got, minLen)
+	gerr := liftSample(opts, body, got, minLen, splitMin)
 	werr := opts.Unmarshal(body, want)
 	switch {
 	case (gerr == nil) != (werr == nil):
@@ -87,7 +89,8 @@ func FuzzSampleRequest(f *testing.F) {
 		f.Add([]byte(body))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		compareWithProtojson(t, body, &analysisv1.AnalyzeRequest{}, &analysisv1.AnalyzeRequest{}, 0)
+		compareWithProtojson(t, body, &analysisv1.AnalyzeRequest{}, &analysisv1.AnalyzeRequest{}, 0, 0)
+		compareWithProtojson(t, body, &analysisv1.AnalyzeRequest{}, &analysisv1.AnalyzeRequest{}, 0, 8)
 	})
 }
 
@@ -101,13 +104,13 @@ func BenchmarkSampleBody(b *testing.B) {
 	body := []byte(`{"sample":{"content":"` + base64.StdEncoding.EncodeToString(content) + `","filename":"pe.exe"},"options":{"bypassCache":true}}`)
 	opts := protojson.UnmarshalOptions{}
 	for _, c := range []struct {
-		name string
-		min  int
-	}{{"protojson", len(body)}, {"lifted", liftMinBytes}} {
+		name       string
+		min, split int
+	}{{"protojson", len(body), 0}, {"lifted", liftMinBytes, 0}, {"lifted_split", liftMinBytes, splitDecodeMin}} {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				if err := liftSample(opts, body, &analysisv1.AnalyzeRequest{}, c.min); err != nil {
+				if err := liftSample(opts, body, &analysisv1.AnalyzeRequest{}, c.min, c.split); err != nil {
 					b.Fatal(err)
 				}
 			}
