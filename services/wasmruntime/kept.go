@@ -171,13 +171,15 @@ func (d *contentDigests) sum(alg uint32, source string) []byte {
 	return a.sum
 }
 
-// prefetch computes algs in order, stopping early once the content is dropped.
+// prefetch computes algs, which are in the order the calls ask for them, from the last: a call
+// that starts before the prefetch is done computes the first ones itself meanwhile, and the
+// two meet without either waiting for the other. It stops early once the content is dropped.
 func (d *contentDigests) prefetch(algs []uint32) {
-	for _, alg := range algs {
+	for i := len(algs) - 1; i >= 0; i-- {
 		if d.dropped.Load() {
 			return
 		}
-		d.sum(alg, "prefetch")
+		d.sum(algs[i], "prefetch")
 	}
 }
 
