@@ -93,6 +93,7 @@ type Orchestrator struct {
 	global  chan struct{}
 	metrics *metrics
 	rules   *rulesDir
+	costs   *moduleCosts
 
 	modMu      sync.Mutex
 	modCache   *moduleSet
@@ -134,6 +135,7 @@ func New(cfg Config) (*Orchestrator, error) {
 		global:  make(chan struct{}, cfg.GlobalConcurrency),
 		metrics: newMetrics(cfg.Registerer),
 		rules:   &rulesDir{dir: cfg.RulesDir},
+		costs:   newModuleCosts(),
 	}, nil
 }
 

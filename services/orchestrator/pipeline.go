@@ -6,6 +6,7 @@ import (
 	"crypto/sha1"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -93,7 +94,11 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 
 	responses := make([]*modulev1.AnalyzeResponse, len(routed))
 	g, gctx := errgroup.WithContext(ctx)
-	for i, name := range routed {
+	// Longest expected first, each call on its way before the next starts (Gosched lets the
+	// new goroutine run to its RPC): the runtime gives its cores to the calls in the order they
+	// arrive. responses keeps the routing order, so the report does not depend on it.
+	for _, i := range p.o.costs.order(routed, r.Sample.FileType) {
+		name := routed[i]
 		mreq := req
 		if name == "pattern-matcher" && len(p.rules) > 0 {
 			mreq = shallowCopy(req)
@@ -103,6 +108,7 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 			responses[i] = p.invoke(gctx, r, name, src, mreq)
 			return nil
 		})
+		runtime.Gosched()
 	}
 	// What the identification extracted (archive members) is analyzed while the other modules
 	// run on this sample, instead of after the slowest of them.
@@ -212,6 +218,9 @@ func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, 
 	if err != nil {
 		run.Status, run.Error = callStatus(ctx, err), status.Convert(err).Message()
 		return nil
+	}
+	if resp.DurationMs > 0 && req.FileType != "" {
+		p.o.costs.observe(module, req.FileType, resp.DurationMs)
 	}
 	run.Version = resp.Version
 	run.Status, run.Error = resp.Status, resp.Error

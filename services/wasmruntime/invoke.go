@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime/pprof"
 	"strings"
+	"sync"
 	"time"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
@@ -67,7 +68,6 @@ func (r *Runtime) Invoke(ctx context.Context, name string, req *modulev1.Analyze
 	// it makes under its module: go tool pprof -tags, or -tagfocus module=crypto.
 	var c callResult
 	pprof.Do(ctx, pprof.Labels("module", m.name), func(ctx context.Context) { c = r.invoke(ctx, m, req, out, span) })
-	out.DurationMs = time.Since(start).Milliseconds()
 	if out.Response == nil {
 		out.Response = &modulev1.AnalyzeResponse{}
 	}
@@ -137,12 +137,31 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 		return res
 	}
 	out.InstanceReused = pi.uses > 0
+	// The guest waits for a core: a guest is not preempted, so one beyond the cores would
+	// only slow the running ones down.
+	waitStart := time.Now()
+	select {
+	case r.guests <- struct{}{}:
+	case <-callCtx.Done():
+		m.pool.put(pi, true)
+		if ctx.Err() == context.Canceled {
+			res.outcome = outcomeCancelled
+			out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, "call cancelled by the caller"
+		} else {
+			res.outcome = outcomeDeadline
+			out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED,
+				fmt.Sprintf("deadline reached waiting for one of the runtime's %d guest slots", cap(r.guests))
+		}
+		return res
+	}
+	span.SetAttributes(attribute.Float64("athena.slot_wait_ms", float64(time.Since(waitStart).Microseconds())/1000))
 	pi.stdout.take()
 	pi.stderr.take()
 
 	col := &collector{limit: lim.OutputBytes}
 	callStart := time.Now()
 	resp, abandoned, callErr := r.run(withCollector(callCtx, col), m, pi, req, deadline.UnixMilli(), lim.OutputBytes)
+	out.DurationMs = time.Since(callStart).Milliseconds()
 	frags, emitErr := col.finish()
 
 	merged := frags
@@ -217,14 +236,19 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 	return res
 }
 
-// run calls the guest. On an engine that cannot interrupt a guest the call runs on its own
-// goroutine and is abandoned at the deadline; the goroutine closes the instance when the guest
-// finally returns (Close waits for it).
+// run calls the guest, which holds one of r.guests, and frees that slot when the guest
+// returns. On an engine that cannot interrupt a guest the call runs on its own goroutine and is
+// abandoned at the deadline; the goroutine closes the instance when the guest finally returns
+// (Close waits for it). An abandoned guest frees its slot at once: it may never return, and a
+// slot held forever would stop the runtime.
 func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, req *modulev1.AnalyzeRequest, deadlineMs, maxOutput int64) (*modulev1.AnalyzeResponse, bool, error) {
 	if r.eng.deadlineEnforced() {
+		defer func() { <-r.guests }()
 		resp, err := callAnalyzeRequest(ctx, pi.inst, req, deadlineMs, maxOutput)
 		return resp, false, err
 	}
+	var freed sync.Once
+	free := func() { freed.Do(func() { <-r.guests }) }
 	type result struct {
 		resp *modulev1.AnalyzeResponse
 		err  error
@@ -234,6 +258,7 @@ func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, req *modulev1.
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
+		defer free()
 		resp, err := callAnalyzeRequest(ctx, pi.inst, req, deadlineMs, maxOutput)
 		select {
 		case done <- result{resp, err}:
@@ -246,6 +271,7 @@ func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, req *modulev1.
 		return res.resp, false, res.err
 	case <-ctx.Done():
 		close(gone)
+		free()
 		m.pool.abandon()
 		return nil, true, errDeadline
 	}

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -65,6 +66,11 @@ type Config struct {
 	PerModule map[string]Limits
 	// PoolSize is the maximum number of instances per module (default 4).
 	PoolSize int
+	// GuestSlots bounds the guests running at once, across modules (default GOMAXPROCS when
+	// the runtime starts: one per core). A guest is not preempted, so guests beyond the cores
+	// only slow each other down, the one an analysis waits for included; a call whose guest
+	// has no slot waits for one within its deadline.
+	GuestSlots int
 	// AllowUntrustedOnUnenforcedEngine lets an engine that cannot interrupt a guest (wasmer)
 	// run sample input; without it such calls are refused.
 	AllowUntrustedOnUnenforcedEngine bool
@@ -123,6 +129,8 @@ type Runtime struct {
 	kept    *keptStore
 	// prefetching holds a token per running background digest computation (KeepContent).
 	prefetching chan struct{}
+	// guests holds a token per running guest (Config.GuestSlots).
+	guests chan struct{}
 
 	reloadMu sync.Mutex // one reload at a time
 	mu       sync.RWMutex
@@ -165,6 +173,9 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.PoolSize <= 0 {
 		cfg.PoolSize = DefaultPoolSize
 	}
+	if cfg.GuestSlots <= 0 {
+		cfg.GuestSlots = runtime.GOMAXPROCS(0)
+	}
 	if cfg.Engine == "" {
 		cfg.Engine = engineWazero
 	}
@@ -192,6 +203,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	r := &Runtime{
 		cfg: cfg, log: cfg.Logger, eng: eng, metrics: m, kept: kept, prefetching: make(chan struct{}, prefetchSlots()),
+		guests:  make(chan struct{}, cfg.GuestSlots),
 		tracer:  otel.Tracer(tracerName),
 		modules: map[string]*module{},
 		files:   map[string]fileState{},

@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
@@ -57,6 +58,10 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 		n := 0
 		for {
 			n++
+		}
+	case "spin":
+		// Busy for "ms" milliseconds of wall time, then an answer.
+		for start := time.Now(); time.Since(start) < time.Duration(opt("ms"))*time.Millisecond; {
 		}
 	case "emit-loop":
 		guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{"before loop"}})

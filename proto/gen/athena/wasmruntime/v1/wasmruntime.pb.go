@@ -101,7 +101,8 @@ type InvokeResponse struct {
 	Error string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
 	// version is the module version that ran.
 	Version string `protobuf:"bytes,4,opt,name=version,proto3" json:"version,omitempty"`
-	// duration_ms is the guest wall time.
+	// duration_ms is the guest wall time, from its start: after the call got an instance and one
+	// of the runtime's guest slots.
 	DurationMs int64 `protobuf:"varint,5,opt,name=duration_ms,json=durationMs,proto3" json:"duration_ms,omitempty"`
 	// instance_reused is true when a pooled instance served the call.
 	InstanceReused bool `protobuf:"varint,6,opt,name=instance_reused,json=instanceReused,proto3" json:"instance_reused,omitempty"`
