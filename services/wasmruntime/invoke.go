@@ -144,14 +144,7 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 	case r.guests <- struct{}{}:
 	case <-callCtx.Done():
 		m.pool.put(pi, true)
-		if ctx.Err() == context.Canceled {
-			res.outcome = outcomeCancelled
-			out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, "call cancelled by the caller"
-		} else {
-			res.outcome = outcomeDeadline
-			out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED,
-				fmt.Sprintf("deadline reached waiting for one of the runtime's %d guest slots", cap(r.guests))
-		}
+		res.outcome = stopped(ctx, out, fmt.Sprintf("deadline reached waiting for one of the runtime's %d guest slots", cap(r.guests)))
 		return res
 	}
 	span.SetAttributes(attribute.Float64("athena.slot_wait_ms", float64(time.Since(waitStart).Microseconds())/1000))
@@ -205,14 +198,7 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 			out.Status = analysisv1.ModuleStatus_MODULE_STATUS_OK
 		}
 	case abandoned || errors.Is(callErr, errDeadline) || (callErr != nil && callCtx.Err() != nil):
-		if ctx.Err() == context.Canceled {
-			res.outcome = outcomeCancelled
-			out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, "call cancelled by the caller"
-		} else {
-			res.outcome = outcomeDeadline
-			out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED,
-				fmt.Sprintf("deadline exceeded: guest stopped after %s (module limit %s)", time.Since(callStart).Round(time.Millisecond), lim.Timeout)
-		}
+		res.outcome = stopped(ctx, out, fmt.Sprintf("deadline exceeded: guest stopped after %s (module limit %s)", time.Since(callStart).Round(time.Millisecond), lim.Timeout))
 	case errors.Is(callErr, errOutputLimit) || errors.Is(emitErr, errOutputLimit):
 		res.outcome = outcomeOutput
 		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_RESOURCE_EXHAUSTED, firstErr(emitErr, callErr).Error()
@@ -234,6 +220,17 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 		m.pool.put(pi, healthy)
 	}
 	return res
+}
+
+// stopped records a call cut short: cancelled by the caller, or past its deadline (explained
+// by deadlineMsg). It returns the outcome.
+func stopped(ctx context.Context, out *wasmruntimev1.InvokeResponse, deadlineMsg string) string {
+	if ctx.Err() == context.Canceled {
+		out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_ERROR, "call cancelled by the caller"
+		return outcomeCancelled
+	}
+	out.Status, out.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, deadlineMsg
+	return outcomeDeadline
 }
 
 // run calls the guest, which holds one of r.guests, and frees that slot when the guest
