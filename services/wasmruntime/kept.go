@@ -48,6 +48,10 @@ type keptStore struct {
 	mu      sync.Mutex
 	entries map[string]*keptEntry
 	bytes   int64
+
+	// counted receives the digests' sources (athena_wasm_kept_digests_total); set once, before
+	// the store is used.
+	counted *prometheus.CounterVec
 }
 
 type keptEntry struct {
@@ -78,7 +82,7 @@ func (s *keptStore) Keep(content []byte) (string, *contentDigests, error) {
 	if s.bytes+int64(len(content)) > s.limit {
 		return "", nil, ErrKeptFull
 	}
-	e := &keptEntry{content: content, lastUsed: s.now(), digests: &contentDigests{content: content}}
+	e := &keptEntry{content: content, lastUsed: s.now(), digests: &contentDigests{content: content, counted: s.counted}}
 	s.entries[handle] = e
 	s.bytes += int64(len(content))
 	return handle, e.digests, nil
@@ -225,7 +229,6 @@ func (r *Runtime) KeepContent(content []byte, modules ...string) (string, error)
 	if err != nil {
 		return "", err
 	}
-	d.counted = r.metrics.keptDigests
 	if len(algs) > 0 {
 		select {
 		case r.prefetching <- struct{}{}:
