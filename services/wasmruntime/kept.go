@@ -8,11 +8,10 @@ import (
 	"errors"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
-
-	"slices"
 
 	"github.com/athena-mesh/athena/internal/hostabi"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
@@ -210,7 +209,10 @@ func knownDigests(ctx context.Context) hostabi.Known {
 // running; otherwise the first call that asks computes them.
 func (r *Runtime) KeepContent(content []byte, modules ...string) (string, error) {
 	r.mu.RLock()
-	closed := r.closed
+	if r.closed {
+		r.mu.RUnlock()
+		return "", ErrClosed
+	}
 	var algs []uint32
 	for _, name := range modules {
 		if m, ok := r.modules[name]; ok {
@@ -221,24 +223,34 @@ func (r *Runtime) KeepContent(content []byte, modules ...string) (string, error)
 			}
 		}
 	}
-	r.mu.RUnlock()
-	if closed {
-		return "", ErrClosed
-	}
-	h, d, err := r.kept.Keep(content)
-	if err != nil {
-		return "", err
-	}
+	// The prefetch is counted in r.wg (Close waits for it) while Close cannot have started.
+	prefetch := false
 	if len(algs) > 0 {
 		select {
 		case r.prefetching <- struct{}{}:
-			go func() {
-				defer func() { <-r.prefetching }()
-				// Labelled like the module calls (Invoke), so that profiles show it.
-				pprof.Do(context.Background(), pprof.Labels("module", "(digest prefetch)"), func(context.Context) { d.prefetch(algs) })
-			}()
+			prefetch = true
+			r.wg.Add(1)
 		default: // the cores are busy with other prefetches: the calls compute what they need
 		}
+	}
+	r.mu.RUnlock()
+	done := func() {
+		<-r.prefetching
+		r.wg.Done()
+	}
+	h, d, err := r.kept.Keep(content)
+	if err != nil {
+		if prefetch {
+			done()
+		}
+		return "", err
+	}
+	if prefetch {
+		go func() {
+			defer done()
+			// Labelled like the module calls (Invoke), so that profiles show it.
+			pprof.Do(context.Background(), pprof.Labels("module", "(digest prefetch)"), func(context.Context) { d.prefetch(algs) })
+		}()
 	}
 	return h, nil
 }

@@ -253,3 +253,23 @@ func TestKeptDigests(t *testing.T) {
 		t.Error("prefetch digested released content")
 	}
 }
+
+// TestKeptFullFreesPrefetch: content refused by a full store gives back the prefetch slot it
+// had taken, so later content is still prefetched.
+func TestKeptFullFreesPrefetch(t *testing.T) {
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"probe.wasm": probeWasm(t)}), func(c *Config) { c.KeptBytes = 4 << 10 })
+	if _, err := r.KeepContent(make([]byte, 8<<10), "probe"); !errors.Is(err, ErrKeptFull) {
+		t.Fatalf("over the limit: %v, want ErrKeptFull", err)
+	}
+	if len(r.prefetching) != 0 {
+		t.Fatalf("%d prefetch slots held after a refused KeepContent", len(r.prefetching))
+	}
+	if _, err := r.KeepContent(bytes.Repeat([]byte("athena "), 400), "probe"); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(30 * time.Second); testutil.ToFloat64(r.metrics.keptDigests.WithLabelValues("prefetch")) < 3; time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the content kept after a refusal was not prefetched")
+		}
+	}
+}
