@@ -119,7 +119,6 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		defer close(earlyDone)
 		early = p.children(ctx, sha, extracted, depth, ancestors, taken)
 	}()
-
 	_ = g.Wait() // invoke records failures in the report; it never returns an error.
 	src.release(ctx)
 	var found []*modulev1.Artifact
