@@ -217,7 +217,7 @@ func (r *Runtime) KeepContent(content []byte, modules ...string) (string, error)
 	for _, name := range modules {
 		if m, ok := r.modules[name]; ok {
 			for _, alg := range m.info.GetSampleDigests() {
-				if hostabi.DigestRoom(alg) > 0 && !slices.Contains(algs, alg) {
+				if !slices.Contains(algs, alg) {
 					algs = append(algs, alg)
 				}
 			}
@@ -253,6 +253,19 @@ func (r *Runtime) KeepContent(content []byte, modules ...string) (string, error)
 		}()
 	}
 	return h, nil
+}
+
+// sampleDigests is what a module declared in ModuleInfo.sample_digests, kept as the runtime
+// uses it: the algorithms athena.digest knows, each once, in the declared order. A module's
+// description is not trusted to be short or sensible.
+func sampleDigests(declared []uint32) []uint32 {
+	var out []uint32
+	for _, alg := range declared {
+		if hostabi.DigestRoom(alg) > 0 && !slices.Contains(out, alg) {
+			out = append(out, alg)
+		}
+	}
+	return out
 }
 
 // prefetchSlots bounds the background digest computations: one per two cores, so that they

@@ -273,3 +273,13 @@ func TestKeptFullFreesPrefetch(t *testing.T) {
 		}
 	}
 }
+
+func TestSampleDigestsSanitized(t *testing.T) {
+	declared := []uint32{hostabi.DigestTLSH, 0, 99, hostabi.DigestMD5, hostabi.DigestTLSH, 1 << 31, hostabi.DigestSSDeep}
+	if got, want := sampleDigests(declared), []uint32{hostabi.DigestTLSH, hostabi.DigestMD5, hostabi.DigestSSDeep}; !slices.Equal(got, want) {
+		t.Errorf("sampleDigests(%v) = %v, want %v", declared, got, want)
+	}
+	if got := sampleDigests(nil); got != nil {
+		t.Errorf("sampleDigests(nil) = %v", got)
+	}
+}

@@ -448,6 +448,7 @@ func (r *Runtime) compileAndDescribe(ctx context.Context, path string, wasm []by
 		return nil, fmt.Errorf("athena_describe: ABI version %d, this host speaks 1", info.GetAbiVersion())
 	}
 	ok = true
+	info.SampleDigests = sampleDigests(info.GetSampleDigests())
 	r.metrics.compile.WithLabelValues(info.GetName()).Set(compileTime.Seconds())
 	return &module{name: info.GetName(), path: path, sha256: sha, info: info, compiled: compiled,
 		desc: &analysisv1.ModuleDescriptor{CompileMs: compileTime.Milliseconds()}}, nil
