@@ -42,13 +42,7 @@ type Routes []Route
 func (rs Routes) Select(flavors []string, loaded map[string]bool, only []string) []string {
 	var out []Route
 	for _, r := range rs {
-		if r.Module == IdentifyModule || !loaded[r.Module] {
-			continue
-		}
-		if len(only) > 0 && !slices.Contains(only, r.Module) {
-			continue
-		}
-		if r.matches(flavors) {
+		if r.eligible(loaded, only) && r.matches(flavors) {
 			out = append(out, r)
 		}
 	}
@@ -66,15 +60,17 @@ func (rs Routes) Select(flavors []string, loaded map[string]bool, only []string)
 func (rs Routes) Always(loaded map[string]bool, only []string) []string {
 	var out []string
 	for _, r := range rs {
-		if r.Module == IdentifyModule || !loaded[r.Module] || len(r.Negative) > 0 || !slices.Contains(r.Positive, "*") {
-			continue
+		if r.eligible(loaded, only) && len(r.Negative) == 0 && slices.Contains(r.Positive, "*") {
+			out = append(out, r.Module)
 		}
-		if len(only) > 0 && !slices.Contains(only, r.Module) {
-			continue
-		}
-		out = append(out, r.Module)
 	}
 	return out
+}
+
+// eligible reports whether the route's module may be selected at all: not the identification
+// module, loaded, and among only when only is not empty.
+func (r Route) eligible(loaded map[string]bool, only []string) bool {
+	return r.Module != IdentifyModule && loaded[r.Module] && (len(only) == 0 || slices.Contains(only, r.Module))
 }
 
 func (r Route) matches(flavors []string) bool {
