@@ -29,11 +29,16 @@ type section struct {
 	entropyVal float64
 }
 
-// symbol is a named code address: the entry point, an export, a call target.
+// symbol is a named code address: the entry point, an export, a call target. A call target's
+// name is made only when something shows it (walker.nameOf): most are walked and never named.
 type symbol struct {
 	name string
 	addr uint64
 	keep bool // listed in the details whatever the number of functions before it
+	// gofn is 1 + the index of the Go function table entry that names it, 0 for none;
+	// unnamed (without gofn) names it sub_<hex address>.
+	gofn    int32
+	unnamed bool
 }
 
 // image is the part of a PE or ELF file the engine needs, independent of the format.

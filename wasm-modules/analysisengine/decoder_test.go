@@ -69,7 +69,7 @@ func FuzzWalkMatchesX86asm(f *testing.F) {
 
 func details(r *walkResult) *analysisv1.CodeDetails {
 	return &analysisv1.CodeDetails{
-		Functions: r.functions, Markers: r.markers, StackStrings: r.stackStrings,
+		Functions: r.kept, Markers: r.markers, StackStrings: r.stackStrings,
 		InstructionsDecoded: r.decoded, Truncated: r.truncated,
 	}
 }

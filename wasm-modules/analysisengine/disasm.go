@@ -30,7 +30,7 @@ type walkLimits struct {
 
 // walkResult is what the walker found.
 type walkResult struct {
-	functions    []*analysisv1.CodeFunction
+	walked       int // functions walked
 	markers      []*analysisv1.CodeMarker
 	stackStrings []string
 	features     map[string]int // marker kind -> count
@@ -79,7 +79,14 @@ type walker struct {
 	gen    uint32
 	decode func(*x86.Inst, []byte, int)
 	format formatFunc
-	text   []byte // the buffer listing lines are built in
+	text   []byte // the buffer names and marker syntax are built in
+	// The current function's listing, built in one buffer and made one string at its end:
+	// inside WASM an allocation costs about a microsecond, and a string per line was a
+	// sixth of the walk's.
+	listing  []byte
+	lineEnds []int
+	sym      symbol // the function being walked
+	symName  string // its name, once something showed it
 }
 
 // walk disassembles from the entry point and the exports, following direct calls to further
@@ -131,12 +138,12 @@ func walkWith(im *image, limits walkLimits, decode func(*x86.Inst, []byte, int),
 					break
 				}
 				if !f.library && main == bytes.HasPrefix(t.nameBytes(f.name), []byte("main.")) {
-					w.enqueue(symbol{name: t.name(i), addr: f.addr})
+					w.enqueue(symbol{gofn: int32(i) + 1, addr: f.addr})
 				}
 			}
 		}
 	}
-	for i := 0; i < len(w.queue) && len(w.res.functions) < limits.maxFunctions; i++ {
+	for i := 0; i < len(w.queue) && w.res.walked < limits.maxFunctions; i++ {
 		if int(w.res.decoded) >= limits.maxInstructions {
 			w.res.truncated = true
 			break
@@ -178,8 +185,8 @@ func (w *walker) regAPIOf(r x86.Reg) string {
 	return w.regAPI[r]
 }
 
-// enqueueCall queues the target of a direct call as function sub_<hex address>, naming it
-// only when it is new: most calls go to functions already queued.
+// enqueueCall queues the target of a direct call: a function of the Go table by its name
+// there, any other as sub_<hex address>.
 func (w *walker) enqueueCall(target uint64) {
 	if w.queued.has(target) {
 		return
@@ -187,13 +194,31 @@ func (w *walker) enqueueCall(target uint64) {
 	if t := w.gotab; t != nil {
 		if i := t.at(target); i >= 0 {
 			if !t.funcs[i].library {
-				w.enqueue(symbol{name: t.name(i), addr: target})
+				w.enqueue(symbol{gofn: int32(i) + 1, addr: target})
 			}
 			return
 		}
 	}
-	w.text = strconv.AppendUint(append(w.text[:0], "sub_"...), target, 16)
-	w.enqueue(symbol{name: string(w.text), addr: target}) // one allocation, not two
+	w.enqueue(symbol{unnamed: true, addr: target})
+}
+
+// nameOf is the name of s (see symbol).
+func (w *walker) nameOf(s symbol) string {
+	switch {
+	case s.gofn > 0:
+		return w.im.gotab.name(int(s.gofn - 1))
+	case s.unnamed:
+		return "sub_" + strconv.FormatUint(s.addr, 16)
+	}
+	return s.name
+}
+
+// fnName is the name of the function being walked, made once.
+func (w *walker) fnName() string {
+	if w.symName == "" {
+		w.symName = w.nameOf(w.sym)
+	}
+	return w.symName
 }
 
 // stackSlot identifies a byte of a stack frame by base register and displacement.
@@ -210,9 +235,13 @@ type stackByte struct {
 	val  byte
 }
 
-// function disassembles one function.
+// function disassembles one function. Only the functions the details list (listed) get a
+// CodeFunction, with their calls and listing; the others are counted.
 func (w *walker) function(sym symbol) {
-	fn := &analysisv1.CodeFunction{Name: sym.name, Address: sym.addr}
+	w.sym, w.symName = sym, ""
+	var instructions, basicBlocks int32
+	var calls []uint64
+	w.listing, w.lineEnds = w.listing[:0], w.lineEnds[:0]
 	blocks := append(w.blockQ[:0], sym.addr) // a queue: blocks[head:] are still to do
 	head := 0
 	w.blocks.clear()
@@ -232,7 +261,7 @@ func (w *walker) function(sym symbol) {
 	pushes := w.pushes[:0] // immediates pushed since the last call (x86 stack arguments)
 	w.gen++
 	// Formatting is a fifth of the walk's cost: only functions the details keep get a listing.
-	listed := len(w.res.functions) < keptCallTargets || sym.keep
+	listed := w.res.walked < keptCallTargets || sym.keep
 	// A Go function's blocks stay inside it: jumps out of it are the runtime's tail calls.
 	var lo, hi uint64 = 0, ^uint64(0)
 	if w.gotab != nil {
@@ -241,11 +270,11 @@ func (w *walker) function(sym symbol) {
 		}
 	}
 	inside := func(va uint64) bool { return va >= lo && va < hi }
-	for head < len(blocks) && int(fn.Instructions) < w.limits.maxPerFunction {
+	for head < len(blocks) && int(instructions) < w.limits.maxPerFunction {
 		pc := blocks[head]
 		head++
-		fn.BasicBlocks++
-		for int(fn.Instructions) < w.limits.maxPerFunction {
+		basicBlocks++
+		for int(instructions) < w.limits.maxPerFunction {
 			if int(w.res.decoded) >= w.limits.maxInstructions {
 				w.res.truncated = true
 				break
@@ -289,9 +318,9 @@ func (w *walker) function(sym symbol) {
 				vis.add(pc)
 			}
 			w.res.decoded++
-			fn.Instructions++
-			if listed && len(fn.Disassembly) < w.limits.listing {
-				fn.Disassembly = append(fn.Disassembly, w.line(pc))
+			instructions++
+			if listed && len(w.lineEnds) < w.limits.listing {
+				w.appendLine(pc)
 			}
 			next := pc + uint64(inst.Len)
 			if inst.Op == x86.OpOther && !inst.PEB {
@@ -334,7 +363,7 @@ func (w *walker) function(sym symbol) {
 				continue
 			}
 			if inst.PEB || inst.Op >= x86.OpINT {
-				w.markers(sym.name, pc, inst, &lastEAX, &rotates)
+				w.markers(pc, inst, &lastEAX, &rotates)
 			}
 			dst := inst.Args[0]
 			if inst.Op == x86.OpMOV && dst.Kind == x86.KindReg && (dst.Reg == x86.EAX || dst.Reg == x86.RAX) && inst.Args[1].Kind == x86.KindImm {
@@ -358,15 +387,17 @@ func (w *walker) function(sym symbol) {
 			switch inst.Op {
 			case x86.OpCALL:
 				if direct {
-					fn.Calls = append(fn.Calls, target)
+					if listed {
+						calls = append(calls, target)
+					}
 					w.enqueueCall(target)
 					if api := w.thunkTarget(target); api != "" {
-						w.apiCall(sym.name, pc, api, regs, pushes)
+						w.apiCall(pc, api, regs, pushes)
 					}
 				} else if api := w.importCalled(inst.Args[0], next); api != "" {
-					w.apiCall(sym.name, pc, api, regs, pushes)
+					w.apiCall(pc, api, regs, pushes)
 				} else if a := inst.Args[0]; a.Kind == x86.KindReg && w.regAPIOf(full(a.Reg)) != "" {
-					w.apiCall(sym.name, pc, w.regAPIOf(full(a.Reg)), regs, pushes)
+					w.apiCall(pc, w.regAPIOf(full(a.Reg)), regs, pushes)
 				}
 				pushes = pushes[:0]
 			case x86.OpPUSH:
@@ -379,7 +410,7 @@ func (w *walker) function(sym symbol) {
 				if direct && inside(target) && !seenBlock(target) {
 					blocks = append(blocks, target)
 				}
-				w.backwardJump(sym.name, pc, target, direct, rotates)
+				w.backwardJump(pc, target, direct, rotates)
 				next = 0
 			case x86.OpRET:
 				next = 0
@@ -387,7 +418,7 @@ func (w *walker) function(sym symbol) {
 				if direct && inside(target) && !seenBlock(target) {
 					blocks = append(blocks, target)
 				}
-				w.backwardJump(sym.name, pc, target, direct, rotates)
+				w.backwardJump(pc, target, direct, rotates)
 				if !seenBlock(next) {
 					blocks = append(blocks, next)
 				}
@@ -401,8 +432,18 @@ func (w *walker) function(sym symbol) {
 	}
 	w.blockQ, w.rotates, w.pushes = blocks[:0], rotates[:0], pushes[:0]
 	w.collectStackStrings(w.stack)
-	w.res.functions = append(w.res.functions, fn)
+	w.res.walked++
 	if listed {
+		fn := &analysisv1.CodeFunction{
+			Name: w.fnName(), Address: sym.addr, Instructions: instructions, BasicBlocks: basicBlocks, Calls: calls,
+		}
+		if len(w.lineEnds) > 0 {
+			text, start := string(w.listing), 0
+			fn.Disassembly = make([]string, len(w.lineEnds))
+			for i, end := range w.lineEnds {
+				fn.Disassembly[i], start = text[start:end], end
+			}
+		}
 		w.res.kept = append(w.res.kept, fn)
 	}
 }
@@ -428,12 +469,12 @@ func (w *walker) readSlow(va uint64) []byte {
 	return s.data[off:min(off+16, uint64(len(s.data)))]
 }
 
-// line returns the listing line of the instruction at pc: fmt.Sprintf("%#x: %s", pc,
-// w.syntax(pc)), in one buffer and without fmt.
-func (w *walker) line(pc uint64) string {
-	b := strconv.AppendUint(append(w.text[:0], "0x"...), pc, 16)
-	w.text = w.appendSyntax(append(b, ": "...), pc)
-	return string(w.text)
+// appendLine adds the listing line of the instruction at pc, fmt.Sprintf("%#x: %s", pc,
+// w.syntax(pc)), to the function's listing.
+func (w *walker) appendLine(pc uint64) {
+	b := strconv.AppendUint(append(w.listing, "0x"...), pc, 16)
+	w.listing = w.appendSyntax(append(b, ": "...), pc)
+	w.lineEnds = append(w.lineEnds, len(w.listing))
 }
 
 // syntax returns the instruction at pc in Intel syntax, as x86asm.IntelSyntax writes it.
@@ -455,33 +496,33 @@ func (w *walker) appendSyntax(dst []byte, pc uint64) []byte {
 }
 
 // mark records a marker of the given kind at pc.
-func (w *walker) mark(fn string, pc uint64, kind string) {
+func (w *walker) mark(pc uint64, kind string) {
 	w.res.features[kind]++
 	if len(w.res.markers) < 256 {
 		w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-			Kind: kind, Address: pc, Instruction: w.syntax(pc), Function: fn,
+			Kind: kind, Address: pc, Instruction: w.syntax(pc), Function: w.fnName(),
 		})
 	}
 }
 
 // markers records suspicious single instructions: the PEB reads, and the classes from OpINT
 // on (the walk follows mov eax, imm for cpuid itself).
-func (w *walker) markers(fn string, pc uint64, inst *x86.Inst, lastEAX *uint64, rotates *[]uint64) {
+func (w *walker) markers(pc uint64, inst *x86.Inst, lastEAX *uint64, rotates *[]uint64) {
 	if inst.PEB {
-		w.mark(fn, pc, "peb_access")
+		w.mark(pc, "peb_access")
 	}
 	switch inst.Op {
 	case x86.OpINT:
 		if a := inst.Args[0]; a.Kind == x86.KindImm && a.Val == 0x2d {
-			w.mark(fn, pc, "int_2d")
+			w.mark(pc, "int_2d")
 		}
 	case x86.OpRDTSC:
-		w.mark(fn, pc, "rdtsc")
+		w.mark(pc, "rdtsc")
 	case x86.OpCPUID:
 		if *lastEAX == 0x40000000 || *lastEAX == 1 {
-			w.mark(fn, pc, "cpuid_hypervisor")
+			w.mark(pc, "cpuid_hypervisor")
 		} else {
-			w.mark(fn, pc, "cpuid")
+			w.mark(pc, "cpuid")
 		}
 	case x86.OpROR, x86.OpROL:
 		if a := inst.Args[1]; a.Kind == x86.KindImm && a.Val > 1 {
@@ -540,7 +581,7 @@ func (w *walker) importCalled(m x86.Arg, next uint64) string {
 // apiCall records calls whose arguments reveal intent: SetWindowsHookEx with a keyboard hook
 // id (WH_KEYBOARD_LL = 13, WH_KEYBOARD = 2) in its first argument (rcx on x64, the last push
 // on x86).
-func (w *walker) apiCall(fn string, pc uint64, api string, regs *regFile, pushes []uint64) {
+func (w *walker) apiCall(pc uint64, api string, regs *regFile, pushes []uint64) {
 	if !strings.HasPrefix(api, "SetWindowsHookEx") {
 		return
 	}
@@ -555,7 +596,7 @@ func (w *walker) apiCall(fn string, pc uint64, api string, regs *regFile, pushes
 		w.res.features["keyboard_hook"]++
 		if len(w.res.markers) < 256 {
 			w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-				Kind: "keyboard_hook", Address: pc, Instruction: fmt.Sprintf("%s ; %s(%d, …)", w.syntax(pc), api, first), Function: fn,
+				Kind: "keyboard_hook", Address: pc, Instruction: fmt.Sprintf("%s ; %s(%d, …)", w.syntax(pc), api, first), Function: w.fnName(),
 			})
 		}
 	}
@@ -563,7 +604,7 @@ func (w *walker) apiCall(fn string, pc uint64, api string, regs *regFile, pushes
 
 // backwardJump flags a loop that rotates by a constant: the shape of the ROR-13 style hash that
 // shellcode and loaders compute over export names instead of importing functions.
-func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates []uint64) {
+func (w *walker) backwardJump(pc, target uint64, direct bool, rotates []uint64) {
 	if !direct || target > pc {
 		return
 	}
@@ -572,7 +613,7 @@ func (w *walker) backwardJump(fn string, pc, target uint64, direct bool, rotates
 			w.res.features["api_hash_loop"]++
 			if len(w.res.markers) < 256 {
 				w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-					Kind: "api_hash_loop", Address: pc, Instruction: w.syntax(pc), Function: fn,
+					Kind: "api_hash_loop", Address: pc, Instruction: w.syntax(pc), Function: w.fnName(),
 				})
 			}
 			return
