@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"runtime/trace"
 	"sort"
 	"strings"
 	"sync"
@@ -58,6 +59,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median and the slowest analysis, in ms from their start")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "in-process mesh: Go GC target percentage when GOGC is unset, as serve sets it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (with the in-process mesh: of the mesh too) to this file")
+	execTrace := fs.String("trace", "", "write a Go execution trace of this process (with the in-process mesh: of the mesh too) to this file (go tool trace)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -71,6 +73,17 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer pprof.StopCPUProfile()
+	}
+	if *execTrace != "" {
+		f, err := os.Create(*execTrace)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := trace.Start(f); err != nil {
+			return err
+		}
+		defer trace.Stop()
 	}
 	if *conc < 1 || *duration <= 0 {
 		return usageError{errors.New("--concurrency must be >= 1 and --duration > 0")}
