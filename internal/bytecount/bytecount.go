@@ -73,10 +73,8 @@ func addWide(counts *[256]uint64, b []byte) []byte {
 // value 0 first, which is also how a [256]uint64 lies in a wasm guest's memory.
 const EncodedSize = 256 * 8
 
-// AppendEncoded appends the counts of b, encoded, to out.
-func AppendEncoded(out, b []byte) []byte {
-	var counts [256]uint64
-	Add(&counts, b)
+// AppendCounts appends counts, encoded, to out.
+func AppendCounts(out []byte, counts *[256]uint64) []byte {
 	for _, c := range counts {
 		out = binary.LittleEndian.AppendUint64(out, c)
 	}

@@ -17,7 +17,7 @@ func BenchmarkFuzzyHashes(b *testing.B) {
 	}{
 		{"ssdeep", func(d []byte) { SSDeep(d) }},
 		{"tlsh", func(d []byte) { TLSH(d) }},
-		{"tlsh_count_direct", func(d []byte) { tlshCount(d, new([256]uint32)) }},
+		{"tlsh_count_direct", func(d []byte) { tlshCount(d, new([256]uint32), nil) }},
 		{"tlsh_count_paired", func(d []byte) { tlshCountPaired(d, new([256]uint32)) }},
 	} {
 		b.Run(bm.name, func(b *testing.B) {

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 // naiveSSDeep hashes every block size separately, the way the original spamsum did, and picks
@@ -118,7 +120,7 @@ func FuzzTLSH(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) >= 5 {
 			var direct, paired [256]uint32
-			c1, c2 := tlshCount(data, &direct), tlshCountPaired(data, &paired)
+			c1, c2 := tlshCount(data, &direct, nil), tlshCountPaired(data, &paired)
 			if c1 != c2 || direct != paired {
 				t.Fatalf("paired tables disagree with direct mapping")
 			}
@@ -177,7 +179,7 @@ func TestTLSHPairedMatchesDirect(t *testing.T) {
 	for name, data := range tests {
 		t.Run(name, func(t *testing.T) {
 			var direct, paired [256]uint32
-			c1, c2 := tlshCount(data, &direct), tlshCountPairs(data, &paired, p)
+			c1, c2 := tlshCount(data, &direct, nil), tlshCountPairs(data, &paired, p, nil)
 			if c1 != c2 {
 				t.Errorf("checksum %#x, direct mapping %#x", c2, c1)
 			}
@@ -185,6 +187,36 @@ func TestTLSHPairedMatchesDirect(t *testing.T) {
 				t.Errorf("bucket counts differ from the direct mapping")
 			}
 		})
+	}
+}
+
+// TestYielding: the Yielding variants give the plain digests and tell their point their
+// progress: about once per yield.Bytes of input, on both TLSH counting paths (below and above
+// the pair tables' minimum).
+func TestYielding(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, n := range []int{300, yield.Bytes + 1, 3*yield.Bytes + 17, tlshPairTableMin + 5*yield.Bytes/2} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(rng.Uint32() >> (rng.Uint32() % 8)) // skewed, so that pieces vary in length
+		}
+		yields := 0
+		count := func() { yields++ }
+		if got, want := TLSHYielding(data, yield.New(count)), TLSH(data); got != want {
+			t.Errorf("%d bytes: TLSHYielding %q, TLSH %q", n, got, want)
+		}
+		// TLSH's windows end at bytes 4 to n-1, counted yield.Bytes at a time.
+		if want := (n - 5) / yield.Bytes; yields != want {
+			t.Errorf("%d bytes: TLSH yielded %d times, want %d", n, yields, want)
+		}
+		yields = 0
+		if got, want := SSDeepYielding(data, yield.New(count)), SSDeep(data); got != want {
+			t.Errorf("%d bytes: SSDeepYielding %q, SSDeep %q", n, got, want)
+		}
+		// ssdeep tells its progress at piece boundaries: never more often than yield.Bytes.
+		if most := (n - 1) / yield.Bytes; yields > most || (n > 2*yield.Bytes && yields == 0) {
+			t.Errorf("%d bytes: ssdeep yielded %d times, want at most %d and some", n, yields, most)
+		}
 	}
 }
 

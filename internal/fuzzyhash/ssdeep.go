@@ -3,6 +3,8 @@ package fuzzyhash
 import (
 	"math/bits"
 	"strconv"
+
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 // ssdeep (context-triggered piecewise hashing, Kornblum 2006) as ssdeep 2.14 prints it with
@@ -61,7 +63,11 @@ func ssdeepGuess(n uint64) int {
 }
 
 // SSDeep returns the ssdeep digest of data, e.g. "96:Ab...:Cd...".
-func SSDeep(data []byte) string {
+func SSDeep(data []byte) string { return SSDeepYielding(data, nil) }
+
+// SSDeepYielding is SSDeep telling y how far it got at each piece boundary, so that a host
+// computation gives its core away now and then.
+func SSDeepYielding(data []byte, y *yield.Point) string {
 	var (
 		blocks     [ssdeepNumBlocks]ssdeepBlock
 		lanes      ssdeepLanes
@@ -79,6 +85,7 @@ func SSDeep(data []byte) string {
 	lanes.set(0, 0, ssdeepHashInit)
 	lanes.set(0, 1, ssdeepHashInit)
 	for i := 0; i < len(data); i++ {
+		y.At(i)
 		// Fast path: the live block sizes fit in four lane words (eight block sizes), which
 		// then stay in registers (locals) while bytes are hashed up to the next trigger;
 		// memory-held lanes cost a store and a load per byte, far more inside WASM than

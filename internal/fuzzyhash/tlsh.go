@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 // TLSH (Oliver, Cheng, Chen 2013) as the Debian tlsh tool prints it (tlsh-tools 3.4.4): 128
@@ -74,11 +76,15 @@ func pearson3(s, a, b, c byte) byte {
 
 // TLSH returns the TLSH digest of data as the tlsh tool prints it, or "" when the tool gives no
 // digest (fewer than 256 bytes, or too few distinct triplets to fill half the buckets).
-func TLSH(data []byte) string {
+func TLSH(data []byte) string { return TLSHYielding(data, nil) }
+
+// TLSHYielding is TLSH telling y how far it got every yield.Bytes, so that a host computation
+// gives its core away now and then.
+func TLSHYielding(data []byte, y *yield.Point) string {
 	if len(data) < tlshPairTableMin {
-		return tlshWith(data, nil)
+		return tlshWith(data, nil, y)
 	}
-	return tlshWith(data, sharedPairs())
+	return tlshWith(data, sharedPairs(), y)
 }
 
 // sharedPairs builds the pair tables (448 KiB) once per process, on the first sample large
@@ -87,7 +93,7 @@ var sharedPairs = sync.OnceValue(newTLSHPairs)
 
 // tlshWith is TLSH with the pair tables built beforehand; with nil they are built here when the
 // input is large enough to use them.
-func tlshWith(data []byte, pairs *tlshPairs) string {
+func tlshWith(data []byte, pairs *tlshPairs, y *yield.Point) string {
 	if len(data) < tlshMinLength {
 		return ""
 	}
@@ -99,9 +105,9 @@ func tlshWith(data []byte, pairs *tlshPairs) string {
 		if pairs == nil {
 			pairs = newTLSHPairs()
 		}
-		checksum = tlshCountPairs(data, &buckets, pairs)
+		checksum = tlshCountPairs(data, &buckets, pairs, y)
 	} else {
-		checksum = tlshCount(data, &buckets)
+		checksum = tlshCount(data, &buckets, y)
 	}
 
 	nonzero := 0
@@ -150,24 +156,28 @@ const tlshPairTableMin = 1 << 20
 // is a permutation, so bucket tlshPearson[v] receives exactly the count of v, and one pass over
 // 256 counters at the end replaces six table lookups per byte.
 
-// tlshCount fills the buckets from every five-byte window and returns the checksum.
-func tlshCount(data []byte, buckets *[256]uint32) byte {
+// tlshCount fills the buckets from every five-byte window and returns the checksum, telling y
+// its progress between chunks of yield.Bytes.
+func tlshCount(data []byte, buckets *[256]uint32, y *yield.Point) byte {
 	var checksum byte
 	var pre [256]uint32 // counts before the last Pearson step
 	s0, s2, s3, s5 := tlshPearson[0], tlshPearson[2], tlshPearson[3], tlshPearson[5]
 	s7, s11, s13 := tlshPearson[7], tlshPearson[11], tlshPearson[13]
 	// A window of five bytes kept in variables: a is the newest, e the oldest.
 	a, b, c, d := data[3], data[2], data[1], data[0]
-	for _, next := range data[4:] {
-		e := d
-		a, b, c, d = next, a, b, c
-		checksum = pearson3(s0, a, b, checksum)
-		pre[tlshPearson[tlshPearson[s2^a]^b]^c]++
-		pre[tlshPearson[tlshPearson[s3^a]^b]^d]++
-		pre[tlshPearson[tlshPearson[s5^a]^c]^d]++
-		pre[tlshPearson[tlshPearson[s7^a]^c]^e]++
-		pre[tlshPearson[tlshPearson[s11^a]^b]^e]++
-		pre[tlshPearson[tlshPearson[s13^a]^d]^e]++
+	for lo := 4; lo < len(data); lo += yield.Bytes {
+		y.At(lo)
+		for _, next := range data[lo:min(lo+yield.Bytes, len(data))] {
+			e := d
+			a, b, c, d = next, a, b, c
+			checksum = pearson3(s0, a, b, checksum)
+			pre[tlshPearson[tlshPearson[s2^a]^b]^c]++
+			pre[tlshPearson[tlshPearson[s3^a]^b]^d]++
+			pre[tlshPearson[tlshPearson[s5^a]^c]^d]++
+			pre[tlshPearson[tlshPearson[s7^a]^c]^e]++
+			pre[tlshPearson[tlshPearson[s11^a]^b]^e]++
+			pre[tlshPearson[tlshPearson[s13^a]^d]^e]++
+		}
 	}
 	permuteCounts(&pre, buckets)
 	return checksum
@@ -200,7 +210,7 @@ func newTLSHPairs() *tlshPairs {
 // tlshCountPaired computes the same as tlshCount with the pair tables: four table loads per
 // byte instead of nineteen, which matters most inside WASM where every load is bounds-checked.
 func tlshCountPaired(data []byte, buckets *[256]uint32) byte {
-	return tlshCountPairs(data, buckets, newTLSHPairs())
+	return tlshCountPairs(data, buckets, newTLSHPairs(), nil)
 }
 
 // tlshSaltCounts counts the last Pearson step's inputs separately per salt.
@@ -213,12 +223,29 @@ type tlshSaltCounts [6][256]uint32
 // each salt has its own counters, with even and odd positions alternating between two sets of
 // them (12 KiB, within L1), so that increments of one counter seldom wait for the previous
 // one's store, as they did in runs of equal bytes (PE padding) where every salt bumps the same
-// counter at every byte.
-func tlshCountPairs(data []byte, buckets *[256]uint32, p *tlshPairs) byte {
+// counter at every byte. It tells y its progress between chunks of yield.Bytes.
+func tlshCountPairs(data []byte, buckets *[256]uint32, p *tlshPairs, y *yield.Point) byte {
 	var checksum byte
 	var sets [2]tlshSaltCounts
 	c, other := &sets[0], &sets[1]
-	for i := 4; i < len(data); i++ {
+	for lo := 4; lo < len(data); lo += yield.Bytes {
+		y.At(lo)
+		checksum, c, other = tlshCountRange(data, lo, min(lo+yield.Bytes, len(data)), p, checksum, c, other)
+	}
+	var pre [256]uint32
+	for v := range pre {
+		for k := range sets[0] {
+			pre[v] += sets[0][k][v] + sets[1][k][v]
+		}
+	}
+	permuteCounts(&pre, buckets)
+	return checksum
+}
+
+// tlshCountRange counts the windows ending at data[from:to] into c and other, alternating, and
+// returns the checksum and the two sets in the order the next window takes them.
+func tlshCountRange(data []byte, from, to int, p *tlshPairs, checksum byte, c, other *tlshSaltCounts) (byte, *tlshSaltCounts, *tlshSaltCounts) {
+	for i := from; i < to; i++ {
 		s := data[i-4 : i+1] // the window e, d, c, b, a: the newest byte a last
 		w := binary.LittleEndian.Uint32(s)
 		q := p.ab[binary.LittleEndian.Uint16(s[3:])] // index a<<8 | b
@@ -234,14 +261,7 @@ func tlshCountPairs(data []byte, buckets *[256]uint32, p *tlshPairs) byte {
 		c[5][p.ad[hi|uint(s[1])]^byte(w)]++
 		c, other = other, c
 	}
-	var pre [256]uint32
-	for v := range pre {
-		for k := range sets[0] {
-			pre[v] += sets[0][k][v] + sets[1][k][v]
-		}
-	}
-	permuteCounts(&pre, buckets)
-	return checksum
+	return checksum, c, other
 }
 
 // permuteCounts adds the counts of Pearson inputs to the buckets of their outputs.

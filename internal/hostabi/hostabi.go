@@ -17,6 +17,7 @@ import (
 	"github.com/athena-mesh/athena/internal/fuzzyhash"
 	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/internal/windowfilter"
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 // Memory is a guest's linear memory: Read returns a view of [offset, offset+n), which the
@@ -61,18 +62,35 @@ const (
 	WindowErrOutput = -3 // [out, out+8·cap) is not inside memory
 )
 
-// digester computes one digest algorithm: at most room bytes of digest.
+// digester computes one digest algorithm: at most room bytes of digest, appended to out,
+// telling y (nil: nobody) how far it got.
 type digester struct {
 	room int
-	sum  func(in, out []byte) []byte
+	sum  func(in, out []byte, y *yield.Point) []byte
 }
 
 func hashDigester(h func() hash.Hash) *digester {
-	return &digester{room: h().Size(), sum: func(in, out []byte) []byte {
+	return &digester{room: h().Size(), sum: func(in, out []byte, y *yield.Point) []byte {
 		d := h()
+		for pos := 0; y != nil && len(in) > yield.Bytes; pos += yield.Bytes {
+			d.Write(in[:yield.Bytes])
+			in = in[yield.Bytes:]
+			y.At(pos + yield.Bytes)
+		}
 		d.Write(in)
 		return d.Sum(out)
 	}}
+}
+
+func countsDigest(in, out []byte, y *yield.Point) []byte {
+	var counts [256]uint64
+	for pos := 0; y != nil && len(in) > yield.Bytes; pos += yield.Bytes {
+		bytecount.Add(&counts, in[:yield.Bytes])
+		in = in[yield.Bytes:]
+		y.At(pos + yield.Bytes)
+	}
+	bytecount.Add(&counts, in)
+	return bytecount.AppendCounts(out, &counts)
 }
 
 // digesters are the algorithms by their ABI value. The longest ssdeep digest is
@@ -82,9 +100,13 @@ var digesters = map[uint32]*digester{
 	DigestSHA1:   hashDigester(sha1.New),
 	DigestSHA256: hashDigester(sha256.New),
 	DigestSHA512: hashDigester(sha512.New),
-	DigestSSDeep: {room: 128, sum: func(in, out []byte) []byte { return append(out, fuzzyhash.SSDeep(in)...) }},
-	DigestTLSH:   {room: 72, sum: func(in, out []byte) []byte { return append(out, fuzzyhash.TLSH(in)...) }},
-	DigestCounts: {room: bytecount.EncodedSize, sum: func(in, out []byte) []byte { return bytecount.AppendEncoded(out, in) }},
+	DigestSSDeep: {room: 128, sum: func(in, out []byte, y *yield.Point) []byte {
+		return append(out, fuzzyhash.SSDeepYielding(in, y)...)
+	}},
+	DigestTLSH: {room: 72, sum: func(in, out []byte, y *yield.Point) []byte {
+		return append(out, fuzzyhash.TLSHYielding(in, y)...)
+	}},
+	DigestCounts: {room: bytecount.EncodedSize, sum: countsDigest},
 }
 
 // DigestRoom is the output room athena.digest requires for alg, 0 for an unknown algorithm.
@@ -97,12 +119,15 @@ func DigestRoom(alg uint32) int {
 
 // Sum is what athena.digest writes for alg over data, computed here, or nil for an unknown
 // algorithm: guests that must compute a digest themselves use it (guest.NativeSum).
-func Sum(alg uint32, data []byte) []byte {
+func Sum(alg uint32, data []byte) []byte { return SumYielding(alg, data, nil) }
+
+// SumYielding is Sum telling y how far it got (package yield).
+func SumYielding(alg uint32, data []byte, y *yield.Point) []byte {
 	d := digesters[alg]
 	if d == nil {
 		return nil
 	}
-	return d.sum(data, nil)
+	return d.sum(data, nil, y)
 }
 
 // Known holds digests a host computed before the call: Sum returns alg's digest of in when it
@@ -116,7 +141,10 @@ type Known interface {
 // and returns its length, taken from known when it has it (known may be nil). The input is
 // hashed in place (the guest is blocked in the call, so it does not change meanwhile) and the
 // digest computed before it is written, so out may overlap the input.
-func Digest(mem Memory, alg, ptr, n, out uint32, known Known) int32 {
+//
+// Digest, TextRuns and WindowFilter call yieldFn (when not nil) about every yield.Bytes of
+// input, so that a long call does not hold its core (package yield).
+func Digest(mem Memory, alg, ptr, n, out uint32, known Known, yieldFn func()) int32 {
 	d := digesters[alg]
 	if d == nil {
 		return DigestErrAlgorithm
@@ -135,7 +163,7 @@ func Digest(mem Memory, alg, ptr, n, out uint32, known Known) int32 {
 	}
 	if !ok {
 		var buf [bytecount.EncodedSize]byte // the longest answer
-		sum = d.sum(in, buf[:0])
+		sum = d.sum(in, buf[:0], yield.New(yieldFn))
 	}
 	if len(sum) > d.room {
 		return DigestErrOutput
@@ -146,7 +174,7 @@ func Digest(mem Memory, alg, ptr, n, out uint32, known Known) int32 {
 // TextRuns is athena.text_runs(kind, min_len, ptr, len, out, cap): it writes the first runs of
 // kind in [ptr, ptr+n), at most capacity of them, as (start, end) pairs relative to ptr, to
 // out and returns how many. An output that overlaps the input gives unspecified runs.
-func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32) int32 {
+func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32, yieldFn func()) int32 {
 	if !textruns.Kind(kind).Valid() {
 		return TextErrKind
 	}
@@ -158,14 +186,14 @@ func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32) int32 {
 	if !ok {
 		return TextErrOutput
 	}
-	return int32(textruns.Encode(textruns.Kind(kind), int(minLen), in, dst))
+	return int32(textruns.Encode(textruns.Kind(kind), int(minLen), in, dst, yield.New(yieldFn)))
 }
 
 // WindowFilter is athena.window_filter(filter, data, from, to, out, cap): it probes the
 // filter at filter for the windows ending at offsets [from, to) of data and writes, at most
 // capacity of them, the blocks with a position that passes to out as (base, mask) pairs,
 // returning how many. An output that overlaps the filter or the data gives unspecified blocks.
-func WindowFilter(mem Memory, filter, data, from, to, out, capacity uint32) int32 {
+func WindowFilter(mem Memory, filter, data, from, to, out, capacity uint32, yieldFn func()) int32 {
 	if filter%8 != 0 {
 		return WindowErrFilter
 	}
@@ -185,7 +213,7 @@ func WindowFilter(mem Memory, filter, data, from, to, out, capacity uint32) int3
 	if !ok {
 		return WindowErrOutput
 	}
-	return int32(windowfilter.Encode(f, in, int(from), int(to), dst))
+	return int32(windowfilter.Encode(f, in, int(from), int(to), dst, yield.New(yieldFn)))
 }
 
 // readPairs is the view of capacity 8-byte pairs at out.

@@ -13,6 +13,7 @@ import (
 	"github.com/athena-mesh/athena/internal/fuzzyhash"
 	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/internal/windowfilter"
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 // sliceMemory is a Memory over a byte slice.
@@ -77,7 +78,7 @@ func FuzzDigest(f *testing.F) {
 	f.Add(make([]byte, 2100), uint32(DigestCounts), uint32(0), uint32(10), uint32(40))
 	f.Fuzz(func(t *testing.T, memory []byte, alg, ptr, n, out uint32) {
 		before := bytes.Clone(memory)
-		got := Digest(sliceMemory(memory), alg, ptr, n, out, nil)
+		got := Digest(sliceMemory(memory), alg, ptr, n, out, nil, nil)
 		inOK := uint64(ptr)+uint64(n) <= uint64(len(memory))
 		room := DigestRoom(alg)
 		outOK := uint64(out)+uint64(room) <= uint64(len(memory))
@@ -122,7 +123,7 @@ func FuzzTextRuns(f *testing.F) {
 	f.Add(mem, uint32(textruns.ASCII), uint32(3), uint32(0), uint32(26), uint32(0xfffffffc), uint32(1))
 	f.Fuzz(func(t *testing.T, memory []byte, kind, minLen, ptr, n, out, capacity uint32) {
 		before := bytes.Clone(memory)
-		got := TextRuns(sliceMemory(memory), kind, minLen, ptr, n, out, capacity)
+		got := TextRuns(sliceMemory(memory), kind, minLen, ptr, n, out, capacity, nil)
 		inOK := uint64(ptr)+uint64(n) <= uint64(len(memory))
 		size := uint64(capacity) * textruns.PairSize
 		outOK := uint64(out)+size <= uint64(len(memory))
@@ -146,7 +147,7 @@ func FuzzTextRuns(f *testing.F) {
 			// Without overlap the runs are exactly textruns'.
 			if uint64(out) >= uint64(ptr)+uint64(n) || uint64(out)+size <= uint64(ptr) {
 				want := make([]byte, size)
-				if w := textruns.Encode(textruns.Kind(kind), int(minLen), before[ptr:ptr+n], want); int32(w) != got {
+				if w := textruns.Encode(textruns.Kind(kind), int(minLen), before[ptr:ptr+n], want, nil); int32(w) != got {
 					t.Fatalf("%d runs, want %d", got, w)
 				}
 				if !bytes.Equal(memory[out:uint64(out)+uint64(got)*textruns.PairSize], want[:uint64(got)*textruns.PairSize]) {
@@ -198,7 +199,7 @@ func FuzzWindowFilter(f *testing.F) {
 			filter = uint32(base)
 		}
 		before := bytes.Clone(memory)
-		got := WindowFilter(sliceMemory(memory), filter, ptr, from, to, out, capacity)
+		got := WindowFilter(sliceMemory(memory), filter, ptr, from, to, out, capacity, nil)
 		size := uint64(capacity) * windowfilter.PairSize
 		switch {
 		case filter%8 != 0 || uint64(filter)+windowfilter.Size > uint64(len(memory)):
@@ -221,7 +222,7 @@ func FuzzWindowFilter(f *testing.F) {
 			if !overlap(uint64(out), size, uint64(ptr), uint64(to)) && !overlap(uint64(out), size, uint64(filter), windowfilter.Size) {
 				want := make([]byte, size)
 				bf, _ := windowfilter.FromMemory(before[filter:])
-				if w := windowfilter.Encode(bf, before[ptr:ptr+to], int(from), int(to), want); int32(w) != got {
+				if w := windowfilter.Encode(bf, before[ptr:ptr+to], int(from), int(to), want, nil); int32(w) != got {
 					t.Fatalf("%d blocks, want %d", got, w)
 				}
 				if !bytes.Equal(memory[out:uint64(out)+uint64(got)*windowfilter.PairSize], want[:uint64(got)*windowfilter.PairSize]) {
@@ -234,4 +235,75 @@ func FuzzWindowFilter(f *testing.F) {
 			t.Fatal("memory changed outside the output range")
 		}
 	})
+}
+
+// TestSumYielding: every algorithm gives its reference digest when it tells a point its
+// progress (the byte-exact hashes and the counts once per whole chunk before the last).
+func TestSumYielding(t *testing.T) {
+	data := make([]byte, 3*yield.Bytes+1000)
+	for i := range data {
+		data[i] = byte(i*7 + i>>9)
+	}
+	for alg := uint32(DigestMD5); alg <= DigestCounts; alg++ {
+		yields := 0
+		got := SumYielding(alg, data, yield.New(func() { yields++ }))
+		if want := referenceDigest(alg, data); !bytes.Equal(got, want) {
+			t.Errorf("alg %d: SumYielding %q, want %q", alg, got, want)
+		}
+		if alg != DigestSSDeep && alg != DigestTLSH && yields != 3 {
+			t.Errorf("alg %d: yielded %d times over %d bytes, want 3", alg, yields, len(data))
+		}
+		if yields == 0 {
+			t.Errorf("alg %d: never yielded over %d bytes", alg, len(data))
+		}
+	}
+	if SumYielding(99, data, yield.New(func() { t.Error("an unknown algorithm yielded") })) != nil {
+		t.Error("an unknown algorithm gave a digest")
+	}
+}
+
+// TestHostCallsYield: over a large input the three scanning host functions call their yield
+// function and answer what they answer without one.
+func TestHostCallsYield(t *testing.T) {
+	const n = 8 * yield.Bytes
+	memory := make([]byte, n+windowfilter.Size+64*1024)
+	for i := range n {
+		if i%50 < 30 {
+			memory[i] = 'a' + byte(i%26)
+		} else {
+			memory[i] = byte(i * 131)
+		}
+	}
+	var f windowfilter.Filter
+	f.AddWindow(binary.BigEndian.Uint32([]byte("abcd")))
+	filterAt := uint32(n)
+	copy(memory[filterAt:], unsafe.Slice((*byte)(unsafe.Pointer(&f)), windowfilter.Size))
+	out := filterAt + windowfilter.Size
+	capacity := uint32(len(memory)-int(out)) / 8
+
+	calls := map[string]func(yieldFn func()) (int32, []byte){
+		"digest": func(y func()) (int32, []byte) {
+			r := Digest(sliceMemory(memory), DigestTLSH, 0, n, out, nil, y)
+			return r, bytes.Clone(memory[out : out+72])
+		},
+		"text_runs": func(y func()) (int32, []byte) {
+			r := TextRuns(sliceMemory(memory), uint32(textruns.ASCII), 4, 0, n, out, capacity, y)
+			return r, bytes.Clone(memory[out : out+8*uint32(max(r, 0))])
+		},
+		"window_filter": func(y func()) (int32, []byte) {
+			r := WindowFilter(sliceMemory(memory), filterAt, 0, 0, n, out, capacity, y)
+			return r, bytes.Clone(memory[out : out+8*uint32(max(r, 0))])
+		},
+	}
+	for name, call := range calls {
+		want, wantOut := call(nil)
+		yields := 0
+		got, gotOut := call(func() { yields++ })
+		if got != want || !bytes.Equal(gotOut, wantOut) || want <= 0 {
+			t.Errorf("%s: %d with a yield function, %d without (outputs equal: %v)", name, got, want, bytes.Equal(gotOut, wantOut))
+		}
+		if yields < 4 {
+			t.Errorf("%s: yielded %d times over %d bytes", name, yields, n)
+		}
+	}
 }

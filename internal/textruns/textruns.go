@@ -6,6 +6,8 @@ package textruns
 import (
 	"encoding/binary"
 	"math/bits"
+
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 // Kind is what a run is made of. The values are part of the guest ABI.
@@ -192,8 +194,8 @@ const PairSize = 8
 // Encode writes to out, as pairs of little-endian uint32 (start, end), the first runs of kind
 // in b, as many as fit in out, and returns how many it wrote; -1 for an unknown kind. When it
 // fills out there may be more: the next call should start at the end of the last run, with
-// the kind At that offset.
-func Encode(kind Kind, minLen int, b, out []byte) int {
+// the kind At that offset. It tells y (nil: nobody) where each run ends.
+func Encode(kind Kind, minLen int, b, out []byte, y *yield.Point) int {
 	if !kind.Valid() {
 		return -1
 	}
@@ -206,6 +208,7 @@ func Encode(kind Kind, minLen int, b, out []byte) int {
 		binary.LittleEndian.PutUint32(out[n*PairSize:], uint32(start))
 		binary.LittleEndian.PutUint32(out[n*PairSize+4:], uint32(end))
 		n++
+		y.At(end)
 		return n < room
 	})
 	return n

@@ -59,7 +59,7 @@ func resumed(kind Kind, minLen, room int, b []byte) [][2]int {
 	var out [][2]int
 	buf := make([]byte, room*PairSize)
 	for off := 0; ; {
-		n := Encode(kind.At(off), minLen, b[off:], buf)
+		n := Encode(kind.At(off), minLen, b[off:], buf, nil)
 		for k := range n {
 			s, e := binary.LittleEndian.Uint32(buf[k*PairSize:]), binary.LittleEndian.Uint32(buf[k*PairSize+4:])
 			out = append(out, [2]int{off + int(s), off + int(e)})
@@ -118,10 +118,10 @@ func TestEmitStops(t *testing.T) {
 	if calls != 1 {
 		t.Errorf("emit called %d times after returning false", calls)
 	}
-	if Scan(4, 1, []byte("abc"), func(int, int) bool { return true }) || Encode(0, 1, []byte("abc"), make([]byte, 8)) != -1 {
+	if Scan(4, 1, []byte("abc"), func(int, int) bool { return true }) || Encode(0, 1, []byte("abc"), make([]byte, 8), nil) != -1 {
 		t.Error("an unknown kind was accepted")
 	}
-	if Encode(ASCII, 1, []byte("abc"), make([]byte, 7)) != 0 {
+	if Encode(ASCII, 1, []byte("abc"), make([]byte, 7), nil) != 0 {
 		t.Error("Encode wrote a run into less than a pair's room")
 	}
 }

@@ -9,6 +9,8 @@ package windowfilter
 import (
 	"encoding/binary"
 	"unsafe"
+
+	"github.com/athena-mesh/athena/internal/yield"
 )
 
 const (
@@ -95,7 +97,9 @@ func FromMemory(b []byte) (f *Filter, ok bool) {
 // as zero) and calls emit, in order, for each block of BlockSize positions starting at a
 // multiple of BlockSize with a position that passes: mask bit k is set when the window ending
 // at base+k Passes. It stops when emit returns false.
-func Blocks(f *Filter, data []byte, from, to int, emit func(base int, mask uint32) bool) {
+//
+// It tells y (nil: nobody) each block's base as it goes.
+func Blocks(f *Filter, data []byte, from, to int, y *yield.Point, emit func(base int, mask uint32) bool) {
 	if from < 0 || to > len(data) || from >= to {
 		return
 	}
@@ -105,6 +109,7 @@ func Blocks(f *Filter, data []byte, from, to int, emit func(base int, mask uint3
 		w = w<<8 | uint64(data[k])
 	}
 	for base := from &^ (BlockSize - 1); base < to; base += BlockSize {
+		y.At(base)
 		var mask uint32
 		if lo, hi := max(base, from), min(base+BlockSize, to); lo == base && hi == base+BlockSize && base >= 3 {
 			// Each window read from memory rather than shifted in: no chain from one byte to
@@ -140,12 +145,12 @@ const PairSize = 8
 
 // Encode writes Blocks' blocks to out, as many as fit, and returns how many. When it fills
 // out there may be more: the next call starts at the last block's base plus BlockSize.
-func Encode(f *Filter, data []byte, from, to int, out []byte) int {
+func Encode(f *Filter, data []byte, from, to int, out []byte, y *yield.Point) int {
 	n, room := 0, len(out)/PairSize
 	if room == 0 {
 		return 0
 	}
-	Blocks(f, data, from, to, func(base int, mask uint32) bool {
+	Blocks(f, data, from, to, y, func(base int, mask uint32) bool {
 		binary.LittleEndian.PutUint32(out[n*PairSize:], uint32(base))
 		binary.LittleEndian.PutUint32(out[n*PairSize+4:], mask)
 		n++

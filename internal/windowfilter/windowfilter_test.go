@@ -25,7 +25,7 @@ func reference(f *Filter, data []byte, from, to int) map[int]uint32 {
 func blocks(f *Filter, data []byte, from, to int) map[int]uint32 {
 	out := map[int]uint32{}
 	var last = -1
-	Blocks(f, data, from, to, func(base int, mask uint32) bool {
+	Blocks(f, data, from, to, nil, func(base int, mask uint32) bool {
 		if base <= last || base%BlockSize != 0 || mask == 0 {
 			panic("blocks out of order or empty")
 		}
@@ -112,7 +112,7 @@ func TestEncodeResumes(t *testing.T) {
 		got := map[int]uint32{}
 		buf := make([]byte, room*PairSize)
 		for from := 3; from < len(data); {
-			n := Encode(f, data, from, len(data), buf)
+			n := Encode(f, data, from, len(data), buf, nil)
 			for k := range n {
 				got[int(binary.LittleEndian.Uint32(buf[k*PairSize:]))] = binary.LittleEndian.Uint32(buf[k*PairSize+4:])
 			}
@@ -125,7 +125,7 @@ func TestEncodeResumes(t *testing.T) {
 			t.Fatalf("room %d: %d blocks, want %d", room, len(got), len(want))
 		}
 	}
-	if Encode(f, data, 0, len(data), make([]byte, PairSize-1)) != 0 {
+	if Encode(f, data, 0, len(data), make([]byte, PairSize-1), nil) != 0 {
 		t.Error("Encode wrote into less than a pair's room")
 	}
 }

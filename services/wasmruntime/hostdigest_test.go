@@ -37,7 +37,7 @@ func TestHostDigestEngine(t *testing.T) {
 	direct := func(alg uint32, b []byte) []byte {
 		mem := make(sliceMemory, 4096)
 		copy(mem, b)
-		n := hostabi.Digest(abiMemory{mem}, alg, 0, uint32(len(b)), 1024, nil)
+		n := hostabi.Digest(abiMemory{mem}, alg, 0, uint32(len(b)), 1024, nil, nil)
 		return mem[1024 : 1024+n]
 	}
 	for _, tc := range []struct {

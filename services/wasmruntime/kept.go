@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/athena-mesh/athena/internal/hostabi"
+	"github.com/athena-mesh/athena/internal/yield"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
 	"github.com/prometheus/client_golang/prometheus"
@@ -157,13 +158,13 @@ func (d *contentDigests) Sum(alg uint32, in []byte) ([]byte, bool) {
 	return d.sum(alg, "call"), true
 }
 
-// sum returns alg's digest of the content, computing it if nobody has; source labels who
-// computed it in athena_wasm_kept_digests_total.
+// sum returns alg's digest of the content, computing it if nobody has, a core's turn at a
+// time (package yield); source labels who computed it in athena_wasm_kept_digests_total.
 func (d *contentDigests) sum(alg uint32, source string) []byte {
 	a := &d.algs[alg]
 	computed := false
 	a.once.Do(func() {
-		a.sum = hostabi.Sum(alg, d.content)
+		a.sum = hostabi.SumYielding(alg, d.content, yield.New(runtime.Gosched))
 		computed = true
 	})
 	if !computed {

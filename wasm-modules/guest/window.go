@@ -15,5 +15,5 @@ func WindowFilter(f *windowfilter.Filter, data []byte, from, to int, emit func(b
 
 // probeHere is WindowFilter in Go.
 func probeHere(f *windowfilter.Filter, data []byte, from, to int, emit func(base int, mask uint32)) {
-	windowfilter.Blocks(f, data, from, to, func(base int, mask uint32) bool { emit(base, mask); return true })
+	windowfilter.Blocks(f, data, from, to, nil, func(base int, mask uint32) bool { emit(base, mask); return true })
 }

@@ -30,7 +30,7 @@ func TestWindowFilter(t *testing.T) {
 	}
 	var got, want []block
 	WindowFilter(f, data, 5, len(data), func(base int, mask uint32) { got = append(got, block{base, mask}) })
-	windowfilter.Blocks(f, data, 5, len(data), func(base int, mask uint32) bool { want = append(want, block{base, mask}); return true })
+	windowfilter.Blocks(f, data, 5, len(data), nil, func(base int, mask uint32) bool { want = append(want, block{base, mask}); return true })
 	if len(want) <= windowBatch || !slices.Equal(got, want) {
 		t.Fatalf("%d blocks, want the %d of windowfilter.Blocks", len(got), len(want))
 	}
