@@ -20,74 +20,67 @@ import (
 type guestSlots struct {
 	size  int
 	grace time.Duration // leadGrace; set before use
-
-	mu      sync.Mutex
-	free    int
-	changed chan struct{} // closed (and replaced) whenever a slot is freed
+	ch    chan struct{} // a token per running guest: FIFO among waiters, no herd on release
+	gated sync.Mutex    // serializes the "another stays free" check of held-back calls
 }
 
 // leadGrace is how long a ranked call leaves a slot free for its rank-1 call: the calls of one
-// fan-out reach the runtime within a scheduler turn or two of each other.
-const leadGrace = 5 * time.Millisecond
+// fan-out reach the runtime within a scheduler turn or two of each other. leadPoll is how
+// often a held-back call looks again.
+const (
+	leadGrace = 5 * time.Millisecond
+	leadPoll  = 250 * time.Microsecond
+)
 
 func newGuestSlots(n int) *guestSlots {
-	return &guestSlots{size: n, grace: leadGrace, free: n, changed: make(chan struct{})}
+	return &guestSlots{size: n, grace: leadGrace, ch: make(chan struct{}, n)}
 }
 
 // acquire takes a slot, waiting for one until ctx ends. While lead is open (not closed), for
-// at most leadGrace, it takes one only when another stays free, unless there is only one slot
-// in all.
+// at most the grace period, it takes one only when another stays free, unless there is only
+// one slot in all.
 func (s *guestSlots) acquire(ctx context.Context, lead <-chan struct{}) error {
-	var grace <-chan time.Time
 	if lead != nil && s.size > 1 {
-		t := time.NewTimer(s.grace)
-		defer t.Stop()
-		grace = t.C
-	}
-	for {
-		keep := 0
-		if lead != nil && s.size > 1 {
+		var poll *time.Timer
+		for until := time.Now().Add(s.grace); time.Now().Before(until); {
+			s.gated.Lock()
+			took := false
+			if len(s.ch) <= s.size-2 {
+				s.ch <- struct{}{} // two were free: cannot block, whoever takes the other
+				took = true
+			}
+			s.gated.Unlock()
+			if took {
+				return nil
+			}
+			if poll == nil {
+				poll = time.NewTimer(leadPoll)
+				defer poll.Stop()
+			} else {
+				poll.Reset(leadPoll)
+			}
 			select {
 			case <-lead:
-				lead = nil
-			default:
-				keep = 1
+				until = time.Time{} // the rank-1 call has its slot: take any
+			case <-poll.C:
+			case <-ctx.Done():
+				return ctx.Err()
 			}
 		}
-		s.mu.Lock()
-		if s.free > keep {
-			s.free--
-			s.mu.Unlock()
-			return nil
-		}
-		changed := s.changed
-		s.mu.Unlock()
-		select {
-		case <-changed:
-		case <-lead:
-		case <-grace:
-			lead, grace = nil, nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	}
+	select {
+	case s.ch <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
 // release frees a slot.
-func (s *guestSlots) release() {
-	s.mu.Lock()
-	s.free++
-	close(s.changed)
-	s.changed = make(chan struct{})
-	s.mu.Unlock()
-}
+func (s *guestSlots) release() { <-s.ch }
 
 // held is how many slots are taken.
-func (s *guestSlots) held() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.size - s.free
-}
+func (s *guestSlots) held() int { return len(s.ch) }
 
 // leadGate is one kept content's rank-1 call: closed once that call has a guest slot or has
 // ended.
