@@ -49,14 +49,13 @@ func (p *pass) source(ctx context.Context, content []byte) *sampleSource {
 	return s
 }
 
-// invoke runs module on the sample with req, whose content must be empty. rank is the call's
-// place among the sample's module calls sent at once, longest expected first (0: none).
-func (s *sampleSource) invoke(ctx context.Context, module string, rank uint32, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+// invoke runs module on the sample with req, whose content must be empty.
+func (s *sampleSource) invoke(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 	s.mu.Lock()
 	h := s.handle
 	s.mu.Unlock()
 	if h != "" {
-		resp, err := s.keeper.InvokeKept(ctx, module, h, rank, req)
+		resp, err := s.keeper.InvokeKept(ctx, module, h, req)
 		if status.Code(err) != codes.FailedPrecondition {
 			return resp, err
 		}

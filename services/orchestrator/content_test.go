@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"maps"
 	"reflect"
 	"strings"
 	"sync"
@@ -32,13 +31,12 @@ type keepingFake struct {
 	keptCalls  int
 	inline     int
 	released   []string
-	keptFor    [][]string        // the modules named by each KeepContent
-	seenLength map[string]int    // module → content length it received
-	ranks      map[string]uint32 // module → the rank of its last kept call
+	keptFor    [][]string     // the modules named by each KeepContent
+	seenLength map[string]int // module → content length it received
 }
 
 func newKeepingFake() *keepingFake {
-	k := &keepingFake{kept: map[string][]byte{}, seenLength: map[string]int{}, ranks: map[string]uint32{}}
+	k := &keepingFake{kept: map[string][]byte{}, seenLength: map[string]int{}}
 	k.fakeInvoker = newFake(func(_ context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 		k.mu.Lock()
 		k.seenLength[module] = len(req.Content)
@@ -71,12 +69,11 @@ func (k *keepingFake) KeepContent(_ context.Context, content []byte, modules []s
 	return h, nil
 }
 
-func (k *keepingFake) InvokeKept(ctx context.Context, module, handle string, rank uint32, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+func (k *keepingFake) InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 	if len(req.Content) > 0 {
 		return nil, status.Error(codes.InvalidArgument, "content and handle")
 	}
 	k.mu.Lock()
-	k.ranks[module] = rank
 	if k.forgetAfter > 0 && k.keptCalls >= k.forgetAfter {
 		clear(k.kept)
 	}
@@ -153,55 +150,6 @@ func TestContentKeptOncePerSample(t *testing.T) {
 	}
 	if want := [][]string{{"pattern-matcher"}}; !reflect.DeepEqual(k2.keptFor, want) {
 		t.Errorf("with options.modules: KeepContent named modules %v, want %v", k2.keptFor, want)
-	}
-}
-
-// TestContentCallsRanked: the module calls sent at once on a kept sample carry their ranks
-// from 1, longest expected first, so the runtime can keep a guest slot for the first; the
-// identification, sent alone, has none. Unmeasured, every module ranks by routing order; once
-// measured, by its guest time.
-func TestContentCallsRanked(t *testing.T) {
-	k := newKeepingFake()
-	took := map[string]int64{"crypto": 7, "pattern-matcher": 30, "network": 12, "analysis-engine": 20}
-	k.handle = func(_ context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
-		if module == IdentifyModule {
-			return ok(&modulev1.AnalyzeResponse{Identification: &modulev1.Identification{FileType: "pe", Flavors: []string{"executable", "pe"}}}), nil
-		}
-		resp := ok(&modulev1.AnalyzeResponse{})
-		resp.DurationMs = max(took[module], 1)
-		return resp, nil
-	}
-	o := newOrch(t, Config{Invoker: k})
-	for round := range 2 {
-		r, err := o.Analyze(context.Background(), bigSample(), &analysisv1.AnalysisOptions{BypassCache: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		k.mu.Lock()
-		ranks := maps.Clone(k.ranks)
-		clear(k.ranks)
-		k.mu.Unlock()
-		if got := ranks[IdentifyModule]; got != 0 {
-			t.Errorf("round %d: the identification has rank %d, want 0", round, got)
-		}
-		delete(ranks, IdentifyModule)
-		if len(ranks) != len(r.Modules)-1 || len(ranks) < 3 {
-			t.Fatalf("round %d: ranks %v for modules %v", round, ranks, r.Modules)
-		}
-		byRank := make([]string, len(ranks))
-		for m, rank := range ranks {
-			if rank < 1 || int(rank) > len(ranks) || byRank[rank-1] != "" {
-				t.Fatalf("round %d: ranks %v are not 1 to %d, each once", round, ranks, len(ranks))
-			}
-			byRank[rank-1] = m
-		}
-		if round == 1 {
-			for i := 1; i < len(byRank); i++ {
-				if max(took[byRank[i-1]], 1) < max(took[byRank[i]], 1) {
-					t.Errorf("measured: ranked %v, but %s took longer than %s", byRank, byRank[i], byRank[i-1])
-				}
-			}
-		}
 	}
 }
 

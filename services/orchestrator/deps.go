@@ -28,10 +28,8 @@ type ContentKeeper interface {
 	// they need from it (their declared whole-sample digests) meanwhile.
 	KeepContent(ctx context.Context, content []byte, modules []string) (handle string, err error)
 	// InvokeKept runs one module on the content kept under handle (req has no content). A
-	// handle the runtime no longer holds fails with codes.FailedPrecondition. rank is the
-	// call's place among those sent on the content at once, longest expected first, or 0
-	// (InvokeRequest.rank).
-	InvokeKept(ctx context.Context, module, handle string, rank uint32, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error)
+	// handle the runtime no longer holds fails with codes.FailedPrecondition.
+	InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error)
 	// ReleaseContent drops the kept content.
 	ReleaseContent(ctx context.Context, handle string) error
 }
@@ -63,8 +61,8 @@ func (c RuntimeClient) KeepContent(ctx context.Context, content []byte, modules 
 }
 
 // InvokeKept implements ContentKeeper.
-func (c RuntimeClient) InvokeKept(ctx context.Context, module, handle string, rank uint32, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
-	return c.Client.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: module, Request: req, ContentHandle: handle, Rank: rank})
+func (c RuntimeClient) InvokeKept(ctx context.Context, module, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+	return c.Client.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: module, Request: req, ContentHandle: handle})
 }
 
 // ReleaseContent implements ContentKeeper.

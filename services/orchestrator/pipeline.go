@@ -76,7 +76,7 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 
 	var extracted []*modulev1.Artifact
 	if p.mods.names[IdentifyModule] && p.wanted(IdentifyModule) {
-		resp := p.invoke(ctx, r, IdentifyModule, 0, src, req)
+		resp := p.invoke(ctx, r, IdentifyModule, src, req)
 		if id := resp.GetIdentification(); id != nil {
 			r.Sample.FileType, r.Sample.MimeType, r.Sample.Description = id.FileType, id.MimeType, id.Description
 			r.Flavors = id.Flavors
@@ -97,15 +97,15 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	// Longest expected first, each call on its way before the next starts (Gosched lets the
 	// new goroutine run to its RPC): the runtime gives its cores to the calls in the order they
 	// arrive. responses keeps the routing order, so the report does not depend on it.
-	for k, i := range p.o.costs.order(routed, r.Sample.FileType) {
-		name, rank := routed[i], uint32(k+1)
+	for _, i := range p.o.costs.order(routed, r.Sample.FileType) {
+		name := routed[i]
 		mreq := req
 		if name == "pattern-matcher" && len(p.rules) > 0 {
 			mreq = shallowCopy(req)
 			mreq.Resources = p.rules
 		}
 		g.Go(func() error {
-			responses[i] = p.invoke(gctx, r, name, rank, src, mreq)
+			responses[i] = p.invoke(gctx, r, name, src, mreq)
 			return nil
 		})
 		runtime.Gosched()
@@ -182,7 +182,7 @@ func (p *pass) wanted(module string) bool {
 
 // invoke runs one module on src's content with req under the per-request and global
 // concurrency bounds and records its outcome in r.Modules. It never fails the report.
-func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, rank uint32, src *sampleSource, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, src *sampleSource, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
 	sha := r.Sample.Sha256
 	depth := int(r.Depth)
 	run := &analysisv1.ModuleRun{Name: module}
@@ -212,7 +212,7 @@ func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, 
 		return nil
 	}
 	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ModuleStarted{ModuleStarted: &analysisv1.ModuleStartedEvent{Module: module}}})
-	resp, err := src.invoke(ctx, module, rank, req)
+	resp, err := src.invoke(ctx, module, req)
 	run.DurationMs = time.Since(start).Milliseconds()
 	if err != nil {
 		run.Status, run.Error = callStatus(ctx, err), status.Convert(err).Message()

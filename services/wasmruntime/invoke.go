@@ -137,20 +137,15 @@ func (r *Runtime) invoke(ctx context.Context, m *module, req *modulev1.AnalyzeRe
 		return res
 	}
 	out.InstanceReused = pi.uses > 0
-	// The guest waits for a core (guestSlots).
+	// The guest waits for a core: a guest is not preempted, so one beyond the cores would
+	// only slow the running ones down.
 	waitStart := time.Now()
-	ranked, isRanked := rankOf(ctx)
-	var lead <-chan struct{}
-	if isRanked && !ranked.lead {
-		lead = ranked.gate.c
-	}
-	if err := r.guests.acquire(callCtx, lead); err != nil {
+	select {
+	case r.guests <- struct{}{}:
+	case <-callCtx.Done():
 		m.pool.put(pi, true)
-		res.outcome = stopped(ctx, out, fmt.Sprintf("deadline reached waiting for one of the runtime's %d guest slots", r.guests.size))
+		res.outcome = stopped(ctx, out, fmt.Sprintf("deadline reached waiting for one of the runtime's %d guest slots", cap(r.guests)))
 		return res
-	}
-	if isRanked && ranked.lead {
-		ranked.gate.open()
 	}
 	span.SetAttributes(attribute.Float64("athena.slot_wait_ms", float64(time.Since(waitStart).Microseconds())/1000))
 	pi.stdout.take()
@@ -238,19 +233,19 @@ func stopped(ctx context.Context, out *wasmruntimev1.InvokeResponse, deadlineMsg
 	return outcomeDeadline
 }
 
-// run calls the guest, which holds one of r.guests' slots, and frees it when the guest
+// run calls the guest, which holds one of r.guests, and frees that slot when the guest
 // returns. On an engine that cannot interrupt a guest the call runs on its own goroutine and is
 // abandoned at the deadline; the goroutine closes the instance when the guest finally returns
 // (Close waits for it). An abandoned guest frees its slot at once: it may never return, and a
 // slot held forever would stop the runtime.
 func (r *Runtime) run(ctx context.Context, m *module, pi *pooled, req *modulev1.AnalyzeRequest, deadlineMs, maxOutput int64) (*modulev1.AnalyzeResponse, bool, error) {
 	if r.eng.deadlineEnforced() {
-		defer r.guests.release()
+		defer func() { <-r.guests }()
 		resp, err := callAnalyzeRequest(ctx, pi.inst, req, deadlineMs, maxOutput)
 		return resp, false, err
 	}
 	var freed sync.Once
-	free := func() { freed.Do(r.guests.release) }
+	free := func() { freed.Do(func() { <-r.guests }) }
 	type result struct {
 		resp *modulev1.AnalyzeResponse
 		err  error

@@ -58,7 +58,6 @@ type keptEntry struct {
 	content  []byte
 	lastUsed time.Time
 	digests  *contentDigests
-	lead     *leadGate // its rank-1 call (guestSlots)
 }
 
 func newKeptStore(limit int64, keepTime time.Duration) *keptStore {
@@ -83,25 +82,24 @@ func (s *keptStore) Keep(content []byte) (string, *contentDigests, error) {
 	if s.bytes+int64(len(content)) > s.limit {
 		return "", nil, ErrKeptFull
 	}
-	e := &keptEntry{content: content, lastUsed: s.now(), digests: &contentDigests{content: content, counted: s.counted}, lead: newLeadGate()}
+	e := &keptEntry{content: content, lastUsed: s.now(), digests: &contentDigests{content: content, counted: s.counted}}
 	s.entries[handle] = e
 	s.bytes += int64(len(content))
 	return handle, e.digests, nil
 }
 
-// Kept returns the entry kept under handle (its content, the memo of its digests, the gate of
-// its rank-1 call) and renews its keep time. Callers must not modify the content: concurrent
-// calls share it.
-func (s *keptStore) Kept(handle string) (*keptEntry, error) {
+// Kept returns the content kept under handle, with the memo of its digests, and renews its
+// keep time. Callers must not modify the content: concurrent calls share it.
+func (s *keptStore) Kept(handle string) ([]byte, *contentDigests, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked()
 	e, ok := s.entries[handle]
 	if !ok {
-		return nil, ErrNotKept
+		return nil, nil, ErrNotKept
 	}
 	e.lastUsed = s.now()
-	return e, nil
+	return e.content, e.digests, nil
 }
 
 // Release drops the content kept under handle, if any.
@@ -282,19 +280,15 @@ func (r *Runtime) ReleaseContent(handle string) {
 
 // InvokeKept is Invoke with the content kept under handle as req's content, which must be
 // empty. An unknown or expired handle is ErrNotKept. The module's athena.digest calls over the
-// whole content are answered from the content's memo. rank is the call's place among the
-// calls sent on this content at once, longest expected first (InvokeRequest.rank; 0: none).
-func (r *Runtime) InvokeKept(ctx context.Context, name, handle string, rank uint32, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+// whole content are answered from the content's memo.
+func (r *Runtime) InvokeKept(ctx context.Context, name, handle string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
 	if len(req.GetContent()) > 0 {
 		return nil, ErrContentTwice
 	}
-	e, err := r.kept.Kept(handle)
+	content, d, err := r.kept.Kept(handle)
 	if err != nil {
 		return nil, err
 	}
-	if rank == 1 {
-		defer e.lead.open() // whatever happens to the call, the others stop leaving it a slot
-	}
-	req.Content = e.content
-	return r.Invoke(withRank(withKnown(ctx, e.digests), e.lead, rank), name, req)
+	req.Content = content
+	return r.Invoke(withKnown(ctx, d), name, req)
 }

@@ -45,11 +45,11 @@ func TestKeptStore(t *testing.T) {
 
 	// Use renews: a is used at +50s, so at +90s only b (unused since 0) has expired.
 	now = now.Add(50 * time.Second)
-	if e, err := s.Kept(a); err != nil || len(e.content) != 60 || e.digests != da || e.lead == nil {
-		t.Fatalf("Kept(a) = %+v, %v (digests kept with %p)", e, err, da)
+	if got, d, err := s.Kept(a); err != nil || len(got) != 60 || d != da {
+		t.Fatalf("Kept(a) = %d bytes, digests %p (kept with %p), %v", len(got), d, da, err)
 	}
 	now = now.Add(40 * time.Second)
-	if _, err := s.Kept(b); !errors.Is(err, ErrNotKept) {
+	if _, _, err := s.Kept(b); !errors.Is(err, ErrNotKept) {
 		t.Fatalf("expired: %v, want ErrNotKept", err)
 	}
 	if !db.dropped.Load() || da.dropped.Load() {
@@ -62,7 +62,7 @@ func TestKeptStore(t *testing.T) {
 	s.Release(a)
 	s.Release(a) // twice is fine
 	s.Release("unknown")
-	if _, err := s.Kept(a); !errors.Is(err, ErrNotKept) || !da.dropped.Load() {
+	if _, _, err := s.Kept(a); !errors.Is(err, ErrNotKept) || !da.dropped.Load() {
 		t.Fatalf("released: %v (dropped %v), want ErrNotKept", err, da.dropped.Load())
 	}
 	if s.Bytes() != 0 {

@@ -129,8 +129,8 @@ type Runtime struct {
 	kept    *keptStore
 	// prefetching holds a token per running background digest computation (KeepContent).
 	prefetching chan struct{}
-	// guests bounds the running guests (Config.GuestSlots).
-	guests *guestSlots
+	// guests holds a token per running guest (Config.GuestSlots).
+	guests chan struct{}
 
 	reloadMu sync.Mutex // one reload at a time
 	mu       sync.RWMutex
@@ -204,7 +204,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	}
 	r := &Runtime{
 		cfg: cfg, log: cfg.Logger, eng: eng, metrics: m, kept: kept, prefetching: make(chan struct{}, prefetchSlots()),
-		guests:  newGuestSlots(cfg.GuestSlots),
+		guests:  make(chan struct{}, cfg.GuestSlots),
 		tracer:  otel.Tracer(tracerName),
 		modules: map[string]*module{},
 		files:   map[string]fileState{},

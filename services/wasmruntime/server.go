@@ -38,7 +38,7 @@ func (s *server) Invoke(ctx context.Context, req *wasmruntimev1.InvokeRequest) (
 		if areq == nil {
 			areq = &modulev1.AnalyzeRequest{}
 		}
-		resp, err = s.rt.InvokeKept(ctx, req.GetModule(), h, req.GetRank(), areq)
+		resp, err = s.rt.InvokeKept(ctx, req.GetModule(), h, areq)
 	} else {
 		resp, err = s.rt.Invoke(ctx, req.GetModule(), req.GetRequest())
 	}

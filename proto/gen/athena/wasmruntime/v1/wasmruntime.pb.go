@@ -34,12 +34,6 @@ type InvokeRequest struct {
 	// request.content, which must then be empty. An unknown or expired handle fails with
 	// FAILED_PRECONDITION; the caller sends the content in the request instead.
 	ContentHandle string `protobuf:"bytes,3,opt,name=content_handle,json=contentHandle,proto3" json:"content_handle,omitempty"`
-	// rank, with content_handle, is the call's place in its caller's order of expected length
-	// among the calls it sends on that content at once: 1 for the longest, 2 and up for the
-	// others, 0 for none. Until the rank-1 call has a guest slot, or has ended, the calls of rank
-	// 2 and up leave one slot free for it, so that the longest call does not queue behind short
-	// ones that happened to reach the runtime first.
-	Rank          uint32 `protobuf:"varint,4,opt,name=rank,proto3" json:"rank,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -93,13 +87,6 @@ func (x *InvokeRequest) GetContentHandle() string {
 		return x.ContentHandle
 	}
 	return ""
-}
-
-func (x *InvokeRequest) GetRank() uint32 {
-	if x != nil {
-		return x.Rank
-	}
-	return 0
 }
 
 // InvokeResponse carries the module's output. A limit hit or a trap is reported in status and
@@ -597,12 +584,11 @@ var File_athena_wasmruntime_v1_wasmruntime_proto protoreflect.FileDescriptor
 
 const file_athena_wasmruntime_v1_wasmruntime_proto_rawDesc = "" +
 	"\n" +
-	"'athena/wasmruntime/v1/wasmruntime.proto\x12\x15athena.wasmruntime.v1\x1a\x1fathena/analysis/v1/report.proto\x1a\x1eathena/analysis/v1/types.proto\x1a\x1dathena/module/v1/module.proto\"\x9e\x01\n" +
+	"'athena/wasmruntime/v1/wasmruntime.proto\x12\x15athena.wasmruntime.v1\x1a\x1fathena/analysis/v1/report.proto\x1a\x1eathena/analysis/v1/types.proto\x1a\x1dathena/module/v1/module.proto\"\x8a\x01\n" +
 	"\rInvokeRequest\x12\x16\n" +
 	"\x06module\x18\x01 \x01(\tR\x06module\x12:\n" +
 	"\arequest\x18\x02 \x01(\v2 .athena.module.v1.AnalyzeRequestR\arequest\x12%\n" +
-	"\x0econtent_handle\x18\x03 \x01(\tR\rcontentHandle\x12\x12\n" +
-	"\x04rank\x18\x04 \x01(\rR\x04rank\"\xa6\x02\n" +
+	"\x0econtent_handle\x18\x03 \x01(\tR\rcontentHandle\"\xa6\x02\n" +
 	"\x0eInvokeResponse\x12=\n" +
 	"\bresponse\x18\x01 \x01(\v2!.athena.module.v1.AnalyzeResponseR\bresponse\x128\n" +
 	"\x06status\x18\x02 \x01(\x0e2 .athena.analysis.v1.ModuleStatusR\x06status\x12\x14\n" +
