@@ -283,3 +283,12 @@ func TestSampleDigestsSanitized(t *testing.T) {
 		t.Errorf("sampleDigests(nil) = %v", got)
 	}
 }
+
+// TestRunnableGoroutinesReported: the digest prefetch gives way only when the runtime reports
+// goroutines waiting to run; a Go that stopped reporting them would turn that off silently.
+func TestRunnableGoroutinesReported(t *testing.T) {
+	if _, ok := runnableGoroutines(); !ok {
+		t.Fatal("runtime/metrics does not report /sched/goroutines/runnable:goroutines")
+	}
+	prefetchYield() // returns, whatever the count
+}
