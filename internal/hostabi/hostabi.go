@@ -142,8 +142,9 @@ type Known interface {
 // hashed in place (the guest is blocked in the call, so it does not change meanwhile) and the
 // digest computed before it is written, so out may overlap the input.
 //
-// Digest, TextRuns and WindowFilter call yieldFn (when not nil) about every yield.Bytes of
-// input, so that a long call does not hold its core (package yield).
+// Digest, TextRuns and WindowFilter call yieldFn (when not nil) as they advance, about every
+// yield.Bytes of input (TextRuns at the first run that ends past each), so that a long call
+// does not hold its core (package yield).
 func Digest(mem Memory, alg, ptr, n, out uint32, known Known, yieldFn func()) int32 {
 	d := digesters[alg]
 	if d == nil {

@@ -79,7 +79,7 @@ type walker struct {
 	gen    uint32
 	decode func(*x86.Inst, []byte, int)
 	format formatFunc
-	text   []byte // the buffer names and marker syntax are built in
+	text   []byte // the buffer a marker's syntax is built in
 	// The current function's listing, built in one buffer and made one string at its end:
 	// inside WASM an allocation costs about a microsecond, and a string per line was a
 	// sixth of the walk's.
