@@ -143,6 +143,9 @@ type contentDigests struct {
 	algs    [hostabi.DigestCounts + 1]struct {
 		once sync.Once
 		sum  []byte
+		// awaited is set by a call that asks for the digest: if the prefetch is computing it,
+		// it stops giving way, since a guest holding a slot now waits for it.
+		awaited atomic.Bool
 	}
 	dropped atomic.Bool // the content was released or expired: prefetch stops
 	counted *prometheus.CounterVec
@@ -163,11 +166,18 @@ func (d *contentDigests) Sum(alg uint32, in []byte) ([]byte, bool) {
 // time (package yield); source labels who computed it in athena_wasm_kept_digests_total.
 func (d *contentDigests) sum(alg uint32, source string) []byte {
 	a := &d.algs[alg]
+	if source == "call" {
+		a.awaited.Store(true)
+	}
 	computed := false
 	a.once.Do(func() {
 		y := runtime.Gosched // a module call's host function: its guest holds a slot anyway
 		if source == "prefetch" {
-			y = prefetchYield
+			y = func() {
+				if !a.awaited.Load() {
+					prefetchYield()
+				}
+			}
 		}
 		a.sum = hostabi.SumYielding(alg, d.content, yield.New(y))
 		computed = true

@@ -252,6 +252,18 @@ func TestKeptDigests(t *testing.T) {
 	if d.algs[hostabi.DigestSHA512].sum != nil {
 		t.Error("prefetch digested released content")
 	}
+
+	// A digest a call asks for is marked awaited, so that a prefetch computing it stops giving
+	// way; one only the prefetch computed is not.
+	d = &contentDigests{content: content}
+	d.prefetch([]uint32{hostabi.DigestMD5})
+	if _, ok := d.Sum(hostabi.DigestSHA1, content); !ok {
+		t.Fatal("no SHA-1 of the kept content")
+	}
+	if d.algs[hostabi.DigestMD5].awaited.Load() || !d.algs[hostabi.DigestSHA1].awaited.Load() {
+		t.Errorf("awaited: MD5 (prefetched) %v, SHA-1 (asked) %v; want false, true",
+			d.algs[hostabi.DigestMD5].awaited.Load(), d.algs[hostabi.DigestSHA1].awaited.Load())
+	}
 }
 
 // TestKeptFullFreesPrefetch: content refused by a full store gives back the prefetch slot it
