@@ -95,8 +95,9 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	responses := make([]*modulev1.AnalyzeResponse, len(routed))
 	g, gctx := errgroup.WithContext(ctx)
 	// Longest expected first, each call on its way before the next starts (Gosched lets the
-	// new goroutine run to its RPC): the runtime gives its cores to the calls in the order they
-	// arrive. responses keeps the routing order, so the report does not depend on it.
+	// new goroutine run to its RPC): the runtime gives its guest slots to the calls as their
+	// handlers reach them, mostly in arrival order (not always: docs/architecture.md).
+	// responses keeps the routing order, so the report does not depend on it.
 	for _, i := range p.o.costs.order(routed, r.Sample.FileType) {
 		name := routed[i]
 		mreq := req
