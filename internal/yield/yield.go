@@ -2,7 +2,7 @@
 //
 // A wasm guest is machine code the Go scheduler cannot preempt: while one runs, the goroutines
 // queued on its core (the next module call's gRPC handler, a response writer) wait until the
-// guest returns to Go. Guests return every 65,536 loop iterations (the runtime's loop budget);
+// guest returns to Go. Guests return every 16,384 loop iterations (the runtime's loop budget);
 // the host's own scans over a whole sample (digests, text runs, window filters) and background
 // digests must not hold a core for milliseconds either. They call a Point as they
 // advance, and it calls its function about every Bytes of input.

@@ -11,12 +11,13 @@ import (
 	"path/filepath"
 )
 
-// rewriteVersion names the output of instrumentLoops and planSnapshot. Change it whenever
-// either changes what it writes: the on-disk rewrite cache is keyed by it.
+// rewriteVersion names the output of threadBranches, instrumentLoops and planSnapshot. Change
+// it whenever one of them changes what it writes: the on-disk rewrite cache is keyed by it.
 // TestRewriteVersionPinsOutput fails until it is changed.
-const rewriteVersion = 1
+const rewriteVersion = 2
 
-// rewriteCache keeps the host's rewrite of each module (loop budget and snapshot plan) on disk
+// rewriteCache keeps the host's rewrite of each module (direct branches, loop budget and
+// snapshot plan) on disk
 // next to wazero's compilation cache, keyed by the input's SHA-256. The rewrite is a pass over
 // the whole binary, 20–30 ms for a typical Go module and ~100 ms for the sandbox, paid at every
 // process start (athena scan's startup, a service restart) although its result never changes.
@@ -32,19 +33,22 @@ func newRewriteCache(cacheDir string) rewriteCache {
 	return rewriteCache{dir: filepath.Join(cacheDir, fmt.Sprintf("athena-rewrite-v%d", rewriteVersion))}
 }
 
-// rewrite is a module as the wazero engine compiles it. instrumentErr is set when the loops
-// could not be instrumented (wasm is then the input, for wazero's own checks); plan is nil,
-// with snapErr, when the module cannot use snapshots.
+// rewrite is a module as the wazero engine compiles it. threadErr is set when the branches
+// were left as they are (branches.go), instrumentErr when the loops could not be instrumented
+// (wasm is then without the budget, for wazero's own checks); plan is nil, with snapErr, when
+// the module cannot use snapshots.
 type rewrite struct {
 	wasm          []byte
 	plan          *snapshotPlan
+	threadErr     error
 	instrumentErr error
 	snapErr       error
 }
 
-// rewriteModule instruments the loops and plans the snapshot; the plan's binary is then the one
-// to compile. Only complete rewrites (both steps succeeded) are cached, under sum, wasm's
-// SHA-256 in hex (computed here when "").
+// rewriteModule makes the forward branches direct, instruments the loops and plans the
+// snapshot; the plan's binary is then the one to compile. Only complete rewrites (loops and
+// snapshot) are cached, under sum, wasm's SHA-256 in hex (computed here when ""): a module whose
+// branches cannot be threaded gives the same rewrite every time.
 func (c rewriteCache) rewriteModule(wasm []byte, sum string) rewrite {
 	path := ""
 	if c.dir != "" {
@@ -60,7 +64,12 @@ func (c rewriteCache) rewriteModule(wasm []byte, sum string) rewrite {
 		}
 	}
 	rw := rewrite{wasm: wasm}
-	instrumented, err := instrumentLoops(wasm)
+	if threaded, _, err := threadBranches(wasm); err != nil {
+		rw.threadErr = err
+	} else {
+		rw.wasm = threaded
+	}
+	instrumented, err := instrumentLoops(rw.wasm)
 	if err != nil {
 		rw.instrumentErr = err
 	} else {
