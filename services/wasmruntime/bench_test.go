@@ -266,3 +266,48 @@ func smapsRSS(b *testing.B) (code, snapshot, anonRW int64) {
 	}
 	return code, snapshot, anonRW
 }
+
+// BenchmarkDirectBranches: guest time of the real modules on a PE with Go's dispatch jumps as
+// compiled and with the forward ones made direct (branches.go), each module alone in a runtime
+// with a fresh cache. ATHENA_BENCH_FILE picks the sample (default: the Go hello-world PE).
+//
+//	go test -run XXX -bench DirectBranches -benchtime 20x ./services/wasmruntime/
+func BenchmarkDirectBranches(b *testing.B) {
+	sample := testutil.GoWindowsPE(b)
+	if p := os.Getenv("ATHENA_BENCH_FILE"); p != "" {
+		var err error
+		if sample, err = os.ReadFile(p); err != nil {
+			b.Fatal(err)
+		}
+	}
+	modules := realModules(b)
+	for _, m := range []struct{ file, name string }{
+		{"analysisengine", "analysis-engine"}, {"patternmatcher", "pattern-matcher"}, {"network", "network"},
+		{"crypto", "crypto"}, {"fileprocessor", "file-processor"},
+	} {
+		for _, direct := range []bool{false, true} {
+			b.Run(m.name+"/direct="+strconv.FormatBool(direct), func(b *testing.B) {
+				defer func(was bool) { directBranches = was }(directBranches)
+				directBranches = direct
+				r := newRuntime(b, modulesDir(b, map[string][]byte{m.file + ".wasm": modules[m.file]}), func(c *Config) {
+					c.CacheDir, c.PoolSize, c.Limits.Timeout = b.TempDir(), 1, time.Minute
+				})
+				ctx := context.Background()
+				req := &modulev1.AnalyzeRequest{Content: sample, FileType: "pe", Filename: "sample.exe"}
+				if resp, err := r.Invoke(ctx, m.name, req); err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+					b.Fatalf("warm-up: %v %v", resp.GetError(), err)
+				}
+				d := make([]time.Duration, 0, b.N)
+				b.ResetTimer()
+				for b.Loop() {
+					start := time.Now()
+					if _, err := r.Invoke(ctx, m.name, req); err != nil {
+						b.Fatal(err)
+					}
+					d = append(d, time.Since(start))
+				}
+				reportPercentiles(b, d)
+			})
+		}
+	}
+}

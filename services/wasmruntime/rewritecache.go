@@ -33,6 +33,11 @@ func newRewriteCache(cacheDir string) rewriteCache {
 	return rewriteCache{dir: filepath.Join(cacheDir, fmt.Sprintf("athena-rewrite-v%d", rewriteVersion))}
 }
 
+// directBranches is whether rewriteModule makes forward jumps direct (branches.go). Only
+// BenchmarkDirectBranches turns it off, to measure what it buys; rewrites made without it are
+// not cached.
+var directBranches = true
+
 // rewrite is a module as the wazero engine compiles it. threadErr is set when the branches
 // were left as they are (branches.go), instrumentErr when the loops could not be instrumented
 // (wasm is then without the budget, for wazero's own checks); plan is nil, with snapErr, when
@@ -51,7 +56,7 @@ type rewrite struct {
 // branches cannot be threaded gives the same rewrite every time.
 func (c rewriteCache) rewriteModule(wasm []byte, sum string) rewrite {
 	path := ""
-	if c.dir != "" {
+	if c.dir != "" && directBranches {
 		if sum == "" {
 			s := sha256.Sum256(wasm)
 			sum = hex.EncodeToString(s[:])
@@ -64,7 +69,9 @@ func (c rewriteCache) rewriteModule(wasm []byte, sum string) rewrite {
 		}
 	}
 	rw := rewrite{wasm: wasm}
-	if threaded, _, err := threadBranches(wasm); err != nil {
+	if !directBranches {
+		rw.threadErr = errNotThreaded
+	} else if threaded, _, err := threadBranches(wasm); err != nil {
 		rw.threadErr = err
 	} else {
 		rw.wasm = threaded
