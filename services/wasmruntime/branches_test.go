@@ -1,11 +1,14 @@
 package wasmruntime
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"math"
 	"os"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -167,4 +170,37 @@ func FuzzThreadBranches(f *testing.F) {
 			t.Fatalf("valid module became invalid: %v", err)
 		}
 	})
+}
+
+// TestGoShapedLoopStops: with its forward jumps direct, a Go-shaped function still passes its
+// dispatch loop's head, and the budget there, at every jump back, and a loop that runs too long
+// stops at its deadline.
+func TestGoShapedLoopStops(t *testing.T) {
+	src := dispatchWasm(t)
+	threaded, _, err := threadBranches(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := instrumentLoops(threaded)
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := []byte{0x23, 0, 0x41, 1, 0x6b, 0x24, 0} // budget--, the budget being global 0
+	if n := bytes.Count(out, check); n != 1 {
+		t.Fatalf("%d budget checks, want 1 (at the dispatch loop's head)", n)
+	}
+	if got := brDepths(t, out); !slices.Equal(got, []uint32{3, 3, 1, 1, 2, 0}) {
+		t.Fatalf("branches %v after instrumenting", got)
+	}
+
+	inst := spinInstance(t, src, true)
+	ctx := context.Background()
+	if got, err := inst.call(ctx, "sum", 0, 10); err != nil || got != 545 {
+		t.Fatalf("sum(10) = %d, %v; want 545", got, err)
+	}
+	dctx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if _, err := inst.call(dctx, "sum", 0, math.MaxInt32); !errors.Is(err, errDeadline) {
+		t.Fatalf("sum(MaxInt32) = %v, want a deadline error", err)
+	}
 }
