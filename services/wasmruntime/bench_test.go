@@ -30,6 +30,21 @@ func reportPercentiles(b *testing.B, d []time.Duration) {
 	b.ReportMetric(float64(d[len(d)*99/100].Microseconds()), "p99-µs")
 }
 
+// benchInvoke times b.N calls of module with req and reports their percentiles.
+func benchInvoke(b *testing.B, r *Runtime, module string, req *modulev1.AnalyzeRequest) {
+	ctx := context.Background()
+	d := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for b.Loop() {
+		start := time.Now()
+		if _, err := r.Invoke(ctx, module, req); err != nil {
+			b.Fatal(err)
+		}
+		d = append(d, time.Since(start))
+	}
+	reportPercentiles(b, d)
+}
+
 // BenchmarkInvokePooled: host overhead of a pooled call whose analyze does nothing, for the WAT
 // module (pure host cost) and the Go probe (Go guest's request decode + response encode).
 func BenchmarkInvokePooled(b *testing.B) {
@@ -47,16 +62,7 @@ func BenchmarkInvokePooled(b *testing.B) {
 			if resp, err := r.Invoke(ctx, tc.module, req); err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
 				b.Fatalf("warm-up: %v %v", resp, err)
 			}
-			d := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			for b.Loop() {
-				start := time.Now()
-				if _, err := r.Invoke(ctx, tc.module, req); err != nil {
-					b.Fatal(err)
-				}
-				d = append(d, time.Since(start))
-			}
-			reportPercentiles(b, d)
+			benchInvoke(b, r, tc.module, req)
 		})
 	}
 }
@@ -297,16 +303,7 @@ func BenchmarkDirectBranches(b *testing.B) {
 				if resp, err := r.Invoke(ctx, m.name, req); err != nil || resp.GetStatus() != analysisv1.ModuleStatus_MODULE_STATUS_OK {
 					b.Fatalf("warm-up: %v %v", resp.GetError(), err)
 				}
-				d := make([]time.Duration, 0, b.N)
-				b.ResetTimer()
-				for b.Loop() {
-					start := time.Now()
-					if _, err := r.Invoke(ctx, m.name, req); err != nil {
-						b.Fatal(err)
-					}
-					d = append(d, time.Since(start))
-				}
-				reportPercentiles(b, d)
+				benchInvoke(b, r, m.name, req)
 			})
 		}
 	}

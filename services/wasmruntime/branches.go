@@ -109,12 +109,7 @@ const (
 // and returns how many it made direct.
 func threadFunction(out, code []byte) ([]byte, int, error) {
 	r := &reader{b: code}
-	locals := r.u32()
-	for i := uint32(0); i < locals && r.err == nil; i++ {
-		r.u32()
-		r.byte()
-	}
-	if r.err != nil {
+	if r.skipLocals(); r.err != nil {
 		return nil, 0, r.err
 	}
 	threaded := 0

@@ -37,10 +37,7 @@ func brDepths(t *testing.T, wasm []byte) []uint32 {
 		c := &reader{b: body}
 		for range c.u32() {
 			f := &reader{b: c.bytes(int(c.u32()))}
-			for range f.u32() {
-				f.u32()
-				f.byte()
-			}
+			f.skipLocals()
 			for !f.done() && f.err == nil {
 				switch op := f.byte(); op {
 				case opBlock, opLoop, opIf:
@@ -150,25 +147,9 @@ func TestThreadBranchesGoGuest(t *testing.T) {
 // a module wazero accepts.
 func FuzzThreadBranches(f *testing.F) {
 	f.Add(dispatchWasm(f))
-	f.Add(wat(f, spinWAT))
-	f.Add(conformanceWasm(f))
-	ctx := context.Background()
-	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
-	defer rt.Close(ctx)
-	f.Fuzz(func(t *testing.T, b []byte) {
+	fuzzRewriteKeepsModulesValid(f, errNotThreaded, func(b []byte) ([]byte, error) {
 		out, _, err := threadBranches(b)
-		if err != nil {
-			if !errors.Is(err, errNotThreaded) {
-				t.Fatalf("error not wrapping errNotThreaded: %v", err)
-			}
-			return
-		}
-		if _, err := rt.CompileModule(ctx, b); err != nil {
-			return // the input was not a valid module to begin with
-		}
-		if _, err := rt.CompileModule(ctx, out); err != nil {
-			t.Fatalf("valid module became invalid: %v", err)
-		}
+		return out, err
 	})
 }
 

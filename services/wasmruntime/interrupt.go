@@ -246,12 +246,7 @@ func instrumentCode(body []byte, check []byte) ([]byte, error) {
 // instrumentFunction copies one function body, inserting check after every loop's block type.
 func instrumentFunction(out, code, check []byte) ([]byte, error) {
 	r := &reader{b: code}
-	locals := r.u32()
-	for i := uint32(0); i < locals && r.err == nil; i++ {
-		r.u32()
-		r.byte()
-	}
-	if r.err != nil {
+	if r.skipLocals(); r.err != nil {
 		return nil, r.err
 	}
 	out = append(out, code[:r.pos]...)
@@ -331,6 +326,15 @@ func (r *reader) skipImmediates(op byte) error {
 		return fmt.Errorf("opcode 0x%x", op)
 	}
 	return r.err
+}
+
+// skipLocals reads a function body's local declarations.
+func (r *reader) skipLocals() {
+	n := r.u32()
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		r.u32()
+		r.byte()
+	}
 }
 
 // blockType reads a block type: empty, a value type, or a type index (a signed 33-bit LEB).

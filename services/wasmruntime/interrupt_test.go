@@ -127,17 +127,24 @@ func stopsAtDeadline(t *testing.T, inst instance) {
 // FuzzInstrumentLoops: whatever the instrumenter accepts from a module wazero accepts must
 // still be a module wazero accepts.
 func FuzzInstrumentLoops(f *testing.F) {
-	f.Add(wat(f, spinWAT))
 	f.Add(wat(f, hostileWAT("seed", "", "(i64.const 0)")))
+	fuzzRewriteKeepsModulesValid(f, errNotInstrumented, instrumentLoops)
+}
+
+// fuzzRewriteKeepsModulesValid fuzzes a rewrite of whole modules (seeded with the spin and
+// conformance modules besides f's own): it fails only with an error wrapping notDone, and
+// what it makes of a module wazero accepts, wazero accepts.
+func fuzzRewriteKeepsModulesValid(f *testing.F, notDone error, rewrite func([]byte) ([]byte, error)) {
+	f.Add(wat(f, spinWAT))
 	f.Add(conformanceWasm(f))
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
-	defer rt.Close(ctx)
+	f.Cleanup(func() { rt.Close(ctx) })
 	f.Fuzz(func(t *testing.T, b []byte) {
-		out, err := instrumentLoops(b)
+		out, err := rewrite(b)
 		if err != nil {
-			if !errors.Is(err, errNotInstrumented) {
-				t.Fatalf("error not wrapping errNotInstrumented: %v", err)
+			if !errors.Is(err, notDone) {
+				t.Fatalf("error not wrapping %v: %v", notDone, err)
 			}
 			return
 		}
