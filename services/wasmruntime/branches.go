@@ -24,8 +24,9 @@ import (
 //	i32.const K  local.set 0  br $entry
 //
 // which goes back to the loop's head and through the br_table: an indirect jump, and a pass
-// through the loop budget at the loop head (interrupt.go), for every jump a function takes. When the target block starts further down the function, the block whose end
-// it follows still encloses the jump, so a plain `br` to that block lands at the same place.
+// through the loop budget at the loop head (interrupt.go), for every jump a function takes.
+// When the target block starts further down the function, the block whose end it follows
+// still encloses the jump, so a plain `br` to that block lands at the same place.
 // threadBranches rewrites those jumps so; PC_B is still set, so the function's state is the
 // same as after the dispatch. Jumps back up (loops) still go through the dispatch, so every
 // cycle of the control flow still passes the loop head and its budget.

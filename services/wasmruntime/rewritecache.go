@@ -17,10 +17,10 @@ import (
 const rewriteVersion = 2
 
 // rewriteCache keeps the host's rewrite of each module (direct branches, loop budget and
-// snapshot plan) on disk
-// next to wazero's compilation cache, keyed by the input's SHA-256. The rewrite is a pass over
-// the whole binary, 20–30 ms for a typical Go module and ~100 ms for the sandbox, paid at every
-// process start (athena scan's startup, a service restart) although its result never changes.
+// snapshot plan) on disk next to wazero's compilation cache, keyed by the input's SHA-256. The
+// rewrite is a pass over the whole binary, 20–30 ms for a typical Go module and ~100 ms for
+// the sandbox, paid at every process start (athena scan's startup, a service restart) although
+// its result never changes.
 // Entries that cannot be read or decoded are rebuilt; a dir of "" disables the cache.
 type rewriteCache struct {
 	dir string
