@@ -93,9 +93,10 @@ func (g *guard) check(ctx context.Context) (context.Context, error) {
 }
 
 // clientAddr identifies an unauthenticated caller for rate limiting. REST calls reach the gRPC
-// server over the gateway's own loopback connection, so for them the peer is the gateway
-// itself; grpc-gateway appends the HTTP client's address to x-forwarded-for, and only that
-// last entry is trusted (earlier ones are whatever the client sent).
+// server over the gateway's own connection (loopback, or a Unix socket in `serve all`), so for
+// them the peer is the gateway itself; grpc-gateway appends the HTTP client's address to
+// x-forwarded-for, and only that last entry is trusted (earlier ones are whatever the client
+// sent).
 func clientAddr(ctx context.Context, md metadata.MD) string {
 	p, ok := peer.FromContext(ctx)
 	if !ok {
@@ -105,7 +106,7 @@ func clientAddr(ctx context.Context, md metadata.MD) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || p.Addr.Network() == "unix" {
 		if xff := md.Get("x-forwarded-for"); len(xff) > 0 {
 			parts := strings.Split(xff[len(xff)-1], ",")
 			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {

@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"io"
+	"net"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 )
 
@@ -238,6 +240,29 @@ func TestHealth(t *testing.T) {
 			if err != nil || resp.Status != tc.want {
 				t.Errorf("Check(%q) after SetServing(%v) = %v, %v; want %s", name, tc.serving, resp.GetStatus(), err, tc.want)
 			}
+		}
+	}
+}
+
+// TestClientAddr: the rate limit's key is the peer's address, or, for REST calls (which reach
+// the gRPC API from the gateway itself, over loopback or the Unix socket of `serve all`), the
+// last x-forwarded-for entry grpc-gateway appended.
+func TestClientAddr(t *testing.T) {
+	xff := metadata.Pairs("x-forwarded-for", "6.6.6.6, 203.0.113.7")
+	for _, tc := range []struct {
+		name string
+		addr net.Addr
+		md   metadata.MD
+		want string
+	}{
+		{"remote peer", &net.TCPAddr{IP: net.ParseIP("198.51.100.2"), Port: 4000}, xff, "198.51.100.2"},
+		{"loopback peer", &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 4000}, xff, "203.0.113.7"},
+		{"unix socket peer", &net.UnixAddr{Name: "@", Net: "unix"}, xff, "203.0.113.7"},
+		{"loopback without header", &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 4000}, metadata.MD{}, "127.0.0.1"},
+	} {
+		ctx := peer.NewContext(context.Background(), &peer.Peer{Addr: tc.addr})
+		if got := clientAddr(ctx, tc.md); got != tc.want {
+			t.Errorf("%s: clientAddr = %q, want %q", tc.name, got, tc.want)
 		}
 	}
 }

@@ -122,7 +122,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			gl.Close()
 			return err
 		}
-		return mesh.ServeGateway(ctx, gl, hl, o, f.orchestratorAddr)
+		return mesh.ServeGateway(ctx, gl, hl, o, f.orchestratorAddr, nil)
 	case "orchestrator":
 		l, err := listen("127.0.0.1:9091")
 		if err != nil {

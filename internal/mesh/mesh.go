@@ -1,7 +1,8 @@
 // Package mesh assembles Athena's four services from their packages: one at a time for
-// `athena serve <service>`, or all of them on loopback for `athena serve all`, the tests and
-// `athena bench`. Each service listens on its own port and the others reach it over gRPC, so
-// behaviour and traces match the distributed deployment.
+// `athena serve <service>`, or all of them in one process for `athena serve all`, the tests and
+// `athena bench`. Each service has its own listener (in one process, a Unix socket for those
+// behind the gateway) and the others reach it over gRPC, so behaviour and traces match the
+// distributed deployment.
 package mesh
 
 import (
@@ -11,6 +12,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -329,8 +332,10 @@ func depsServing(ctx context.Context, deps []dep) error {
 }
 
 // ServeGateway runs the gateway's gRPC API on grpcLis and REST on httpLis until ctx is done.
-// On shutdown readiness drops first, then HTTP and gRPC drain within the grace period.
-func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options, orchestratorAddr string) error {
+// REST calls go through the gRPC API (its interceptors: keys, rate limits, deadlines) over a
+// connection to selfLis when it is not nil (`serve all` gives it a Unix socket), else to
+// grpcLis. On shutdown readiness drops first, then HTTP and gRPC drain within the grace period.
+func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options, orchestratorAddr string, selfLis net.Listener) error {
 	o.defaults()
 	log := o.Logger.With("component", "gateway")
 	orchConn, err := grpcserver.Dial(orchestratorAddr)
@@ -340,7 +345,13 @@ func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options,
 	defer orchConn.Close()
 	cfg := gateway.Config{Orchestrator: orchConn, APIKeys: o.APIKeys, RatePerSecond: o.RatePerSecond, MaxBodyBytes: o.MaxBodyBytes, Logger: log}
 	srv := gateway.NewGRPCServer(cfg, o.Registry)
-	self, err := grpcserver.Dial(grpcLis.Addr().String())
+	selfTarget := grpcLis.Addr().String()
+	if selfLis != nil {
+		selfTarget = dialTarget(selfLis)
+		// Stopping srv (at the end of runWithDeps) closes this listener too.
+		go func() { _ = srv.Serve(selfLis) }()
+	}
+	self, err := grpcserver.Dial(selfTarget)
 	if err != nil {
 		return err
 	}
@@ -395,30 +406,48 @@ type Addrs struct {
 	Orchestrator, WasmRuntime, CacheSvc string
 }
 
-// All runs the four services in one process, each on its own loopback listener, until ctx is
-// done. ready is called with the bound addresses once every listener is open. Shutdown goes
-// from the edge inwards: the gateway drains first, then the orchestrator, then the
-// wasmruntime and cache.
+// All runs the four services in one process until ctx is done. The gateway listens on HTTP and
+// GRPC (loopback ports when empty); the services behind it, and the gateway's own REST-to-gRPC
+// connection, talk over Unix sockets in a private directory unless their addresses are given.
+// Loopback TCP cost more CPU per hop, and now and then a large message on it stalled for
+// 20–150 ms (a segment lost and sent again), which showed as the slowest analyses
+// (docs/benchmarks.md). ready is called with the bound addresses (dial targets) once every
+// listener is open. Shutdown goes from the edge inwards: the gateway drains first, then the
+// orchestrator, then the wasmruntime and cache.
 func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 	o.defaults()
-	listen := func(addr string) (net.Listener, error) {
-		if addr == "" {
-			addr = "127.0.0.1:0"
-		}
-		return net.Listen("tcp", addr)
+	sockets, err := os.MkdirTemp("", "athena-mesh-")
+	if err != nil {
+		return fmt.Errorf("socket directory: %w", err)
 	}
-	var lis [5]net.Listener
-	for i, addr := range []string{a.HTTP, a.GRPC, a.Orchestrator, a.WasmRuntime, a.CacheSvc} {
-		l, err := listen(addr)
+	defer os.RemoveAll(sockets)
+	listen := func(addr, name string, local bool) (net.Listener, error) {
+		switch {
+		case addr != "":
+			return net.Listen("tcp", addr)
+		case local:
+			return net.Listen("unix", filepath.Join(sockets, name+".sock"))
+		}
+		return net.Listen("tcp", "127.0.0.1:0")
+	}
+	var lis [6]net.Listener
+	for i, l := range []struct {
+		addr, name string
+		local      bool
+	}{
+		{a.HTTP, "http", false}, {a.GRPC, "grpc", false}, {a.Orchestrator, "orchestrator", true},
+		{a.WasmRuntime, "wasmruntime", true}, {a.CacheSvc, "cache", true}, {"", "gateway", true},
+	} {
+		lst, err := listen(l.addr, l.name, l.local)
 		if err != nil {
 			for _, prev := range lis[:i] {
 				prev.Close()
 			}
-			return fmt.Errorf("listen %s: %w", addr, err)
+			return fmt.Errorf("listen %s: %w", l.name, err)
 		}
-		lis[i] = l
+		lis[i] = lst
 	}
-	bound := Addrs{HTTP: lis[0].Addr().String(), GRPC: lis[1].Addr().String(), Orchestrator: lis[2].Addr().String(), WasmRuntime: lis[3].Addr().String(), CacheSvc: lis[4].Addr().String()}
+	bound := Addrs{HTTP: lis[0].Addr().String(), GRPC: lis[1].Addr().String(), Orchestrator: dialTarget(lis[2]), WasmRuntime: dialTarget(lis[3]), CacheSvc: dialTarget(lis[4])}
 
 	innerCtx, stopInner := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopInner()
@@ -440,7 +469,7 @@ func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 	defer stopGW()
 	go func() {
 		defer close(gwDone)
-		errs <- named("gateway", ServeGateway(gwCtx, lis[1], lis[0], o, bound.Orchestrator))
+		errs <- named("gateway", ServeGateway(gwCtx, lis[1], lis[0], o, bound.Orchestrator, lis[5]))
 	}()
 	if ready != nil {
 		ready(bound)
@@ -468,6 +497,14 @@ func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 		}
 	}
 	return errors.Join(all...)
+}
+
+// dialTarget is the gRPC target of lis: host:port, or unix:PATH for a Unix socket.
+func dialTarget(lis net.Listener) string {
+	if a := lis.Addr(); a.Network() == "unix" {
+		return "unix:" + a.String()
+	}
+	return lis.Addr().String()
 }
 
 func named(name string, err error) error {
