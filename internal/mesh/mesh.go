@@ -347,11 +347,10 @@ func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options,
 	srv := gateway.NewGRPCServer(cfg, o.Registry)
 	selfTarget := grpcLis.Addr().String()
 	if selfLis != nil {
+		defer selfLis.Close()
 		selfTarget = dialTarget(selfLis)
-		// Stopping srv (at the end of runWithDeps) closes this listener too.
-		go func() { _ = srv.Serve(selfLis) }()
 	}
-	self, err := grpcserver.Dial(selfTarget)
+	self, err := grpcserver.Dial(selfTarget) // connects on first use
 	if err != nil {
 		return err
 	}
@@ -376,6 +375,10 @@ func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options,
 	grpcErr := make(chan error, 1)
 	gctx, stopGRPC := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopGRPC()
+	if selfLis != nil {
+		// Stopping srv (at the end of runWithDeps) stops this Serve too.
+		go func() { _ = srv.Serve(selfLis) }()
+	}
 	go func() { grpcErr <- runWithDeps(gctx, srv, grpcLis, log, orchDep) }()
 
 	select {
@@ -426,7 +429,7 @@ func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 		case addr != "":
 			return net.Listen("tcp", addr)
 		case local:
-			return net.Listen("unix", filepath.Join(sockets, name+".sock"))
+			return listenLocal(sockets, name)
 		}
 		return net.Listen("tcp", "127.0.0.1:0")
 	}
@@ -497,6 +500,15 @@ func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 		}
 	}
 	return errors.Join(all...)
+}
+
+// listenLocal listens on the Unix socket name.sock in dir, or, when the system refuses it (a
+// path too long for a socket address, from a long TMPDIR), on an ephemeral loopback port.
+func listenLocal(dir, name string) (net.Listener, error) {
+	if l, err := net.Listen("unix", filepath.Join(dir, name+".sock")); err == nil {
+		return l, nil
+	}
+	return net.Listen("tcp", "127.0.0.1:0")
 }
 
 // dialTarget is the gRPC target of lis: host:port, or unix:PATH for a Unix socket.
