@@ -72,24 +72,14 @@ type digester struct {
 func hashDigester(h func() hash.Hash) *digester {
 	return &digester{room: h().Size(), sum: func(in, out []byte, y *yield.Point) []byte {
 		d := h()
-		for pos := 0; y != nil && len(in) > yield.Bytes; pos += yield.Bytes {
-			d.Write(in[:yield.Bytes])
-			in = in[yield.Bytes:]
-			y.At(pos + yield.Bytes)
-		}
-		d.Write(in)
+		y.Each(in, func(b []byte) { d.Write(b) })
 		return d.Sum(out)
 	}}
 }
 
 func countsDigest(in, out []byte, y *yield.Point) []byte {
 	var counts [256]uint64
-	for pos := 0; y != nil && len(in) > yield.Bytes; pos += yield.Bytes {
-		bytecount.Add(&counts, in[:yield.Bytes])
-		in = in[yield.Bytes:]
-		y.At(pos + yield.Bytes)
-	}
-	bytecount.Add(&counts, in)
+	y.Each(in, func(b []byte) { bytecount.Add(&counts, b) })
 	return bytecount.AppendCounts(out, &counts)
 }
 

@@ -26,6 +26,17 @@ func New(fn func()) *Point {
 	return &Point{fn: fn, next: Bytes}
 }
 
+// Each calls fn with in, Bytes at a time, telling p after each piece but the last how far it
+// got; the nil Point hands fn the whole of in at once.
+func (p *Point) Each(in []byte, fn func([]byte)) {
+	for pos := 0; p != nil && len(in) > Bytes; pos += Bytes {
+		fn(in[:Bytes])
+		in = in[Bytes:]
+		p.At(pos + Bytes)
+	}
+	fn(in)
+}
+
 // At tells p that the computation reached pos (positions only grow).
 func (p *Point) At(pos int) {
 	if p != nil && pos >= p.next {

@@ -610,12 +610,7 @@ func (w *walker) backwardJump(pc, target uint64, direct bool, rotates []uint64) 
 	}
 	for _, r := range rotates {
 		if r >= target && r < pc && pc-target < 256 {
-			w.res.features["api_hash_loop"]++
-			if len(w.res.markers) < 256 {
-				w.res.markers = append(w.res.markers, &analysisv1.CodeMarker{
-					Kind: "api_hash_loop", Address: pc, Instruction: w.syntax(pc), Function: w.fnName(),
-				})
-			}
+			w.mark(pc, "api_hash_loop")
 			return
 		}
 	}
