@@ -352,7 +352,7 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	totals.add(spans)
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses, one at a time: p50 %s, p95 %s, max %s; process CPU %.2fs per analysis\n",
+	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses, one at a time: p50 %s, p95 %s, max %s; process CPU %.3fs per analysis\n",
 		name, len(content), runs, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
 		cpu.Seconds()/float64(runs))
 	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable), %d KiB of report JSON\n",

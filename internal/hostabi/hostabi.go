@@ -120,11 +120,14 @@ func SumYielding(alg uint32, data []byte, y *yield.Point) []byte {
 	return d.sum(data, nil, y)
 }
 
-// Known holds digests a host computed before the call: Sum returns alg's digest of in when it
-// has one for exactly these bytes (ok false otherwise; the digest may be empty, as a TLSH is
-// for uniform input).
+// Known holds what a host found in the bytes a call analyzes before the call asked (or for
+// another call over the same bytes). Sum returns alg's digest of in when it has one for
+// exactly these bytes (ok false otherwise; the digest may be empty, as a TLSH is for uniform
+// input). Runs writes to out what textruns.Encode(kind, minLen, in, out) would write and
+// returns how many runs, when it holds the runs of these bytes (ok false otherwise).
 type Known interface {
 	Sum(alg uint32, in []byte) (sum []byte, ok bool)
+	Runs(kind textruns.Kind, minLen int, in, out []byte) (n int, ok bool)
 }
 
 // Digest is athena.digest(alg, ptr, len, out): it writes the digest of [ptr, ptr+n) to out
@@ -164,8 +167,9 @@ func Digest(mem Memory, alg, ptr, n, out uint32, known Known, yieldFn func()) in
 
 // TextRuns is athena.text_runs(kind, min_len, ptr, len, out, cap): it writes the first runs of
 // kind in [ptr, ptr+n), at most capacity of them, as (start, end) pairs relative to ptr, to
-// out and returns how many. An output that overlaps the input gives unspecified runs.
-func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32, yieldFn func()) int32 {
+// out and returns how many, taken from known when it has them (known may be nil). An output
+// that overlaps the input gives unspecified runs.
+func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32, known Known, yieldFn func()) int32 {
 	if !textruns.Kind(kind).Valid() {
 		return TextErrKind
 	}
@@ -176,6 +180,11 @@ func TextRuns(mem Memory, kind, minLen, ptr, n, out, capacity uint32, yieldFn fu
 	dst, ok := readPairs(mem, out, capacity)
 	if !ok {
 		return TextErrOutput
+	}
+	if known != nil {
+		if runs, ok := known.Runs(textruns.Kind(kind), int(minLen), in, dst); ok {
+			return int32(runs)
+		}
 	}
 	return int32(textruns.Encode(textruns.Kind(kind), int(minLen), in, dst, yield.New(yieldFn)))
 }

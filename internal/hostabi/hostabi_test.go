@@ -123,7 +123,7 @@ func FuzzTextRuns(f *testing.F) {
 	f.Add(mem, uint32(textruns.ASCII), uint32(3), uint32(0), uint32(26), uint32(0xfffffffc), uint32(1))
 	f.Fuzz(func(t *testing.T, memory []byte, kind, minLen, ptr, n, out, capacity uint32) {
 		before := bytes.Clone(memory)
-		got := TextRuns(sliceMemory(memory), kind, minLen, ptr, n, out, capacity, nil)
+		got := TextRuns(sliceMemory(memory), kind, minLen, ptr, n, out, capacity, nil, nil)
 		inOK := uint64(ptr)+uint64(n) <= uint64(len(memory))
 		size := uint64(capacity) * textruns.PairSize
 		outOK := uint64(out)+size <= uint64(len(memory))
@@ -287,7 +287,7 @@ func TestHostCallsYield(t *testing.T) {
 			return r, bytes.Clone(memory[out : out+72])
 		},
 		"text_runs": func(y func()) (int32, []byte) {
-			r := TextRuns(sliceMemory(memory), uint32(textruns.ASCII), 4, 0, n, out, capacity, y)
+			r := TextRuns(sliceMemory(memory), uint32(textruns.ASCII), 4, 0, n, out, capacity, nil, y)
 			return r, bytes.Clone(memory[out : out+8*uint32(max(r, 0))])
 		},
 		"window_filter": func(y func()) (int32, []byte) {

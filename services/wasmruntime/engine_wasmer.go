@@ -171,10 +171,10 @@ func (c *wasmerCompiled) instantiate(ctx context.Context, stdout, stderr io.Writ
 		wasmer.NewFunctionType(wasmer.NewValueTypes(wasmer.I32, wasmer.I32), wasmer.NewValueTypes()),
 		wi.env, wasmerEmit)
 	digest := wasmerComputing(wi.store, wi.env, 4, hostabi.DigestErrInput, func(ctx context.Context, m hostabi.Memory, a []uint32) int32 {
-		return hostabi.Digest(m, a[0], a[1], a[2], a[3], knownDigests(ctx), runtime.Gosched)
+		return hostabi.Digest(m, a[0], a[1], a[2], a[3], knownMemo(ctx), runtime.Gosched)
 	})
-	textRuns := wasmerComputing(wi.store, wi.env, 6, hostabi.TextErrInput, func(_ context.Context, m hostabi.Memory, a []uint32) int32 {
-		return hostabi.TextRuns(m, a[0], a[1], a[2], a[3], a[4], a[5], runtime.Gosched)
+	textRuns := wasmerComputing(wi.store, wi.env, 6, hostabi.TextErrInput, func(ctx context.Context, m hostabi.Memory, a []uint32) int32 {
+		return hostabi.TextRuns(m, a[0], a[1], a[2], a[3], a[4], a[5], knownMemo(ctx), runtime.Gosched)
 	})
 	windowFilter := wasmerComputing(wi.store, wi.env, 6, hostabi.WindowErrInput, func(_ context.Context, m hostabi.Memory, a []uint32) int32 {
 		return hostabi.WindowFilter(m, a[0], a[1], a[2], a[3], a[4], a[5], runtime.Gosched)

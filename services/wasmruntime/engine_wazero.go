@@ -126,13 +126,13 @@ func wazeroEmit(ctx context.Context, m api.Module, stack []uint64) {
 // wazeroDigest is the athena.digest host function (internal/hostabi).
 func wazeroDigest(ctx context.Context, m api.Module, stack []uint64) {
 	stack[0] = api.EncodeI32(hostabi.Digest(abiMemory{wazeroMemory{m.Memory()}},
-		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), knownDigests(ctx), runtime.Gosched))
+		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), knownMemo(ctx), runtime.Gosched))
 }
 
 // wazeroTextRuns is the athena.text_runs host function (internal/hostabi).
-func wazeroTextRuns(_ context.Context, m api.Module, stack []uint64) {
+func wazeroTextRuns(ctx context.Context, m api.Module, stack []uint64) {
 	stack[0] = api.EncodeI32(hostabi.TextRuns(abiMemory{wazeroMemory{m.Memory()}},
-		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), api.DecodeU32(stack[4]), api.DecodeU32(stack[5]), runtime.Gosched))
+		api.DecodeU32(stack[0]), api.DecodeU32(stack[1]), api.DecodeU32(stack[2]), api.DecodeU32(stack[3]), api.DecodeU32(stack[4]), api.DecodeU32(stack[5]), knownMemo(ctx), runtime.Gosched))
 }
 
 // wazeroWindowFilter is the athena.window_filter host function (internal/hostabi).

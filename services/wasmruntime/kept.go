@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/athena-mesh/athena/internal/hostabi"
+	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/internal/yield"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
@@ -50,15 +51,15 @@ type keptStore struct {
 	entries map[string]*keptEntry
 	bytes   int64
 
-	// counted receives the digests' sources (athena_wasm_kept_digests_total); set once, before
-	// the store is used.
-	counted *prometheus.CounterVec
+	// counted and countedRuns receive the digests' sources (athena_wasm_kept_digests_total)
+	// and the text runs' (athena_wasm_kept_text_runs_total); set once, before the store is used.
+	counted, countedRuns *prometheus.CounterVec
 }
 
 type keptEntry struct {
 	content  []byte
 	lastUsed time.Time
-	digests  *contentDigests
+	memo     *contentMemo
 }
 
 func newKeptStore(limit int64, keepTime time.Duration) *keptStore {
@@ -72,8 +73,8 @@ func newKeptStore(limit int64, keepTime time.Duration) *keptStore {
 }
 
 // Keep stores content (which the store now owns and never modifies) and returns its handle
-// and the memo of its digests.
-func (s *keptStore) Keep(content []byte) (string, *contentDigests, error) {
+// and its memo.
+func (s *keptStore) Keep(content []byte) (string, *contentMemo, error) {
 	var id [16]byte
 	_, _ = rand.Read(id[:]) // crypto/rand.Read never fails
 	handle := hex.EncodeToString(id[:])
@@ -83,15 +84,15 @@ func (s *keptStore) Keep(content []byte) (string, *contentDigests, error) {
 	if s.bytes+int64(len(content)) > s.limit {
 		return "", nil, ErrKeptFull
 	}
-	e := &keptEntry{content: content, lastUsed: s.now(), digests: &contentDigests{content: content, counted: s.counted}}
+	e := &keptEntry{content: content, lastUsed: s.now(), memo: &contentMemo{content: content, counted: s.counted, countedRuns: s.countedRuns}}
 	s.entries[handle] = e
 	s.bytes += int64(len(content))
-	return handle, e.digests, nil
+	return handle, e.memo, nil
 }
 
-// Kept returns the content kept under handle, with the memo of its digests, and renews its
+// Kept returns the content kept under handle, with its memo, and renews its
 // keep time. Callers must not modify the content: concurrent calls share it.
-func (s *keptStore) Kept(handle string) ([]byte, *contentDigests, error) {
+func (s *keptStore) Kept(handle string) ([]byte, *contentMemo, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked()
@@ -100,7 +101,7 @@ func (s *keptStore) Kept(handle string) ([]byte, *contentDigests, error) {
 		return nil, nil, ErrNotKept
 	}
 	e.lastUsed = s.now()
-	return e.content, e.digests, nil
+	return e.content, e.memo, nil
 }
 
 // Release drops the content kept under handle, if any.
@@ -110,7 +111,7 @@ func (s *keptStore) Release(handle string) {
 	if e, ok := s.entries[handle]; ok {
 		delete(s.entries, handle)
 		s.bytes -= int64(len(e.content))
-		e.digests.dropped.Store(true)
+		e.memo.dropped.Store(true)
 	}
 }
 
@@ -130,15 +131,16 @@ func (s *keptStore) expireLocked() {
 		if e.lastUsed.Before(cutoff) {
 			delete(s.entries, h)
 			s.bytes -= int64(len(e.content))
-			e.digests.dropped.Store(true)
+			e.memo.dropped.Store(true)
 		}
 	}
 }
 
-// contentDigests memoizes the whole-content digests of one kept content for the module calls
-// that read it (hostabi.Known): each algorithm is computed once, by the first call that asks for
-// it or beforehand by prefetch, whichever comes first; the others wait for it.
-type contentDigests struct {
+// contentMemo memoizes, for the module calls that read one kept content (hostabi.Known), its
+// whole-content digests and its text runs. Each digest is computed once, by the first call
+// that asks for it or beforehand by prefetch, whichever comes first; the runs of each kind are
+// found once, by the first call that asks for them; the others wait for it.
+type contentMemo struct {
 	content []byte
 	algs    [hostabi.DigestCounts + 1]struct {
 		once sync.Once
@@ -147,14 +149,22 @@ type contentDigests struct {
 		// it stops giving way, since a guest holding a slot now waits for it.
 		awaited atomic.Bool
 	}
-	dropped atomic.Bool // the content was released or expired: prefetch stops
-	counted *prometheus.CounterVec
+	runs [textruns.UTF16LEOdd + 1]struct {
+		once  sync.Once
+		index *textruns.Index // nil: too many runs to hold
+	}
+	dropped              atomic.Bool // the content was released or expired: prefetch stops
+	counted, countedRuns *prometheus.CounterVec
 }
+
+// maxMemoRuns bounds each kind's runs the memo holds (8 bytes each): content with more is
+// scanned by each call that asks. A 1 MB executable has about ten thousand.
+const maxMemoRuns = 1 << 18
 
 // Sum is alg's digest of in when in holds exactly the kept bytes. A guest gets its own copy of
 // the content, which it may have changed: the bytes are compared (a memcmp, far cheaper than
 // any digest) rather than trusted.
-func (d *contentDigests) Sum(alg uint32, in []byte) ([]byte, bool) {
+func (d *contentMemo) Sum(alg uint32, in []byte) ([]byte, bool) {
 	if alg >= uint32(len(d.algs)) || hostabi.DigestRoom(alg) == 0 ||
 		len(in) != len(d.content) || !bytes.Equal(in, d.content) {
 		return nil, false
@@ -162,9 +172,46 @@ func (d *contentDigests) Sum(alg uint32, in []byte) ([]byte, bool) {
 	return d.sum(alg, "call"), true
 }
 
+// Runs answers athena.text_runs over in from the runs of the content when in holds exactly
+// the kept bytes or a suffix of them — where a guest resumes a scan — compared, like Sum's
+// input, rather than trusted. The first call to ask for a kind finds all its runs, of at least
+// textruns.IndexFloor characters, yielding as a scan does. ok is false when the memo cannot
+// answer: the bytes differ, minLen is below the floor, in cuts a run in two, or the content
+// has too many runs to hold.
+func (d *contentMemo) Runs(kind textruns.Kind, minLen int, in, out []byte) (int, bool) {
+	off := len(d.content) - len(in)
+	if !kind.Valid() || minLen < textruns.IndexFloor || off < 0 || !bytes.Equal(in, d.content[off:]) {
+		d.countRuns("scan")
+		return 0, false
+	}
+	r := &d.runs[kind.At(off)]
+	source := "memo"
+	r.once.Do(func() {
+		r.index, _ = textruns.NewIndex(kind.At(off), d.content, maxMemoRuns, yield.New(runtime.Gosched))
+		source = "index"
+	})
+	n, ok := 0, false
+	if r.index != nil {
+		n, ok = r.index.Encode(kind, minLen, off, out)
+	}
+	if !ok {
+		source = "scan"
+	}
+	d.countRuns(source)
+	return n, ok
+}
+
+// countRuns counts how a text_runs call over the kept content was answered
+// (athena_wasm_kept_text_runs_total).
+func (d *contentMemo) countRuns(source string) {
+	if d.countedRuns != nil {
+		d.countedRuns.WithLabelValues(source).Inc()
+	}
+}
+
 // sum returns alg's digest of the content, computing it if nobody has, a core's turn at a
 // time (package yield); source labels who computed it in athena_wasm_kept_digests_total.
-func (d *contentDigests) sum(alg uint32, source string) []byte {
+func (d *contentMemo) sum(alg uint32, source string) []byte {
 	a := &d.algs[alg]
 	if source == "call" {
 		a.awaited.Store(true)
@@ -194,7 +241,7 @@ func (d *contentDigests) sum(alg uint32, source string) []byte {
 // prefetch computes algs, which are in the order the calls ask for them, from the last: a call
 // that starts before the prefetch is done computes the first ones itself meanwhile, and the
 // two meet without either waiting for the other. It stops early once the content is dropped.
-func (d *contentDigests) prefetch(algs []uint32) {
+func (d *contentMemo) prefetch(algs []uint32) {
 	for i := len(algs) - 1; i >= 0; i-- {
 		if d.dropped.Load() {
 			return
@@ -232,14 +279,14 @@ const prefetchPause = 20 * time.Microsecond
 
 type knownKey struct{}
 
-// withKnown gives the host functions of a call the digests of the content it runs on.
-func withKnown(ctx context.Context, d *contentDigests) context.Context {
+// withKnown gives the host functions of a call the memo of the content it runs on.
+func withKnown(ctx context.Context, d *contentMemo) context.Context {
 	return context.WithValue(ctx, knownKey{}, d)
 }
 
-// knownDigests is the call's memo for athena.digest, or nil.
-func knownDigests(ctx context.Context) hostabi.Known {
-	if d, _ := ctx.Value(knownKey{}).(*contentDigests); d != nil {
+// knownMemo is the call's memo for athena.digest and athena.text_runs, or nil.
+func knownMemo(ctx context.Context) hostabi.Known {
+	if d, _ := ctx.Value(knownKey{}).(*contentMemo); d != nil {
 		return d
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net"
 	"slices"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"time"
 
 	"github.com/athena-mesh/athena/internal/hostabi"
+	"github.com/athena-mesh/athena/internal/textruns"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
@@ -246,7 +248,7 @@ func TestKeptDigests(t *testing.T) {
 	}
 
 	// Content dropped before its prefetch ran is not digested.
-	d := &contentDigests{content: content}
+	d := &contentMemo{content: content}
 	d.dropped.Store(true)
 	d.prefetch([]uint32{hostabi.DigestSHA512})
 	if d.algs[hostabi.DigestSHA512].sum != nil {
@@ -255,7 +257,7 @@ func TestKeptDigests(t *testing.T) {
 
 	// A digest a call asks for is marked awaited, so that a prefetch computing it stops giving
 	// way; one only the prefetch computed is not.
-	d = &contentDigests{content: content}
+	d = &contentMemo{content: content}
 	d.prefetch([]uint32{hostabi.DigestMD5})
 	if _, ok := d.Sum(hostabi.DigestSHA1, content); !ok {
 		t.Fatal("no SHA-1 of the kept content")
@@ -263,6 +265,88 @@ func TestKeptDigests(t *testing.T) {
 	if d.algs[hostabi.DigestMD5].awaited.Load() || !d.algs[hostabi.DigestSHA1].awaited.Load() {
 		t.Errorf("awaited: MD5 (prefetched) %v, SHA-1 (asked) %v; want false, true",
 			d.algs[hostabi.DigestMD5].awaited.Load(), d.algs[hostabi.DigestSHA1].awaited.Load())
+	}
+}
+
+// TestKeptTextRuns: a module's athena.text_runs calls over kept content are answered from the
+// runs the first call of each kind found, resumed scans included, and give what a scan of the
+// guest's bytes gives; bytes that are not the kept content's (the guest's changed copy), and
+// shorter runs than the memo holds, are scanned.
+func TestKeptTextRuns(t *testing.T) {
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"probe.wasm": probeWasm(t)}), nil)
+	srv := NewServer(r)
+	ctx := context.Background()
+	var content []byte // 3,000 runs of ASCII and of UTF-16LE: a scan resumes after every 1,024
+	for i := range 3000 {
+		content = fmt.Appendf(content, "word %d\x00\x01", i*i)
+		for _, c := range fmt.Sprint(i) + "wide" {
+			content = append(content, byte(c), 0)
+		}
+		content = append(content, 1, 1, 1)
+	}
+	kept, err := srv.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: bytes.Clone(content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := func(kind textruns.Kind, minLen int, flip bool) string {
+		t.Helper()
+		opts := map[string]string{"mode": "text-runs", "kind": fmt.Sprint(kind), "min": fmt.Sprint(minLen)}
+		if flip {
+			opts["flip"] = "1"
+		}
+		resp, err := srv.Invoke(ctx, &wasmruntimev1.InvokeRequest{Module: "probe", ContentHandle: kept.Handle,
+			Request: &modulev1.AnalyzeRequest{Options: opts}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, resp, analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+		return resp.GetResponse().GetNotes()[0]
+	}
+	want := func(kind textruns.Kind, minLen int, b []byte) string {
+		h, n := sha256.New(), 0
+		textruns.Scan(kind, minLen, b, func(start, end int) bool {
+			fmt.Fprintf(h, "%d-%d,", start, end)
+			n++
+			return true
+		})
+		if n <= 1024 {
+			t.Fatalf("%d runs of kind %d: the test needs a scan that resumes", n, kind)
+		}
+		return fmt.Sprintf("runs=%d sha256=%x", n, h.Sum(nil))
+	}
+	counted := func() [3]float64 {
+		var out [3]float64
+		for i, source := range []string{"index", "memo", "scan"} {
+			out[i] = testutil.ToFloat64(r.metrics.keptRuns.WithLabelValues(source))
+		}
+		return out
+	}
+	changed := bytes.Clone(content)
+	changed[0] ^= 0xff
+	for _, c := range []struct {
+		kind   textruns.Kind
+		minLen int
+		flip   bool
+		counts [3]float64 // index, memo, scan so far
+	}{
+		{textruns.ASCII, 5, false, [3]float64{1, 2, 0}},       // found, then two resumes
+		{textruns.ASCII, 6, false, [3]float64{1, 5, 0}},       // all three calls from the memo
+		{textruns.UTF16LEEven, 4, false, [3]float64{2, 6, 0}}, // another kind (half the runs are odd)
+		{textruns.ASCII, 3, false, [3]float64{2, 6, 3}},       // shorter than the memo holds
+		// The guest changed its copy's first byte: its first call is scanned; the resumes,
+		// past that byte, are over the kept bytes.
+		{textruns.ASCII, 5, true, [3]float64{2, 8, 4}},
+	} {
+		b := content
+		if c.flip {
+			b = changed
+		}
+		if got, want := runs(c.kind, c.minLen, c.flip), want(c.kind, c.minLen, b); got != want {
+			t.Errorf("kind %d, min %d, flip %v: %s, want %s", c.kind, c.minLen, c.flip, got, want)
+		}
+		if got := counted(); got != c.counts {
+			t.Errorf("kind %d, min %d, flip %v: index, memo, scan = %v, want %v", c.kind, c.minLen, c.flip, got, c.counts)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ type metrics struct {
 	compile     *prometheus.GaugeVec
 	kept        prometheus.GaugeFunc
 	keptDigests *prometheus.CounterVec
+	keptRuns    *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer, kept *keptStore) (*metrics, error) {
@@ -52,11 +53,15 @@ func newMetrics(reg prometheus.Registerer, kept *keptStore) (*metrics, error) {
 			Name: "athena_wasm_kept_digests_total",
 			Help: "Whole-sample digests of kept content by source: prefetch (computed ahead of the calls), call (computed by the first call asking), memo (answered from either).",
 		}, []string{"source"}),
+		keptRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "athena_wasm_kept_text_runs_total",
+			Help: "athena.text_runs calls over kept content by how they were answered: index (the call found the content's runs for every call), memo (answered from them), scan (scanned its own bytes: not the kept content, a shorter minimum length than the memo holds, or too many runs to hold).",
+		}, []string{"source"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile, m.kept, m.keptDigests} {
+	for _, c := range []prometheus.Collector{m.invocations, m.duration, m.poolSize, m.poolInUse, m.memoryPages, m.compile, m.kept, m.keptDigests, m.keptRuns} {
 		if err := reg.Register(c); err != nil {
 			return nil, err
 		}

@@ -197,7 +197,7 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if err != nil {
 		return nil, fmt.Errorf("wasm runtime: register metrics: %w", err)
 	}
-	kept.counted = m.keptDigests
+	kept.counted, kept.countedRuns = m.keptDigests, m.keptRuns
 	eng, err := newEngine(ctx, cfg.Engine, cfg.CacheDir)
 	if err != nil {
 		return nil, fmt.Errorf("wasm runtime: %w", err)

@@ -38,7 +38,7 @@ func Instantiate(ctx context.Context, rt wazero.Runtime, emit EmitFunc) error {
 		return hostabi.Digest(mem, u32(a[0]), u32(a[1]), u32(a[2]), u32(a[3]), nil, nil)
 	}), i32(4), i32(1)).Export("digest").
 		NewFunctionBuilder().WithGoModuleFunction(computing(6, func(mem api.Memory, a []uint64) int32 {
-		return hostabi.TextRuns(mem, u32(a[0]), u32(a[1]), u32(a[2]), u32(a[3]), u32(a[4]), u32(a[5]), nil)
+		return hostabi.TextRuns(mem, u32(a[0]), u32(a[1]), u32(a[2]), u32(a[3]), u32(a[4]), u32(a[5]), nil, nil)
 	}), i32(6), i32(1)).Export("text_runs").
 		NewFunctionBuilder().WithGoModuleFunction(computing(6, func(mem api.Memory, a []uint64) int32 {
 		return hostabi.WindowFilter(mem, u32(a[0]), u32(a[1]), u32(a[2]), u32(a[3]), u32(a[4]), u32(a[5]), nil)

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
 	modulev1 "github.com/athena-mesh/athena/wasm-modules/internal/gen/athena/module/v1"
 )
@@ -105,6 +106,20 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 			notes = append(notes, hex.EncodeToString(guest.Sum(alg, data)))
 		}
 		return &modulev1.AnalyzeResponse{Notes: notes}, nil
+	case "text-runs":
+		// The runs guest.TextRuns finds of kind and min (or, with "flip", of the content with
+		// its first byte changed): how many, and the SHA-256 of their offsets.
+		data := req.Content
+		if req.Options["flip"] != "" && len(data) > 0 {
+			data[0] ^= 0xff
+		}
+		h, n := sha256.New(), 0
+		guest.TextRuns(textruns.Kind(opt("kind")), opt("min"), data, func(start, end int) bool {
+			fmt.Fprintf(h, "%d-%d,", start, end)
+			n++
+			return true
+		})
+		return &modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("runs=%d sha256=%x", n, h.Sum(nil))}}, nil
 	case "emit":
 		for i := range opt("count") {
 			guest.Emit(&modulev1.AnalyzeResponse{Notes: []string{fmt.Sprintf("fragment %d", i)}})
