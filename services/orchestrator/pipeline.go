@@ -5,6 +5,7 @@ import (
 	"crypto/md5"
 	"crypto/sha1"
 	"fmt"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -74,23 +75,40 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		req.DeadlineUnixMs = dl.UnixMilli()
 	}
 
-	var extracted []*modulev1.Artifact
-	if p.mods.names[IdentifyModule] && p.wanted(IdentifyModule) {
-		resp := p.invoke(ctx, r, IdentifyModule, src, req)
-		if id := resp.GetIdentification(); id != nil {
-			r.Sample.FileType, r.Sample.MimeType, r.Sample.Description = id.FileType, id.MimeType, id.Description
-			r.Flavors = id.Flavors
+	// The identification decides the routes, so it runs first. A large sample is only
+	// identified then (identify=only): its parse, which takes milliseconds a megabyte, runs
+	// with the other modules instead of before them. What the parse extracts (archive members)
+	// reaches identified, from whichever call parsed the sample.
+	identify := p.mods.names[IdentifyModule] && p.wanted(IdentifyModule)
+	split := identify && len(content) >= splitIdentifyBytes
+	identified := make(chan []*modulev1.Artifact, 1)
+	if identify {
+		idReq := req
+		if split {
+			idReq = shallowCopy(req)
+			idReq.Options = maps.Clone(req.Options)
+			idReq.Options["identify"] = "only"
 		}
-		extracted = p.merge(r, resp)
+		resp := p.invokeAs(ctx, r, IdentifyModule, src, idReq, !split)
+		identifyFrom(r, resp)
+		if !split {
+			identified <- p.merge(r, resp)
+		}
+	}
+	if !split {
+		close(identified)
 	}
 	if r.Sample.FileType == "" {
 		r.Sample.FileType, r.Sample.MimeType = "unknown", "application/octet-stream"
 		r.Flavors = append(r.Flavors, "unknown", "data")
 	}
-	req.FileType, req.Flavors = r.Sample.FileType, r.Flavors
+	req.FileType, req.Flavors = r.Sample.FileType, slices.Clone(r.Flavors)
 	routed := p.o.cfg.Routes.Select(r.Flavors, p.mods.names, p.opts.Modules)
 	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_Identified{Identified: &analysisv1.IdentifiedEvent{
 		FileType: r.Sample.FileType, MimeType: r.Sample.MimeType, Flavors: r.Flavors, Modules: routed}}})
+	if split {
+		routed = append(routed, IdentifyModule)
+	}
 
 	responses := make([]*modulev1.AnalyzeResponse, len(routed))
 	g, gctx := errgroup.WithContext(ctx)
@@ -107,24 +125,34 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 		}
 		g.Go(func() error {
 			responses[i] = p.invoke(gctx, r, name, src, mreq)
+			if name == IdentifyModule {
+				identified <- responses[i].GetArtifacts()
+			}
 			return nil
 		})
 		runtime.Gosched()
 	}
-	// What the identification extracted (archive members) is analyzed while the other modules
-	// run on this sample, instead of after the slowest of them.
+	// What the identification's parse extracted (archive members) is analyzed while the other
+	// modules run on this sample, instead of after the slowest of them.
 	taken := map[string]bool{}
 	var early recursed
 	earlyDone := make(chan struct{})
 	go func() {
 		defer close(earlyDone)
-		early = p.children(ctx, sha, extracted, depth, ancestors, taken)
+		early = p.children(ctx, sha, <-identified, depth, ancestors, taken)
 	}()
 	_ = g.Wait() // invoke records failures in the report; it never returns an error.
 	src.release(ctx)
 	var found []*modulev1.Artifact
-	for _, resp := range responses {
-		found = append(found, p.merge(r, resp)...)
+	for i, resp := range responses {
+		arts := p.merge(r, resp)
+		if routed[i] == IdentifyModule {
+			// The parse's identification has the flavors parsing found besides the routing
+			// ones; its artifacts went to identified.
+			identifyFrom(r, resp)
+			continue
+		}
+		found = append(found, arts...)
 	}
 	r.Sample.Entropy = <-entropied
 	sampleDigests(r, content)
@@ -146,6 +174,19 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 	scoreSpan.End()
 	span.SetAttributes(attribute.Int("athena.score", int(r.Score)), attribute.String("athena.verdict", r.Verdict.String()))
 	return r
+}
+
+// splitIdentifyBytes is the smallest sample identified on its own before its parse: below it,
+// the parse costs less than a second call to the identification module.
+const splitIdentifyBytes = 64 << 10
+
+// identifyFrom sets the sample's type and flavors from the identification module's response,
+// if it has them.
+func identifyFrom(r *analysisv1.Report, resp *modulev1.AnalyzeResponse) {
+	if id := resp.GetIdentification(); id != nil && id.FileType != "" {
+		r.Sample.FileType, r.Sample.MimeType, r.Sample.Description = id.FileType, id.MimeType, id.Description
+		r.Flavors = id.Flavors
+	}
 }
 
 // sampleDigests fills the sample's digests besides the SHA-256. The crypto module computes them
@@ -184,13 +225,24 @@ func (p *pass) wanted(module string) bool {
 // invoke runs one module on src's content with req under the per-request and global
 // concurrency bounds and records its outcome in r.Modules. It never fails the report.
 func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, src *sampleSource, req *modulev1.AnalyzeRequest) *modulev1.AnalyzeResponse {
+	return p.invokeAs(ctx, r, module, src, req, true)
+}
+
+// invokeAs is invoke that records the call (in r.Modules, the events and the metrics) only
+// when record is set: a large sample's identification is not a module run of its own, the
+// identification module's run is its parse.
+func (p *pass) invokeAs(ctx context.Context, r *analysisv1.Report, module string, src *sampleSource, req *modulev1.AnalyzeRequest, record bool) *modulev1.AnalyzeResponse {
 	sha := r.Sample.Sha256
 	depth := int(r.Depth)
 	run := &analysisv1.ModuleRun{Name: module}
 	// The span covers the wait for a worker slot and the call, so traces show queueing.
-	ctx, span := otel.Tracer(tracerName).Start(ctx, "orchestrator.invoke", trace.WithAttributes(attribute.String("athena.module", module)))
+	ctx, span := otel.Tracer(tracerName).Start(ctx, "orchestrator.invoke", trace.WithAttributes(
+		attribute.String("athena.module", module), attribute.Bool("athena.identify_only", !record)))
 	defer span.End()
 	defer func() {
+		if !record {
+			return
+		}
 		p.mu.Lock()
 		r.Modules = append(r.Modules, run)
 		p.mu.Unlock()
@@ -212,7 +264,9 @@ func (p *pass) invoke(ctx context.Context, r *analysisv1.Report, module string, 
 		run.Status, run.Error = analysisv1.ModuleStatus_MODULE_STATUS_DEADLINE_EXCEEDED, "deadline reached waiting for a free worker"
 		return nil
 	}
-	p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ModuleStarted{ModuleStarted: &analysisv1.ModuleStartedEvent{Module: module}}})
+	if record {
+		p.event(sha, depth, &analysisv1.AnalysisEvent{Kind: &analysisv1.AnalysisEvent_ModuleStarted{ModuleStarted: &analysisv1.ModuleStartedEvent{Module: module}}})
+	}
 	resp, err := src.invoke(ctx, module, req)
 	run.DurationMs = time.Since(start).Milliseconds()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -510,5 +511,115 @@ func TestPartialReportNotCached(t *testing.T) {
 	}
 	if got, err := o.GetAnalysis(ctx, first.Id); err != nil || got.Id != first.Id {
 		t.Fatalf("GetAnalysis of a partial report = %v, %v", got.GetId(), err)
+	}
+}
+
+// TestLargeSampleIdentifiedBeforeItsParse: a large sample is identified on its own
+// (identify=only), routed on that identification, and parsed by the identification module
+// alongside the other modules; the report is what one identification call gave before: the
+// module once in modules[], the flavors the parse found besides the routing ones, the parse's
+// details, findings and artifacts (analyzed as children).
+func TestLargeSampleIdentifiedBeforeItsParse(t *testing.T) {
+	engineCalled := make(chan struct{})
+	var mu sync.Mutex
+	seenFlavors := map[string][]string{}
+	fake := newFake(func(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		if req.Depth == 0 {
+			mu.Lock()
+			seenFlavors[module] = req.Flavors
+			mu.Unlock()
+		}
+		id := &modulev1.Identification{FileType: "pe", MimeType: "application/vnd.microsoft.portable-executable", Flavors: []string{"pe", "executable"}}
+		switch {
+		case module == IdentifyModule && req.Depth > 0:
+			return ok(&modulev1.AnalyzeResponse{Identification: &modulev1.Identification{FileType: "text", Flavors: []string{"text"}}}), nil
+		case module == IdentifyModule && req.Options["identify"] == "only":
+			return ok(&modulev1.AnalyzeResponse{Identification: id}), nil
+		case module == IdentifyModule:
+			// The parse waits for the analysis-engine's call: it runs beside the other modules.
+			select {
+			case <-engineCalled:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			id.Flavors = append(id.Flavors, "pe:signed")
+			return ok(&modulev1.AnalyzeResponse{
+				Identification: id,
+				Details:        &analysisv1.Details{File: &analysisv1.FileDetails{FileType: "pe", Description: "parsed"}},
+				Findings:       []*analysisv1.Finding{{Id: "pe.signed", Score: 10}},
+				Artifacts:      []*modulev1.Artifact{{Kind: analysisv1.ArtifactKind_ARTIFACT_KIND_EXTRACTED, Content: []byte("a dropped text file"), Filename: "x.txt"}},
+			}), nil
+		case module == "analysis-engine":
+			close(engineCalled)
+		}
+		return nil, nil
+	})
+	o := newOrch(t, Config{Invoker: fake})
+	var events []*analysisv1.AnalysisEvent
+	var emu sync.Mutex
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	content := bytes.Repeat([]byte("MZ athena "), splitIdentifyBytes/10+1)
+	r, err := o.AnalyzeStream(ctx, &analysisv1.SampleInput{Content: content}, nil, func(ev *analysisv1.AnalysisEvent) {
+		emu.Lock()
+		events = append(events, ev)
+		emu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fake.count(IdentifyModule); got != 3 { // identify, parse, the child's
+		t.Errorf("identification module called %d times, want 3", got)
+	}
+	var runs []string
+	for _, m := range r.Modules {
+		runs = append(runs, m.Name)
+		if m.Status != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+			t.Errorf("%s: %s %s", m.Name, m.Status, m.Error)
+		}
+	}
+	if want := []string{IdentifyModule, "crypto", "pattern-matcher", "network", "analysis-engine"}; !slices.Equal(runs, want) {
+		t.Errorf("modules %v, want %v", runs, want)
+	}
+	if want := []string{"pe", "executable"}; !slices.Equal(seenFlavors["crypto"], want) || !slices.Equal(seenFlavors["analysis-engine"], want) {
+		t.Errorf("the modules were sent flavors %v and %v, want the identification's %v", seenFlavors["crypto"], seenFlavors["analysis-engine"], want)
+	}
+	if want := []string{"pe", "executable", "pe:signed"}; r.Sample.FileType != "pe" || !slices.Equal(r.Flavors, want) {
+		t.Errorf("sample %q with flavors %v, want pe with %v", r.Sample.FileType, r.Flavors, want)
+	}
+	if r.GetDetails().GetFile().GetDescription() != "parsed" || !hasFinding(r, "pe.signed") {
+		t.Errorf("the parse's details and findings are missing: %v, %v", r.GetDetails().GetFile(), findingIDs(r))
+	}
+	if len(r.Artifacts) != 1 || r.Artifacts[0].GetReport().GetSample().GetFileType() != "text" {
+		t.Errorf("artifacts %v, want the parse's one, analyzed", r.Artifacts)
+	}
+	// The identified event comes before the identification module's run, which is reported
+	// once.
+	identifiedAt, started := -1, 0
+	for i, ev := range events {
+		if ev.GetDepth() != 0 {
+			continue
+		}
+		if ev.GetIdentified() != nil {
+			identifiedAt = i
+		}
+		if s := ev.GetModuleStarted(); s != nil && s.Module == IdentifyModule {
+			started++
+			if identifiedAt < 0 {
+				t.Error("the identification module's run started before the identified event")
+			}
+		}
+	}
+	if identifiedAt < 0 || started != 1 {
+		t.Errorf("identified event at %d, identification module started %d times; want one of each", identifiedAt, started)
+	}
+
+	// A sample just below the threshold is identified and parsed in one call, before the others.
+	small := newFake(nil)
+	if _, err := newOrch(t, Config{Invoker: small}).Analyze(ctx, &analysisv1.SampleInput{Content: content[:splitIdentifyBytes-1]}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := small.count(IdentifyModule); got != 1 {
+		t.Errorf("below the threshold: identification module called %d times, want 1", got)
 	}
 }

@@ -19,7 +19,7 @@ import (
 const Name = "file-processor"
 
 // Version is the module's version; bump it when output changes so cached reports are refreshed.
-const Version = "0.4.0"
+const Version = "0.5.0"
 
 // Module is the file-processor analyzer.
 type Module struct {
@@ -53,6 +53,13 @@ func (m *Module) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeRespons
 		data = data[:maxScanBytes]
 	}
 	id := Identify(data)
+	if req.GetOptions()["identify"] == "only" {
+		// What the routing needs, without parsing: the orchestrator sends a large sample's
+		// parse with the other modules.
+		return &modulev1.AnalyzeResponse{Identification: &modulev1.Identification{
+			FileType: id.FileType, MimeType: id.MIME, Description: id.Description, Flavors: id.Flavors(),
+		}}, nil
+	}
 	fd := &analysisv1.FileDetails{FileType: id.FileType, MimeType: id.MIME, Description: id.Description}
 	r.details = fd
 	r.id = &id

@@ -37,6 +37,26 @@ func TestStreamingMergesToSameReport(t *testing.T) {
 	}
 }
 
+// TestIdentifyOnly: with identify=only the response is the identification the streaming
+// module emits before parsing — the flavors that route — and nothing else.
+func TestIdentifyOnly(t *testing.T) {
+	for name, data := range fixtures(t) {
+		t.Run(name, func(t *testing.T) {
+			var frags []*modulev1.AnalyzeResponse
+			if _, err := NewStreaming(func(f *modulev1.AnalyzeResponse) { frags = append(frags, f) }).Analyze(&modulev1.AnalyzeRequest{Content: data}); err != nil {
+				t.Fatal(err)
+			}
+			got, err := New().Analyze(&modulev1.AnalyzeRequest{Content: data, Options: map[string]string{"identify": "only"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := (&modulev1.AnalyzeResponse{Identification: frags[0].Identification}); !proto.Equal(hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, got), hostmsg.ToHost[hostmodulev1.AnalyzeResponse](t, want)) {
+				t.Errorf("identify=only gave %v, want %v", got, want)
+			}
+		})
+	}
+}
+
 func TestEntropy(t *testing.T) {
 	tests := []struct {
 		name   string
