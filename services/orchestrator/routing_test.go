@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,6 +87,19 @@ func keys(m map[string]bool) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// TestRoutesNameTypesAndCategories: a large sample is routed on its identification alone, before
+// its parse (pipeline.go), which may add structural hints (docs/file-types.md); so routes name
+// file types and categories, never hints.
+func TestRoutesNameTypesAndCategories(t *testing.T) {
+	for _, r := range DefaultRoutes {
+		for _, f := range append(slices.Clone(r.Positive), r.Negative...) {
+			if strings.Contains(f, ":") || f == "packed" || f == "has_macros" {
+				t.Errorf("route to %s names the hint %q", r.Module, f)
+			}
+		}
+	}
 }
 
 func TestSelect(t *testing.T) {
