@@ -350,6 +350,45 @@ func TestKeptTextRuns(t *testing.T) {
 	}
 }
 
+// TestContentMemoRuns: the memo answers text_runs for the kept bytes and any suffix of them
+// exactly as a scan of those bytes would, or declines; it never answers for other bytes.
+func TestContentMemoRuns(t *testing.T) {
+	content := []byte("MZ\x00\x00kernel32.dll\x00\x00V\x00i\x00r\x00t\x00u\x00a\x00l\x00A\x00l\x00l\x00o\x00c\x00\x00\x00GetProcAddress\x01")
+	for i := range 300 {
+		content = append(content, byte(i*i>>3))
+	}
+	d := &contentMemo{content: content}
+	answered := 0
+	for _, kind := range []textruns.Kind{textruns.ASCII, textruns.UTF16LEEven, textruns.UTF16LEOdd} {
+		for _, minLen := range []int{textruns.IndexFloor - 1, textruns.IndexFloor, 6} {
+			for off := 0; off <= len(content); off++ {
+				in := content[off:]
+				want := make([]byte, 4*textruns.PairSize)
+				wn := textruns.Encode(kind, minLen, in, want, nil)
+				got := make([]byte, len(want))
+				gn, ok := d.Runs(kind, minLen, in, got)
+				if !ok {
+					continue
+				}
+				answered++
+				if gn != wn || !bytes.Equal(got[:gn*textruns.PairSize], want[:wn*textruns.PairSize]) {
+					t.Fatalf("kind %d, min %d, suffix at %d: memo %d runs %v, scan %d %v", kind, minLen, off, gn, got, wn, want)
+				}
+			}
+		}
+	}
+	if answered == 0 {
+		t.Fatal("the memo answered nothing")
+	}
+	other := bytes.Clone(content)
+	other[len(other)-1] ^= 1
+	for _, in := range [][]byte{other, other[10:], append(bytes.Clone(content), 'x'), content[:len(content)-1]} {
+		if _, ok := d.Runs(textruns.ASCII, 4, in, make([]byte, 64)); ok {
+			t.Errorf("the memo answered for %d bytes that are not a suffix of the kept ones", len(in))
+		}
+	}
+}
+
 // TestKeptFullFreesPrefetch: content refused by a full store gives back the prefetch slot it
 // had taken, so later content is still prefetched.
 func TestKeptFullFreesPrefetch(t *testing.T) {
