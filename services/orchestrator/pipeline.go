@@ -241,6 +241,11 @@ func (p *pass) invokeAs(ctx context.Context, r *analysisv1.Report, module string
 	defer span.End()
 	defer func() {
 		if !record {
+			if run.Status != analysisv1.ModuleStatus_MODULE_STATUS_OK {
+				// The parse's run, recorded, says what went wrong if it fails too; this one only
+				// explains routes chosen without an identification.
+				p.o.log.WarnContext(ctx, "identification failed; routed as unknown", "module", module, "status", run.Status.String(), "error", run.Error)
+			}
 			return
 		}
 		p.mu.Lock()

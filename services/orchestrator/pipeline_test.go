@@ -623,3 +623,32 @@ func TestLargeSampleIdentifiedBeforeItsParse(t *testing.T) {
 		t.Errorf("below the threshold: identification module called %d times, want 1", got)
 	}
 }
+
+// TestLargeSampleIdentificationFails: when a large sample's identification fails, it is routed
+// as unknown data; its parse still runs, and the report takes the type it found.
+func TestLargeSampleIdentificationFails(t *testing.T) {
+	fake := newFake(func(ctx context.Context, module string, req *modulev1.AnalyzeRequest) (*wasmruntimev1.InvokeResponse, error) {
+		switch {
+		case module == IdentifyModule && req.Options["identify"] == "only":
+			return nil, status.Error(codes.Internal, "trap")
+		case module == IdentifyModule:
+			return ok(&modulev1.AnalyzeResponse{Identification: &modulev1.Identification{FileType: "pe", Flavors: []string{"pe", "executable", "pe:64"}}}), nil
+		}
+		return nil, nil
+	})
+	content := bytes.Repeat([]byte("MZ athena "), splitIdentifyBytes/10+1)
+	r, err := newOrch(t, Config{Invoker: fake}).Analyze(context.Background(), &analysisv1.SampleInput{Content: content}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var runs []string
+	for _, m := range r.Modules {
+		runs = append(runs, m.Name)
+	}
+	if want := []string{IdentifyModule, "crypto", "pattern-matcher", "network", "deobfuscator"}; !slices.Equal(runs, want) {
+		t.Errorf("modules %v, want %v (routed as unknown data)", runs, want)
+	}
+	if want := []string{"pe", "executable", "pe:64"}; r.Sample.FileType != "pe" || !slices.Equal(r.Flavors, want) {
+		t.Errorf("sample %q with flavors %v, want pe with %v from the parse", r.Sample.FileType, r.Flavors, want)
+	}
+}
