@@ -389,6 +389,24 @@ func TestContentMemoRuns(t *testing.T) {
 	}
 }
 
+// TestContentMemoRunsBounded: content with more runs than the memo holds is scanned by each
+// call instead, and the memo keeps no index of it.
+func TestContentMemoRunsBounded(t *testing.T) {
+	content := bytes.Repeat([]byte("abcd\x00"), maxMemoRuns+1)
+	d := &contentMemo{content: content}
+	for range 2 {
+		if _, ok := d.Runs(textruns.ASCII, textruns.IndexFloor, content, make([]byte, 64)); ok {
+			t.Fatal("the memo answered for content with more runs than it holds")
+		}
+	}
+	if d.runs[textruns.ASCII].index != nil {
+		t.Error("the memo kept an index past its bound")
+	}
+	if n, ok := d.Runs(textruns.ASCII, textruns.IndexFloor, content[:0], make([]byte, 64)); ok || n != 0 {
+		t.Errorf("the empty suffix: %d runs, answered %v; want a scan", n, ok)
+	}
+}
+
 // TestKeptFullFreesPrefetch: content refused by a full store gives back the prefetch slot it
 // had taken, so later content is still prefetched.
 func TestKeptFullFreesPrefetch(t *testing.T) {
