@@ -184,8 +184,19 @@ func newEvidence(imports, strs []string, code map[string]int) *evidence {
 	joined := make([]byte, 0, n)
 	for _, s := range strs {
 		e.starts = append(e.starts, len(joined))
-		joined = appendLower(joined, s)
+		joined = append(joined, s...)
 		joined = append(joined, 0)
+	}
+	// Lowered in one pass: the strings of an executable are ASCII, whose lowering keeps every
+	// byte in place (one call per string cost the walk's strings a tenth of their time inside
+	// WASM). strings.ToLower may change a non-ASCII string's length: then string by string.
+	if !ascii.Lower(joined) {
+		joined, e.starts = joined[:0], e.starts[:0]
+		for _, s := range strs {
+			e.starts = append(e.starts, len(joined))
+			joined = appendLower(joined, s)
+			joined = append(joined, 0)
+		}
 	}
 	e.joined = unsafe.String(unsafe.SliceData(joined), len(joined)) // joined is not written again: no copy
 	return e

@@ -16,7 +16,12 @@ const (
 func AppendLower[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
 	n := len(dst)
 	dst = append(dst, s...)
-	b := dst[n:]
+	return dst, Lower(dst[n:])
+}
+
+// Lower lowers 'A'–'Z' in b in place, leaving every other byte as it is, and reports whether
+// b is all ASCII (no byte 0x80 or above).
+func Lower(b []byte) bool {
 	var seen uint64 // the high bits of every byte
 	i := 0
 	for ; i+8 <= len(b); i += 8 {
@@ -36,5 +41,5 @@ func AppendLower[S ~string | ~[]byte](dst []byte, s S) ([]byte, bool) {
 			b[i] = c + 'a' - 'A'
 		}
 	}
-	return dst, seen&high == 0
+	return seen&high == 0
 }
