@@ -77,8 +77,8 @@ func (p *pass) sample(ctx context.Context, content []byte, sha, filename string,
 
 	// The identification decides the routes, so it runs first. A large sample is only
 	// identified then (identify=only): its parse, which takes milliseconds a megabyte, runs
-	// with the other modules instead of before them. What the parse extracts (archive members)
-	// reaches identified, from whichever call parsed the sample.
+	// with the other modules instead of before them. Whichever call parsed the sample sends
+	// what the parse extracted (archive members) on identified.
 	identify := p.mods.names[IdentifyModule] && p.wanted(IdentifyModule)
 	split := identify && len(content) >= splitIdentifyBytes
 	identified := make(chan []*modulev1.Artifact, 1)

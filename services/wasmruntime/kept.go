@@ -158,7 +158,7 @@ type contentMemo struct {
 }
 
 // maxMemoRuns bounds each kind's runs the memo holds (8 bytes each): content with more is
-// scanned by each call that asks. A 1 MB executable has about ten thousand.
+// scanned by each call that asks. A 1 MB executable has ten to twenty thousand.
 const maxMemoRuns = 1 << 18
 
 // Sum is alg's digest of in when in holds exactly the kept bytes. A guest gets its own copy of
