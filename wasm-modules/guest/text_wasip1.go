@@ -13,11 +13,13 @@ import (
 //go:wasmimport athena text_runs
 func hostTextRuns(kind, minLen, ptr, length, out, capacity uint32) int32
 
-// textRunsBatch is how many runs one call to the host returns at most.
-const textRunsBatch = 1024
+// textRunsBatch is how many runs one call to the host returns at most: a 1 MB executable has
+// ten to twenty thousand, and a host that answers from the sample's memo compares the bytes
+// from where the scan resumes to the end at each call.
+const textRunsBatch = 8192
 
-// textRunsBuf is the runs buffer, kept between calls: allocating (and zeroing) 8 KiB inside
-// WASM costs about as much as a call to the host. A call made from inside emit allocates its
+// textRunsBuf is the runs buffer (64 KiB), kept between calls: allocating and zeroing it
+// inside WASM costs more than a call to the host. A call made from inside emit allocates its
 // own.
 var textRunsBuf []byte
 
