@@ -39,7 +39,7 @@ var errNotThreaded = errors.New("branches not threaded")
 // threadBranches returns wasm with the forward jumps of every Go dispatch loop made direct,
 // and how many it made direct.
 func threadBranches(wasm []byte) ([]byte, int, error) {
-	if len(wasm) < 8 || string(wasm[:4]) != "\x00asm" || binary.LittleEndian.Uint32(wasm[4:8]) != 1 {
+	if !isBinaryV1(wasm) {
 		return nil, 0, fmt.Errorf("%w: not a version 1 binary", errNotThreaded)
 	}
 	r := &reader{b: wasm, pos: 8}
@@ -67,29 +67,13 @@ func threadBranches(wasm []byte) ([]byte, int, error) {
 
 // threadCode rewrites every function body of a code section.
 func threadCode(body []byte) ([]byte, int, error) {
-	r := &reader{b: body}
-	n := r.u32()
-	out := binary.AppendUvarint(make([]byte, 0, len(body)), uint64(n))
-	var fn []byte
 	threaded := 0
-	for i := uint32(0); i < n; i++ {
-		code := r.bytes(int(r.u32()))
-		if r.err != nil {
-			return nil, 0, fmt.Errorf("%w: function %d: %w", errNotThreaded, i, r.err)
-		}
-		var k int
-		var err error
-		if fn, k, err = threadFunction(fn[:0], code); err != nil {
-			return nil, 0, fmt.Errorf("%w: function %d: %w", errNotThreaded, i, err)
-		}
+	out, err := rewriteFunctions(body, 0, errNotThreaded, func(out, code []byte) ([]byte, error) {
+		fn, k, err := threadFunction(out, code)
 		threaded += k
-		out = binary.AppendUvarint(out, uint64(len(fn)))
-		out = append(out, fn...)
-	}
-	if !r.done() {
-		return nil, 0, fmt.Errorf("%w: trailing bytes in the code section", errNotThreaded)
-	}
-	return out, threaded, nil
+		return fn, err
+	})
+	return out, threaded, err
 }
 
 // Opcodes the rewrite looks at.

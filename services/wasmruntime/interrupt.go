@@ -61,7 +61,7 @@ func sectionRank(id byte) (rank int, ok bool) {
 
 // instrumentLoops returns wasm with the budget global and a check at every loop head.
 func instrumentLoops(wasm []byte) ([]byte, error) {
-	if len(wasm) < 8 || string(wasm[:4]) != "\x00asm" || binary.LittleEndian.Uint32(wasm[4:8]) != 1 {
+	if !isBinaryV1(wasm) {
 		return nil, fmt.Errorf("%w: not a version 1 binary", errNotInstrumented)
 	}
 	type section struct {
@@ -220,27 +220,9 @@ func isYieldType(types []byte, idx uint32) bool {
 
 // instrumentCode rewrites every function body of a code section.
 func instrumentCode(body []byte, check []byte) ([]byte, error) {
-	r := &reader{b: body}
-	n := r.u32()
-	out := binary.AppendUvarint(make([]byte, 0, len(body)+len(body)/8), uint64(n))
-	var fn []byte
-	for i := uint32(0); i < n; i++ {
-		size := r.u32()
-		code := r.bytes(int(size))
-		if r.err != nil {
-			return nil, fmt.Errorf("%w: function %d: %w", errNotInstrumented, i, r.err)
-		}
-		var err error
-		if fn, err = instrumentFunction(fn[:0], code, check); err != nil {
-			return nil, fmt.Errorf("%w: function %d: %w", errNotInstrumented, i, err)
-		}
-		out = binary.AppendUvarint(out, uint64(len(fn)))
-		out = append(out, fn...)
-	}
-	if !r.done() {
-		return nil, fmt.Errorf("%w: trailing bytes in the code section", errNotInstrumented)
-	}
-	return out, nil
+	return rewriteFunctions(body, len(body)/8, errNotInstrumented, func(out, code []byte) ([]byte, error) {
+		return instrumentFunction(out, code, check)
+	})
 }
 
 // instrumentFunction copies one function body, inserting check after every loop's block type.

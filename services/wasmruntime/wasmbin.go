@@ -48,7 +48,7 @@ type snapshotPlan struct {
 // errNoSnapshot when the module cannot use snapshots: no _initialize, an imported memory or
 // global, a start function, passive data or data offsets that are not constants.
 func planSnapshot(wasm []byte) (*snapshotPlan, error) {
-	if len(wasm) < 8 || string(wasm[:4]) != "\x00asm" || binary.LittleEndian.Uint32(wasm[4:8]) != 1 {
+	if !isBinaryV1(wasm) {
 		return nil, fmt.Errorf("%w: not a version 1 binary", errNoSnapshot)
 	}
 	r := &reader{b: wasm, pos: 8}
@@ -225,6 +225,38 @@ func activeData(r *reader) ([]dataSegment, error) {
 		return nil, fmt.Errorf("%w: data section: %w", errNoSnapshot, r.err)
 	}
 	return segs, nil
+}
+
+// isBinaryV1 reports whether wasm starts with the header of a version 1 binary, the only
+// version the rewrites read.
+func isBinaryV1(wasm []byte) bool {
+	return len(wasm) >= 8 && string(wasm[:4]) == "\x00asm" && binary.LittleEndian.Uint32(wasm[4:8]) == 1
+}
+
+// rewriteFunctions rebuilds a code section with every function body passed through f, which
+// appends the body's rewrite to out; grow is how many bytes the rewrite may add, as a hint.
+// An error is wrapped in fail, naming the function.
+func rewriteFunctions(body []byte, grow int, fail error, f func(out, code []byte) ([]byte, error)) ([]byte, error) {
+	r := &reader{b: body}
+	n := r.u32()
+	out := binary.AppendUvarint(make([]byte, 0, len(body)+grow), uint64(n))
+	var fn []byte
+	for i := uint32(0); i < n; i++ {
+		code := r.bytes(int(r.u32()))
+		if r.err != nil {
+			return nil, fmt.Errorf("%w: function %d: %w", fail, i, r.err)
+		}
+		var err error
+		if fn, err = f(fn[:0], code); err != nil {
+			return nil, fmt.Errorf("%w: function %d: %w", fail, i, err)
+		}
+		out = binary.AppendUvarint(out, uint64(len(fn)))
+		out = append(out, fn...)
+	}
+	if !r.done() {
+		return nil, fmt.Errorf("%w: trailing bytes in the code section", fail)
+	}
+	return out, nil
 }
 
 func appendSection(out []byte, id byte, body []byte) []byte {
