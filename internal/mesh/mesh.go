@@ -413,9 +413,9 @@ type Addrs struct {
 // GRPC (loopback ports when empty); the services behind it, and the gateway's own REST-to-gRPC
 // connection, talk over Unix sockets in a private directory unless their addresses are given:
 // on loopback TCP a large message now and then stalled for 20–150 ms (a segment lost and sent
-// again), which showed as the slowest analyses (docs/benchmarks.md). ready is called with the bound addresses (dial targets) once every
-// listener is open. Shutdown goes from the edge inwards: the gateway drains first, then the
-// orchestrator, then the wasmruntime and cache.
+// again), which showed as the slowest analyses (docs/benchmarks.md). ready is called with the
+// bound addresses (dial targets) once every listener is open. Shutdown goes from the edge
+// inwards: the gateway drains first, then the orchestrator, then the wasmruntime and cache.
 func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 	o.defaults()
 	sockets, err := os.MkdirTemp("", "athena-mesh-")
@@ -512,10 +512,11 @@ func listenLocal(dir, name string) (net.Listener, error) {
 
 // dialTarget is the gRPC target of lis: host:port, or unix:PATH for a Unix socket.
 func dialTarget(lis net.Listener) string {
-	if a := lis.Addr(); a.Network() == "unix" {
+	a := lis.Addr()
+	if a.Network() == "unix" {
 		return "unix:" + a.String()
 	}
-	return lis.Addr().String()
+	return a.String()
 }
 
 func named(name string, err error) error {
