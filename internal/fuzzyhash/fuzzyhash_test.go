@@ -17,7 +17,7 @@ import (
 )
 
 // naiveSSDeep hashes every block size separately, the way the original spamsum did, and picks
-// the block size like ssdeep 2.14. It is the oracle for the one-pass implementation in fuzzing.
+// the block size like ssdeep 2.14. It is the oracle for both one-pass implementations in fuzzing.
 func naiveSSDeep(data []byte) string {
 	type block struct {
 		digest      []byte
@@ -109,10 +109,49 @@ func FuzzSSDeep(f *testing.F) {
 		if !ssdeepFormat.MatchString(got) {
 			t.Fatalf("malformed digest %q", got)
 		}
-		if want := naiveSSDeep(data); got != want {
-			t.Fatalf("one-pass and per-block-size digests differ:\n got %q\nwant %q", got, want)
+		want := naiveSSDeep(data)
+		if got != want {
+			t.Fatalf("SSDeep and per-block-size digests differ:\n got %q\nwant %q", got, want)
+		}
+		// SSDeep answers most inputs from ssdeepNear: the path for the others is held to the
+		// oracle too.
+		if all := ssdeepAll(data, nil); all != want {
+			t.Fatalf("ssdeepAll and per-block-size digests differ:\n got %q\nwant %q", all, want)
 		}
 	})
+}
+
+// TestSSDeepNearDeclines: ssdeepNear answers input whose block size is the guess or one of the
+// two below it, and leaves the rest to ssdeepAll — input with few trigger points, such as a
+// little varied data in a long run of zeros (no piece ends inside the zeros).
+func TestSSDeepNearDeclines(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	varied := make([]byte, 1<<20)
+	for i := range varied {
+		varied[i] = byte(rng.Uint32())
+	}
+	sparse := make([]byte, 1<<20)
+	copy(sparse, varied[:4096])
+	for name, tc := range map[string]struct {
+		data []byte
+		near bool
+	}{
+		"varied": {varied, true},
+		"sparse": {sparse, false},
+		"short":  {varied[:5], true},
+	} {
+		got, ok := ssdeepNear(tc.data, nil)
+		if ok != tc.near {
+			t.Errorf("%s: ssdeepNear answered %v, want %v", name, ok, tc.near)
+		}
+		want := naiveSSDeep(tc.data)
+		if ok && got != want {
+			t.Errorf("%s: ssdeepNear %q, want %q", name, got, want)
+		}
+		if got := SSDeep(tc.data); got != want {
+			t.Errorf("%s: SSDeep %q, want %q", name, got, want)
+		}
+	}
 }
 
 func FuzzTLSH(f *testing.F) {
