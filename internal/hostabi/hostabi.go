@@ -121,12 +121,13 @@ func SumYielding(alg uint32, data []byte, y *yield.Point) []byte {
 }
 
 // Known holds what a host found in the bytes a call analyzes before the call asked (or for
-// another call over the same bytes). Sum returns alg's digest of in when it has one for
-// exactly these bytes (ok false otherwise; the digest may be empty, as a TLSH is for uniform
-// input). Runs writes to out what textruns.Encode(kind, minLen, in, out) would write and
-// returns how many runs, when it holds the runs of these bytes (ok false otherwise).
+// another call over the same bytes). Sum returns alg's digest of in, which lies at ptr in the
+// guest's memory, when it has one for exactly these bytes (ok false otherwise; the digest may
+// be empty, as a TLSH is for uniform input). Runs writes to out what textruns.Encode(kind,
+// minLen, in, out) would write and returns how many runs, when it holds the runs of these
+// bytes (ok false otherwise).
 type Known interface {
-	Sum(alg uint32, in []byte) (sum []byte, ok bool)
+	Sum(alg, ptr uint32, in []byte) (sum []byte, ok bool)
 	Runs(kind textruns.Kind, minLen int, in, out []byte) (n int, ok bool)
 }
 
@@ -153,7 +154,7 @@ func Digest(mem Memory, alg, ptr, n, out uint32, known Known, yieldFn func()) in
 	}
 	sum, ok := []byte(nil), false
 	if known != nil {
-		sum, ok = known.Sum(alg, in)
+		sum, ok = known.Sum(alg, ptr, in)
 	}
 	if !ok {
 		var buf [bytecount.EncodedSize]byte // the longest answer

@@ -167,18 +167,22 @@ func analyzeWith(ctx context.Context, inst instance, n int, encode func(dst []by
 	if !ok {
 		return nil, fmt.Errorf("%w: athena_alloc(%d) returned %#x outside memory of %d bytes", errABI, n, ptr, mem.size())
 	}
-	if b := encode(buf[:0:n]); len(b) != n || (n > 0 && &b[0] != &buf[0]) {
+	b := encode(buf[:0:n])
+	if len(b) != n || (n > 0 && &b[0] != &buf[0]) {
 		return nil, fmt.Errorf("encode request: %d bytes written, %d allocated", len(b), n)
+	}
+	if c := callMemoOf(ctx); c != nil {
+		c.locate(ptr, b)
 	}
 	packed, err := inst.call(ctx, "athena_analyze", uint64(ptr), uint64(n))
 	if err != nil {
 		return nil, err
 	}
-	b, err := readResult(inst.memory(), packed, maxOutput)
+	out, err := readResult(inst.memory(), packed, maxOutput)
 	if err != nil {
 		return nil, err
 	}
-	return decodeResponse(b)
+	return decodeResponse(out)
 }
 
 // checkRequestStrings reports a request that protobuf cannot encode: a string field that is

@@ -14,12 +14,14 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/bytecount"
 	"github.com/athena-mesh/athena/internal/hostabi"
 	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/internal/yield"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/protobuf/encoding/protowire"
 )
 
 // Defaults of the kept-content store (KeepContent).
@@ -153,7 +155,9 @@ type contentMemo struct {
 		once  sync.Once
 		index *textruns.Index // nil: too many runs to hold
 	}
-	dropped              atomic.Bool // the content was released or expired: prefetch stops
+	prefixOnce           sync.Once
+	prefix               *bytecount.Prefix // built by the first range's byte counts
+	dropped              atomic.Bool       // the content was released or expired: prefetch stops
 	counted, countedRuns *prometheus.CounterVec
 }
 
@@ -171,6 +175,74 @@ func (d *contentMemo) Sum(alg uint32, in []byte) ([]byte, bool) {
 	}
 	return d.sum(alg, "call"), true
 }
+
+// rangeCounts answers athena.digest's byte counts of in, which the guest holds at off in its
+// copy of the content, from the content's prefix counts (bytecount.Prefix), after comparing the
+// bytes as Sum does. The first range to ask counts the content once, yielding as a digest
+// does. ok is false for a range under two of the prefix's blocks (counting it costs about as
+// much) and for bytes that differ.
+func (d *contentMemo) rangeCounts(off int, in []byte) ([]byte, bool) {
+	if off < 0 || off+len(in) > len(d.content) || len(in) < 2*bytecount.PrefixBlock(len(d.content)) ||
+		!bytes.Equal(in, d.content[off:off+len(in)]) {
+		return nil, false
+	}
+	d.prefixOnce.Do(func() { d.prefix = bytecount.NewPrefix(d.content, yield.New(runtime.Gosched)) })
+	var counts [256]uint64
+	d.prefix.Add(&counts, off, off+len(in))
+	if d.counted != nil {
+		d.counted.WithLabelValues("range").Inc()
+	}
+	return bytecount.AppendCounts(make([]byte, 0, bytecount.EncodedSize), &counts), true
+}
+
+// callMemo is one call's view of the memo of its content: where the guest's copy of the
+// content lies in the guest's memory once the request is written there (locate), so that
+// athena.digest's byte counts of a part of it — a section, a window — come from the memo.
+type callMemo struct {
+	*contentMemo
+	at      uint32 // the guest address of the content's first byte, when located
+	located bool
+}
+
+// Sum answers athena.digest over the whole content from the memo (contentMemo.Sum) and the
+// byte counts of a range inside the guest's copy of it from the prefix counts.
+func (c *callMemo) Sum(alg, ptr uint32, in []byte) ([]byte, bool) {
+	if len(in) == len(c.content) {
+		return c.contentMemo.Sum(alg, in)
+	}
+	if alg != hostabi.DigestCounts || !c.located || ptr < c.at {
+		return nil, false
+	}
+	return c.rangeCounts(int(ptr-c.at), in)
+}
+
+// locate finds the content in req, the request as written at ptr in the guest's memory: the
+// guest reads its content in place (wasm-modules/guest), so its slices of it point there. A
+// request whose content field is not the kept content's length leaves the call unlocated.
+func (c *callMemo) locate(ptr uint32, req []byte) {
+	c.located = false
+	for b := req; len(b) > 0; {
+		num, typ, n := protowire.ConsumeTag(b)
+		if n < 0 {
+			return
+		}
+		m := protowire.ConsumeFieldValue(num, typ, b[n:])
+		if m < 0 {
+			return
+		}
+		if num == requestContentField && typ == protowire.BytesType {
+			v, k := protowire.ConsumeBytes(b[n:])
+			if k < 0 || len(v) != len(c.content) {
+				return
+			}
+			c.at, c.located = ptr+uint32(len(req)-len(b)+n+k-len(v)), true
+		}
+		b = b[n+m:]
+	}
+}
+
+// requestContentField is AnalyzeRequest.content's field number.
+var requestContentField = (&modulev1.AnalyzeRequest{}).ProtoReflect().Descriptor().Fields().ByName("content").Number()
 
 // Runs answers athena.text_runs over in from the runs of the content when in holds exactly
 // the kept bytes or a suffix of them — where a guest resumes a scan — compared, like Sum's
@@ -281,15 +353,20 @@ type knownKey struct{}
 
 // withKnown gives the host functions of a call the memo of the content it runs on.
 func withKnown(ctx context.Context, d *contentMemo) context.Context {
-	return context.WithValue(ctx, knownKey{}, d)
+	return context.WithValue(ctx, knownKey{}, &callMemo{contentMemo: d})
 }
 
 // knownMemo is the call's memo for athena.digest and athena.text_runs, or nil.
 func knownMemo(ctx context.Context) hostabi.Known {
-	if d, _ := ctx.Value(knownKey{}).(*contentMemo); d != nil {
-		return d
+	if c := callMemoOf(ctx); c != nil {
+		return c
 	}
 	return nil
+}
+
+func callMemoOf(ctx context.Context) *callMemo {
+	c, _ := ctx.Value(knownKey{}).(*callMemo)
+	return c
 }
 
 // KeepContent holds content for InvokeKept calls and returns its handle (ErrKeptFull when the

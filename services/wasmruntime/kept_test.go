@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/bytecount"
 	"github.com/athena-mesh/athena/internal/hostabi"
 	"github.com/athena-mesh/athena/internal/textruns"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
@@ -24,6 +25,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 )
 
 func TestKeptStore(t *testing.T) {
@@ -266,6 +268,82 @@ func TestKeptDigests(t *testing.T) {
 	if d.algs[hostabi.DigestMD5].awaited.Load() || !d.algs[hostabi.DigestSHA1].awaited.Load() {
 		t.Errorf("awaited: MD5 (prefetched) %v, SHA-1 (asked) %v; want false, true",
 			d.algs[hostabi.DigestMD5].awaited.Load(), d.algs[hostabi.DigestSHA1].awaited.Load())
+	}
+}
+
+// TestKeptRangeCounts: a module's byte counts of a part of its kept content (a section, a
+// window) are answered from the content's prefix counts when the range spans two of its
+// blocks, and give what counting the guest's bytes gives; a changed copy, a short range and
+// content sent with the call are counted.
+func TestKeptRangeCounts(t *testing.T) {
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"probe.wasm": probeWasm(t)}), nil)
+	srv := NewServer(r)
+	ctx := context.Background()
+	ranged := func() float64 { return testutil.ToFloat64(r.metrics.keptDigests.WithLabelValues("range")) }
+	content := make([]byte, 200<<10)
+	for i := range content {
+		content[i] = byte(i*i>>7 ^ i>>3)
+	}
+	kept, err := srv.KeepContent(ctx, &wasmruntimev1.KeepContentRequest{Content: bytes.Clone(content)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := bytecount.PrefixBlock(len(content))
+	for _, c := range []struct {
+		from, to int
+		flip     bool
+		inline   bool // the content sent with the call, not kept
+		fromMemo bool
+	}{
+		{from: 100, to: 50000, fromMemo: true},
+		{from: 2 * block, to: 4 * block, fromMemo: true},
+		{from: 0, to: len(content) - 1, fromMemo: true},
+		{from: 1, to: len(content), fromMemo: true},
+		{from: 10, to: 10 + 2*block - 1},
+		{from: 5000, to: 90000, flip: true},
+		{from: 100, to: 50000, inline: true},
+	} {
+		opts := map[string]string{"mode": "range-counts", "from": fmt.Sprint(c.from), "to": fmt.Sprint(c.to)}
+		want := bytes.Clone(content[c.from:c.to])
+		if c.flip {
+			opts["flip"] = "1"
+			want[0] ^= 0xff
+		}
+		req := &wasmruntimev1.InvokeRequest{Module: "probe", ContentHandle: kept.Handle, Request: &modulev1.AnalyzeRequest{Options: opts}}
+		if c.inline {
+			req.ContentHandle, req.Request.Content = "", bytes.Clone(content)
+		}
+		before := ranged()
+		resp, err := srv.Invoke(ctx, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, resp, analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+		if got, want := resp.GetResponse().GetNotes()[0], hex.EncodeToString(hostabi.Sum(hostabi.DigestCounts, want)); got != want {
+			t.Errorf("[%d, %d) flip %v inline %v: the guest got other counts than its bytes'", c.from, c.to, c.flip, c.inline)
+		}
+		if got := ranged() - before; got != map[bool]float64{true: 1}[c.fromMemo] {
+			t.Errorf("[%d, %d) flip %v inline %v: %v answers from the prefix counts, want fromMemo %v", c.from, c.to, c.flip, c.inline, got, c.fromMemo)
+		}
+	}
+
+	// locate finds the content field in a request as written, and only one of the kept length.
+	d := &contentMemo{content: content}
+	enc, err := proto.Marshal(&modulev1.AnalyzeRequest{Filename: "x.bin", Content: content, Options: map[string]string{"k": "v"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &callMemo{contentMemo: d}
+	c.locate(4096, enc)
+	if off := int(c.at) - 4096; !c.located || off < 0 || off+len(content) > len(enc) || !bytes.Equal(enc[off:off+len(content)], content) {
+		t.Fatalf("located %v at %d: not the content's place in the request", c.located, c.at)
+	}
+	if _, ok := c.Sum(hostabi.DigestCounts, c.at-1, content[:2*block]); ok {
+		t.Error("answered a range that starts before the content")
+	}
+	short, _ := proto.Marshal(&modulev1.AnalyzeRequest{Content: content[:100]})
+	if c.locate(4096, short); c.located {
+		t.Error("located content of another length")
 	}
 }
 

@@ -51,7 +51,7 @@ func newMetrics(reg prometheus.Registerer, kept *keptStore) (*metrics, error) {
 		}, func() float64 { return float64(kept.Bytes()) }),
 		keptDigests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "athena_wasm_kept_digests_total",
-			Help: "Whole-sample digests of kept content by source: prefetch (computed ahead of the calls), call (computed by the first call asking), memo (answered from either).",
+			Help: "athena.digest answers over kept content by source: prefetch (a whole-sample digest computed ahead of the calls), call (computed by the first call asking), memo (answered from either), range (byte counts of a part of the content, from its prefix counts).",
 		}, []string{"source"}),
 		keptRuns: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "athena_wasm_kept_text_runs_total",

@@ -106,6 +106,14 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 			notes = append(notes, hex.EncodeToString(guest.Sum(alg, data)))
 		}
 		return &modulev1.AnalyzeResponse{Notes: notes}, nil
+	case "range-counts":
+		// The host's byte counts of content[from:to] (or, with "flip", of it with its first
+		// byte changed in the guest's copy): hex.
+		data := req.Content[opt("from"):opt("to")]
+		if req.Options["flip"] != "" && len(data) > 0 {
+			data[0] ^= 0xff
+		}
+		return &modulev1.AnalyzeResponse{Notes: []string{hex.EncodeToString(guest.Sum(guest.ByteCounts, data))}}, nil
 	case "text-runs":
 		// The runs guest.TextRuns finds of kind and min (or, with "flip", of the content with
 		// its first byte changed): how many, and the SHA-256 of their offsets.
