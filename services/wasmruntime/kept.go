@@ -204,16 +204,19 @@ type callMemo struct {
 	located bool
 }
 
-// Sum answers athena.digest over the whole content from the memo (contentMemo.Sum) and the
-// byte counts of a range inside the guest's copy of it from the prefix counts.
+// Sum answers athena.digest over the whole content from the memo (contentMemo.Sum), and the
+// byte counts of the content or of a range inside the guest's copy of it from the prefix
+// counts, which the ranges build anyway.
 func (c *callMemo) Sum(alg, ptr uint32, in []byte) ([]byte, bool) {
-	if len(in) == len(c.content) {
+	switch {
+	case alg == hostabi.DigestCounts && len(in) == len(c.content):
+		return c.rangeCounts(0, in)
+	case alg == hostabi.DigestCounts && c.located && ptr >= c.at:
+		return c.rangeCounts(int(ptr-c.at), in)
+	case len(in) == len(c.content):
 		return c.contentMemo.Sum(alg, in)
 	}
-	if alg != hostabi.DigestCounts || !c.located || ptr < c.at {
-		return nil, false
-	}
-	return c.rangeCounts(int(ptr-c.at), in)
+	return nil, false
 }
 
 // locate finds the content in req, the request as written at ptr in the guest's memory: the

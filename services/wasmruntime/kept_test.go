@@ -222,17 +222,18 @@ func TestKeptDigests(t *testing.T) {
 	if got := digests(kept.Handle, map[string]string{"mode": "host-digests"}); !slices.Equal(got, want(content)) {
 		t.Errorf("digests of kept content:\n got %q\nwant %q", got, want(content))
 	}
-	// SHA-512, ssdeep and TLSH were ready; byte counts and MD5 were computed by the call.
-	if p, c, m := counted("prefetch"), counted("call"), counted("memo"); p != 3 || c != 2 || m != 3 {
-		t.Errorf("prefetch %v, call %v, memo %v; want 3, 2, 3", p, c, m)
+	// SHA-512, ssdeep and TLSH were ready; MD5 was computed by the call, the byte counts came
+	// from the content's prefix counts.
+	if p, c, m, r := counted("prefetch"), counted("call"), counted("memo"), counted("range"); p != 3 || c != 1 || m != 3 || r != 1 {
+		t.Errorf("prefetch %v, call %v, memo %v, range %v; want 3, 1, 3, 1", p, c, m, r)
 	}
 	changed := bytes.Clone(content)
 	changed[0] ^= 0xff
 	if got := digests(kept.Handle, map[string]string{"mode": "host-digests", "flip": "1"}); !slices.Equal(got, want(changed)) {
 		t.Errorf("digests of the guest's changed copy:\n got %q\nwant %q", got, want(changed))
 	}
-	if p, c, m := counted("prefetch"), counted("call"), counted("memo"); p != 3 || c != 2 || m != 3 {
-		t.Errorf("after the changed copy: prefetch %v, call %v, memo %v; want 3, 2, 3 (no memo use)", p, c, m)
+	if p, c, m, r := counted("prefetch"), counted("call"), counted("memo"), counted("range"); p != 3 || c != 1 || m != 3 || r != 1 {
+		t.Errorf("after the changed copy: prefetch %v, call %v, memo %v, range %v; want 3, 1, 3, 1 (no memo use)", p, c, m, r)
 	}
 
 	// No prefetch without a slot: the calls compute what they need, once.
@@ -246,8 +247,8 @@ func TestKeptDigests(t *testing.T) {
 	if got := digests(kept2.Handle, map[string]string{"mode": "host-digests"}); !slices.Equal(got, want(content)) {
 		t.Errorf("digests without prefetch:\n got %q\nwant %q", got, want(content))
 	}
-	if p, c := counted("prefetch"), counted("call"); p != 3 || c != 7 {
-		t.Errorf("without a prefetch slot: prefetch %v, call %v; want 3, 7", p, c)
+	if p, c, r := counted("prefetch"), counted("call"), counted("range"); p != 3 || c != 5 || r != 2 {
+		t.Errorf("without a prefetch slot: prefetch %v, call %v, range %v; want 3, 5, 2", p, c, r)
 	}
 
 	// Content dropped before its prefetch ran is not digested.
