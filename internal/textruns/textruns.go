@@ -77,13 +77,30 @@ func printableBits(w uint64) uint64 {
 	return (printableMask(w) >> 7) * 0x0102040810204080 >> 56
 }
 
+// runShifts are the shifts that leave bit k of a mask set when bits k to k+m-1 were (for m
+// from 1 to 8): r &= r>>s1; r &= r>>s2; r &= r>>s3, each doubling the run a bit vouches for,
+// the last only as far as m. An unused shift is 0, which changes nothing. Three fixed steps
+// instead of a loop of m-1 keep the scans' word loops free of branches but their exit.
+func runShifts(m int) (s1, s2, s3 uint) {
+	have := 1
+	step := func() uint {
+		s := max(0, min(have, m-have))
+		have += s
+		return uint(s)
+	}
+	s1 = step()
+	s2 = step()
+	s3 = step()
+	return s1, s2, s3
+}
+
 // scanASCII looks for where min(minLen, 8) printable bytes in a row start, eight positions per
 // step: binaries are mostly short runs between other bytes, and visiting each of those costs
 // more than testing a word. It then finds the run's end a word at a time.
 func scanASCII(minLen int, b []byte, emit func(start, end int) bool) {
-	m := min(minLen, 8)
+	s1, s2, s3 := runShifts(min(minLen, 8))
 	// Invariant: i is 0 or follows a byte that is not printable, so the first position in a
-	// word where m printable bytes start is where a run starts.
+	// word where min(minLen, 8) printable bytes start is where a run starts.
 	for i := 0; i < len(b); {
 		start := -1
 		if i+16 <= len(b) {
@@ -91,11 +108,10 @@ func scanASCII(minLen int, b []byte, emit func(start, end int) bool) {
 			for ; i+16 <= len(b); i += 8 {
 				cur := next
 				next = printableBits(binary.LittleEndian.Uint64(b[i+8:]))
-				x := cur | next<<8
-				r := x
-				for k := 1; k < m; k++ {
-					r &= x >> k
-				}
+				r := cur | next<<8
+				r &= r >> (s1 & 63)
+				r &= r >> (s2 & 63)
+				r &= r >> (s3 & 63)
 				if r&0xff != 0 {
 					start = i + bits.TrailingZeros64(r)
 					break
@@ -146,7 +162,7 @@ func charBits(w uint64) uint64 {
 // min(minLen, 4) characters in a row start, four positions per step, as scanASCII does, then
 // finds the run's end a word at a time.
 func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
-	m := min(minLen, 4)
+	s1, s2, s3 := runShifts(min(minLen, 4))
 	// Invariant: i is align or follows a pair that is not a character.
 	for i := align; i+1 < len(b); {
 		start := -1
@@ -155,11 +171,10 @@ func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
 			for ; i+16 <= len(b); i += 8 {
 				cur := next
 				next = charBits(binary.LittleEndian.Uint64(b[i+8:]))
-				x := cur | next<<4
-				r := x
-				for k := 1; k < m; k++ {
-					r &= x >> k
-				}
+				r := cur | next<<4
+				r &= r >> (s1 & 63)
+				r &= r >> (s2 & 63)
+				r &= r >> (s3 & 63)
 				if r&0xf != 0 {
 					start = i + 2*bits.TrailingZeros64(r)
 					break

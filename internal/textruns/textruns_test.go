@@ -141,3 +141,25 @@ func FuzzScan(f *testing.F) {
 		}
 	})
 }
+
+// TestRunShifts: the three shifts leave exactly the starts of m set bits in a row.
+func TestRunShifts(t *testing.T) {
+	for m := 1; m <= 8; m++ {
+		s1, s2, s3 := runShifts(m)
+		for x := uint64(0); x < 1<<12; x++ {
+			r := x
+			r &= r >> s1
+			r &= r >> s2
+			r &= r >> s3
+			var want uint64
+			for k := 0; k < 12; k++ {
+				if x>>k&(1<<m-1) == 1<<m-1 {
+					want |= 1 << k
+				}
+			}
+			if r != want {
+				t.Fatalf("m=%d x=%b: %b, want %b", m, x, r, want)
+			}
+		}
+	}
+}
