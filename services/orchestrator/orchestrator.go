@@ -259,9 +259,15 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 		r, err = run()
 	} else {
 		var v any
-		v, err, _ = o.flight.Do(key, func() (any, error) { return run() })
+		var shared bool
+		v, err, shared = o.flight.Do(key, func() (any, error) { return run() })
 		if err == nil {
-			r = proto.Clone(v.(*analysisv1.Report)).(*analysisv1.Report)
+			// Each caller that shared the run gets its own copy (finish and the servers
+			// change it); a report nobody shared is this caller's already.
+			r = v.(*analysisv1.Report)
+			if shared {
+				r = proto.Clone(r).(*analysisv1.Report)
+			}
 		}
 	}
 	if err != nil {
@@ -378,11 +384,14 @@ func (o *Orchestrator) store(ctx context.Context, key string, r *analysisv1.Repo
 	ctx = context.WithoutCancel(ctx)
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
+	// The report and the id's pointer to it are written at once: both are in place before the
+	// caller learns the id, so GetAnalysis finds the report whichever lands first.
+	byID := make(chan error, 1)
+	go func() { byID <- o.cfg.Store.Set(ctx, "analysis:"+r.Id, []byte(key), ttl) }()
 	if err := o.cfg.Store.Set(ctx, key, b, ttl, "sha256:"+r.GetSample().GetSha256(), "pipeline:"+r.PipelineVersion); err != nil {
 		o.log.WarnContext(ctx, "cache write failed", "error", err)
-		return
 	}
-	if err := o.cfg.Store.Set(ctx, "analysis:"+r.Id, []byte(key), ttl); err != nil {
+	if err := <-byID; err != nil {
 		o.log.WarnContext(ctx, "cache write failed", "error", err)
 	}
 }
