@@ -103,6 +103,23 @@ func (m onePassJSON) NewDecoder(r io.Reader) runtime.Decoder {
 	})
 }
 
+// Marshal writes a message with marshalJSON (jsonenc.go), or with protojson when marshalJSON
+// leaves it to protojson or the options are not the ones it writes; anything else as JSONPb
+// does.
+func (m onePassJSON) Marshal(v any) ([]byte, error) {
+	if msg, ok := v.(proto.Message); ok && m.MarshalOptions == protojsonDefaults {
+		// JSON is mostly longer than the wire form: room for that much and a quarter more
+		// spares the growing buffer its copies.
+		if b, err := marshalJSON(make([]byte, 0, proto.Size(msg)*5/4+64), msg); err == nil {
+			return b, nil
+		}
+	}
+	return m.JSONPb.Marshal(v)
+}
+
+// protojsonDefaults are the REST API's JSON options, which marshalJSON implements.
+var protojsonDefaults = protojson.MarshalOptions{EmitDefaultValues: true}
+
 // preallocMax bounds the buffer allocated up front for a body from its declared length: a
 // client cannot make the gateway reserve more than this before sending it.
 const preallocMax = 8 << 20
@@ -136,7 +153,7 @@ func NewHTTPHandler(ctx context.Context, cfg HTTPConfig) (http.Handler, error) {
 		cfg.MaxBodyBytes = 64 << 20
 	}
 	marshaler := onePassJSON{&runtime.JSONPb{
-		MarshalOptions:   protojson.MarshalOptions{EmitDefaultValues: true},
+		MarshalOptions:   protojsonDefaults,
 		UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
 	}}
 	limit := cfg.MaxBodyBytes
