@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
 	"google.golang.org/grpc/codes"
@@ -36,12 +37,22 @@ type sampleSource struct {
 // time. The runtime is told the modules the sample goes to whatever the identification finds,
 // so it can prepare their digests of the sample while the identification runs.
 func (p *pass) source(ctx context.Context, content []byte) *sampleSource {
-	s := &sampleSource{inv: p.o.cfg.Invoker, content: content}
-	keeper, ok := p.o.cfg.Invoker.(ContentKeeper)
+	if p.early != nil {
+		// The submitted sample, sent to the runtime while it was hashed (analyze).
+		s := <-p.early
+		p.early = nil
+		return s
+	}
+	return p.o.source(ctx, content, p.mods, p.opts)
+}
+
+func (o *Orchestrator) source(ctx context.Context, content []byte, mods *moduleSet, opts *analysisv1.AnalysisOptions) *sampleSource {
+	s := &sampleSource{inv: o.cfg.Invoker, content: content}
+	keeper, ok := o.cfg.Invoker.(ContentKeeper)
 	if !ok || len(content) < keepMinBytes {
 		return s
 	}
-	h, err := keeper.KeepContent(ctx, content, p.o.cfg.Routes.Always(p.mods.names, p.opts.Modules))
+	h, err := keeper.KeepContent(ctx, content, o.cfg.Routes.Always(mods.names, opts.Modules))
 	if err != nil {
 		return s
 	}

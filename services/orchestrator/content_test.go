@@ -24,6 +24,8 @@ type keepingFake struct {
 	*fakeInvoker
 	forgetAfter int
 	keepErr     error
+	entered     chan struct{} // when set, an identify=only call signals here, then waits for gate
+	gate        chan struct{}
 
 	mu         sync.Mutex
 	kept       map[string][]byte
@@ -41,6 +43,10 @@ func newKeepingFake() *keepingFake {
 		k.mu.Lock()
 		k.seenLength[module] = len(req.Content)
 		k.mu.Unlock()
+		if module == IdentifyModule && req.GetOptions()["identify"] == "only" && k.gate != nil {
+			k.entered <- struct{}{}
+			<-k.gate
+		}
 		if module == IdentifyModule {
 			return ok(&modulev1.AnalyzeResponse{Identification: &modulev1.Identification{FileType: "pe", Flavors: []string{"executable", "pe"}}}), nil
 		}
@@ -152,6 +158,69 @@ func TestContentKeptOncePerSample(t *testing.T) {
 	}
 	if want := [][]string{{"pattern-matcher"}}; !reflect.DeepEqual(k2.keptFor, want) {
 		t.Errorf("with options.modules: KeepContent named modules %v, want %v", k2.keptFor, want)
+	}
+}
+
+// TestBypassKeepsWhileHashing: with bypassCache the sample goes to the runtime while it is
+// hashed, once, and is released after its modules; an analysis that joins an identical one
+// already running releases the content it sent.
+func TestBypassKeepsWhileHashing(t *testing.T) {
+	k := newKeepingFake()
+	o := newOrch(t, Config{Invoker: k})
+	bypass := &analysisv1.AnalysisOptions{BypassCache: true}
+	r, err := o.Analyze(context.Background(), bigSample(), bypass)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.keeps != 1 || k.inline != 0 || k.keptCalls != len(r.Modules)+1 {
+		t.Errorf("keeps %d, kept calls %d, inline calls %d; want 1, %d, 0", k.keeps, k.keptCalls, k.inline, len(r.Modules)+1)
+	}
+	if got := k.waitReleased(t, 1); len(got) != 1 {
+		t.Errorf("released %v, want one handle", got)
+	}
+
+	// Two identical analyses at once: the second joins the first (or, if it comes too late
+	// to, runs after it: then the round is repeated); either way every handle sent is
+	// released.
+	for round := 0; ; round++ {
+		k = newKeepingFake()
+		k.entered, k.gate = make(chan struct{}, 2), make(chan struct{})
+		o = newOrch(t, Config{Invoker: k})
+		errs := make(chan error, 2)
+		analyze := func() {
+			_, err := o.Analyze(context.Background(), bigSample(), bypass)
+			errs <- err
+		}
+		go analyze()
+		<-k.entered // the first is identifying
+		go analyze()
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(time.Millisecond) {
+			k.mu.Lock()
+			keeps := k.keeps
+			k.mu.Unlock()
+			if keeps == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the second analysis did not send its content")
+			}
+		}
+		time.Sleep(20 * time.Millisecond) // let it reach the first one's flight
+		close(k.gate)
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		if got := k.waitReleased(t, 2); len(got) != 2 || got[0] == got[1] {
+			t.Errorf("released %v, want both handles", got)
+		}
+		if joined := len(k.entered) == 0; joined {
+			break // the second never identified: it took the first one's report
+		}
+		if round == 5 {
+			t.Fatal("the second analysis never joined the first")
+		}
 	}
 }
 

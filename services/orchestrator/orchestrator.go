@@ -210,6 +210,14 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 	}
 	rules, rulesHash := o.rules.load(o.log)
 	pipeline := o.pipelineVersion(mods, rulesHash)
+	// With bypassCache no lookup waits for the hash, so a large sample goes to the runtime
+	// (KeepContent, milliseconds a megabyte) while it is hashed. If the analysis then joins an
+	// identical one already running, the content is released unused.
+	var early chan *sampleSource
+	if opts.BypassCache && len(sample.Content) >= keepMinBytes {
+		early = make(chan *sampleSource, 1)
+		go func() { early <- o.source(ctx, sample.Content, mods, opts) }()
+	}
 	sha := sha256Hex(sample.Content)
 	key := reportKey(sha, optionsHash(opts), pipeline)
 	id := newID()
@@ -228,9 +236,11 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 		}
 		o.metrics.cache.WithLabelValues("miss").Inc()
 	}
+	ran := false
 	run := func() (*analysisv1.Report, error) {
+		ran = true
 		p := &pass{
-			o: o, opts: opts, mods: mods, rules: rules, emit: emit, id: id, pipeline: pipeline,
+			o: o, opts: opts, mods: mods, rules: rules, emit: emit, id: id, pipeline: pipeline, early: early,
 			byteBudget: min(o.cfg.MaxArtifactBytes, o.cfg.ArtifactBytesFactor*int64(len(sample.Content))),
 			maxDepth:   o.cfg.MaxDepth, maxArtifacts: o.cfg.MaxArtifacts,
 			sem: make(chan struct{}, o.cfg.ModuleConcurrency),
@@ -254,6 +264,13 @@ func (o *Orchestrator) analyze(ctx context.Context, sample *analysisv1.SampleInp
 		return r, nil
 	}
 	var r *analysisv1.Report
+	if early != nil {
+		defer func() {
+			if !ran { // joined an identical analysis: nothing took the content
+				go func() { (<-early).release(ctx) }()
+			}
+		}()
+	}
 	if emit != nil {
 		// A streamed analysis runs on its own so that its caller sees every module event.
 		r, err = run()

@@ -39,6 +39,9 @@ type pass struct {
 
 	maxDepth     int
 	maxArtifacts int
+	// early, when set, delivers the submitted sample's source, prepared while it was hashed;
+	// the first source taken (the submitted sample's) takes it.
+	early chan *sampleSource
 
 	mu         sync.Mutex
 	byteBudget int64
