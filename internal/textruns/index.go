@@ -45,6 +45,27 @@ func NewIndex(kind Kind, b []byte, maxRuns int, y *yield.Point) (*Index, bool) {
 	return ix, true
 }
 
+// NewUTF16Indexes is NewIndex for both UTF-16LE kinds, from one scan (ScanUTF16LEBoth); each
+// is nil when it has more than maxRuns runs.
+func NewUTF16Indexes(b []byte, maxRuns int, y *yield.Point) (even, odd *Index) {
+	ix := [2]*Index{{kind: UTF16LEEven, b: b}, {kind: UTF16LEOdd, b: b}}
+	ScanUTF16LEBoth(IndexFloor, b, func(kind Kind, start, end int) bool {
+		x := ix[kind-UTF16LEEven]
+		if len(x.pairs) > 2*maxRuns {
+			return true // given up: the other kind goes on
+		}
+		x.pairs = append(x.pairs, uint32(start), uint32(end))
+		y.At(end)
+		return true
+	})
+	for k, x := range ix {
+		if len(x.pairs) > 2*maxRuns {
+			ix[k] = nil
+		}
+	}
+	return ix[0], ix[1]
+}
+
 // Encode is Encode(kind, minLen, b[off:], out, nil) for the bytes b the index was made of,
 // answered from the index; ok is false when it cannot be: minLen is below IndexFloor, off is
 // outside b, or b[off:] cuts a run of the index in two (its part in b[off:] is a run of its

@@ -3,6 +3,7 @@ package textruns
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -115,4 +116,27 @@ func FuzzIndex(f *testing.F) {
 			checkIndex(t, ix, b, at, IndexFloor+int(minLen%8), 1+int(room%8))
 		}
 	})
+}
+
+// TestNewUTF16Indexes: the one-pass pair of indexes holds what NewIndex holds for each kind,
+// and each gives up past maxRuns on its own.
+func TestNewUTF16Indexes(t *testing.T) {
+	b := bytes.Repeat([]byte("w\x00i\x00d\x00e\x00\x01"), 100) // 100 runs at even offsets, then odd, ...
+	even, odd := NewUTF16Indexes(b, 1000, nil)
+	for _, c := range []struct {
+		got  *Index
+		kind Kind
+	}{{even, UTF16LEEven}, {odd, UTF16LEOdd}} {
+		want, _ := NewIndex(c.kind, b, 1000, nil)
+		if c.got == nil || c.got.kind != c.kind || !slices.Equal(c.got.pairs, want.pairs) {
+			t.Errorf("kind %d: not the index NewIndex makes", c.kind)
+		}
+	}
+	if len(even.pairs) != 100 || len(odd.pairs) != 100 { // 50 runs of each
+		t.Fatalf("%d and %d pairs, want 100 and 100", len(even.pairs), len(odd.pairs))
+	}
+	even, odd = NewUTF16Indexes(append(b, bytes.Repeat([]byte("x\x00y\x00z\x00w\x00\x01\x01"), 10)...), 55, nil)
+	if even != nil || odd == nil {
+		t.Errorf("60 runs at even offsets and 50 at odd ones, room for 55: even %v, odd %v; want only odd", even != nil, odd != nil)
+	}
 }

@@ -203,6 +203,67 @@ func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
 	}
 }
 
+// ScanUTF16LEBoth calls emit with the runs of both UTF-16LE kinds in b, in order of their
+// starts: exactly the runs Scan(UTF16LEEven, ...) and Scan(UTF16LEOdd, ...) find, in one pass
+// instead of two. The two kinds' runs never overlap (inside a run of one, the bytes where the
+// other's characters would start are zeros), so one cursor serves both.
+func ScanUTF16LEBoth(minLen int, b []byte, emit func(kind Kind, start, end int) bool) {
+	minLen = max(minLen, 1)
+	s1, s2, s3 := runShifts(min(minLen, 4))
+	s1, s2, s3 = 2*s1, 2*s2, 2*s3 // one kind's characters are two positions apart
+	// Invariant: no run of at least min(minLen, 4) characters starts before i unless it was
+	// handled, so the first such start at or after i is where a run starts.
+	for i := 0; i+1 < len(b); {
+		start := -1
+		if i+17 <= len(b) {
+			next := charStarts(b, i)
+			for ; i+17 <= len(b); i += 8 {
+				cur := next
+				next = charStarts(b, i+8)
+				r := cur | next<<8
+				r &= r >> (s1 & 63)
+				r &= r >> (s2 & 63)
+				r &= r >> (s3 & 63)
+				if r&0xff != 0 {
+					start = i + bits.TrailingZeros64(r)
+					break
+				}
+			}
+		}
+		if start < 0 {
+			// Fewer than 17 bytes left: a position at a time.
+			for ; i+1 < len(b) && !(b[i+1] == 0 && Printable(b[i])); i++ {
+			}
+			if i+1 >= len(b) {
+				return
+			}
+			start = i
+		}
+		i = start
+		for i+8 <= len(b) && charMask(binary.LittleEndian.Uint64(b[i:])) == 0x0080008000800080 {
+			i += 8
+		}
+		for i+1 < len(b) && b[i+1] == 0 && Printable(b[i]) {
+			i += 2
+		}
+		if (i-start)/2 >= minLen && !emit(UTF16LEEven+Kind(start&1), start, i) {
+			return
+		}
+	}
+}
+
+// charStarts has bit k set when a UTF-16LE character starts at b[i+k] (b[i+k] printable and
+// b[i+k+1] zero), for k from 0 to 7; it reads b[i:i+9].
+func charStarts(b []byte, i int) uint64 {
+	return printableBits(binary.LittleEndian.Uint64(b[i:])) & zeroBits(binary.LittleEndian.Uint64(b[i+1:]))
+}
+
+// zeroBits has bit k set when byte k of w is zero.
+func zeroBits(w uint64) uint64 {
+	zero := ^((w&low7 + low7) | w) & high
+	return (zero >> 7) * 0x0102040810204080 >> 56
+}
+
 // PairSize is the encoded size of one run: its start and end, little-endian uint32.
 const PairSize = 8
 

@@ -130,10 +130,18 @@ func TestEmitStops(t *testing.T) {
 func FuzzScan(f *testing.F) {
 	f.Add([]byte("hello\x00w\x00o\x00r\x00l\x00d\x00\x01\x01 and\tmore"), uint8(4), uint8(2))
 	f.Fuzz(func(t *testing.T, b []byte, minLen, room uint8) {
+		var both [2][][2]int
+		ScanUTF16LEBoth(int(minLen%16), b, func(kind Kind, start, end int) bool {
+			both[kind-UTF16LEEven] = append(both[kind-UTF16LEEven], [2]int{start, end})
+			return true
+		})
 		for _, kind := range []Kind{ASCII, UTF16LEEven, UTF16LEOdd} {
 			want := reference(kind, int(minLen%16), b)
 			if got := scanAll(kind, int(minLen%16), b); !slices.Equal(got, want) {
 				t.Fatalf("Scan(%d) = %v, want %v", kind, got, want)
+			}
+			if kind != ASCII && !slices.Equal(both[kind-UTF16LEEven], want) {
+				t.Fatalf("ScanUTF16LEBoth's runs of kind %d = %v, want %v", kind, both[kind-UTF16LEEven], want)
 			}
 			if got := resumed(kind, int(minLen%16), 1+int(room%8), b); !slices.Equal(got, want) {
 				t.Fatalf("resumed Encode(%d) = %v, want %v", kind, got, want)
@@ -159,6 +167,43 @@ func TestRunShifts(t *testing.T) {
 			}
 			if r != want {
 				t.Fatalf("m=%d x=%b: %b, want %b", m, x, r, want)
+			}
+		}
+	}
+}
+
+// TestScanUTF16LEBothMatchesScan: on text of both alignments, cut and mixed with other bytes,
+// the one-pass scan finds each kind's runs as Scan does, for every minimum length.
+func TestScanUTF16LEBothMatchesScan(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var b []byte
+	for len(b) < 1<<16 {
+		switch rng.IntN(4) {
+		case 0: // a wide string, at whatever alignment b has reached
+			for range rng.IntN(12) {
+				b = append(b, byte(0x20+rng.IntN(0x5f)), 0)
+			}
+		case 1:
+			b = append(b, byte(rng.IntN(256)))
+		case 2:
+			b = append(b, 0, 0)
+		default:
+			b = append(b, "ab"[rng.IntN(2)])
+		}
+	}
+	for minLen := 0; minLen <= 9; minLen++ {
+		var both [2][][2]int
+		ScanUTF16LEBoth(minLen, b, func(kind Kind, start, end int) bool {
+			both[kind-UTF16LEEven] = append(both[kind-UTF16LEEven], [2]int{start, end})
+			return true
+		})
+		for _, kind := range []Kind{UTF16LEEven, UTF16LEOdd} {
+			want := scanAll(kind, minLen, b)
+			if len(want) < 10 {
+				t.Fatalf("minLen %d: only %d runs of kind %d; the test needs more", minLen, len(want), kind)
+			}
+			if got := both[kind-UTF16LEEven]; !slices.Equal(got, want) {
+				t.Fatalf("minLen %d, kind %d: %d runs, Scan finds %d", minLen, kind, len(got), len(want))
 			}
 		}
 	}

@@ -151,10 +151,10 @@ type contentMemo struct {
 		// it stops giving way, since a guest holding a slot now waits for it.
 		awaited atomic.Bool
 	}
-	runs [textruns.UTF16LEOdd + 1]struct {
-		once  sync.Once
-		index *textruns.Index // nil: too many runs to hold
-	}
+	// runs are the content's runs by kind (nil: too many to hold), found by the first call to
+	// ask for ASCII runs and by the first to ask for either UTF-16LE kind (one scan finds both).
+	runs                 [textruns.UTF16LEOdd + 1]*textruns.Index
+	asciiOnce, utf16Once sync.Once
 	prefixOnce           sync.Once
 	prefix               *bytecount.Prefix // built by the first range's byte counts
 	dropped              atomic.Bool       // the content was released or expired: prefetch stops
@@ -250,24 +250,31 @@ var requestContentField = (&modulev1.AnalyzeRequest{}).ProtoReflect().Descriptor
 // Runs answers athena.text_runs over in from the runs of the content when in holds exactly
 // the kept bytes or a suffix of them — where a guest resumes a scan — compared, like Sum's
 // input, rather than trusted. The first call to ask for a kind finds all its runs, of at least
-// textruns.IndexFloor characters, yielding as a scan does. ok is false when the memo cannot
-// answer: the bytes differ, minLen is below the floor, in cuts a run in two, or the content
-// has too many runs to hold.
+// textruns.IndexFloor characters (those of both UTF-16LE kinds at once), yielding as a scan
+// does. ok is false when the memo cannot answer: the bytes differ, minLen is below the floor,
+// in cuts a run in two, or the content has too many runs to hold.
 func (d *contentMemo) Runs(kind textruns.Kind, minLen int, in, out []byte) (int, bool) {
 	off := len(d.content) - len(in)
 	if !kind.Valid() || minLen < textruns.IndexFloor || off < 0 || !bytes.Equal(in, d.content[off:]) {
 		d.countRuns("scan")
 		return 0, false
 	}
-	r := &d.runs[kind.At(off)]
 	source := "memo"
-	r.once.Do(func() {
-		r.index, _ = textruns.NewIndex(kind.At(off), d.content, maxMemoRuns, yield.New(runtime.Gosched))
-		source = "index"
-	})
+	y := yield.New(runtime.Gosched)
+	if k := kind.At(off); k == textruns.ASCII {
+		d.asciiOnce.Do(func() {
+			d.runs[k], _ = textruns.NewIndex(k, d.content, maxMemoRuns, y)
+			source = "index"
+		})
+	} else {
+		d.utf16Once.Do(func() {
+			d.runs[textruns.UTF16LEEven], d.runs[textruns.UTF16LEOdd] = textruns.NewUTF16Indexes(d.content, maxMemoRuns, y)
+			source = "index"
+		})
+	}
 	n, ok := 0, false
-	if r.index != nil {
-		n, ok = r.index.Encode(kind, minLen, off, out)
+	if ix := d.runs[kind.At(off)]; ix != nil {
+		n, ok = ix.Encode(kind, minLen, off, out)
 	}
 	if !ok {
 		source = "scan"

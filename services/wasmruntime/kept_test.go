@@ -475,6 +475,25 @@ func TestContentMemoRuns(t *testing.T) {
 	}
 }
 
+// TestContentMemoRunsUTF16Once: the first call for either UTF-16LE kind finds the runs of
+// both (one scan), and the other kind's calls are answered from them.
+func TestContentMemoRunsUTF16Once(t *testing.T) {
+	content := []byte("\x01V\x00i\x00r\x00t\x00u\x00a\x00l\x00\x00\x00\x00W\x00i\x00d\x00e\x00\x01") // odd, then even
+	d := &contentMemo{content: content}
+	out := make([]byte, 4*textruns.PairSize)
+	if n, ok := d.Runs(textruns.UTF16LEEven, textruns.IndexFloor, content, out); !ok || n != 1 {
+		t.Fatalf("even runs: %d, answered %v; want 1 from the memo", n, ok)
+	}
+	if d.runs[textruns.UTF16LEOdd] == nil {
+		t.Fatal("the odd runs were not found with the even ones")
+	}
+	want := make([]byte, len(out))
+	wn := textruns.Encode(textruns.UTF16LEOdd, textruns.IndexFloor, content, want, nil)
+	if n, ok := d.Runs(textruns.UTF16LEOdd, textruns.IndexFloor, content, out); !ok || n != wn || n != 1 || !bytes.Equal(out, want) {
+		t.Errorf("odd runs: %d %v, answered %v; want %d %v", n, out, ok, wn, want)
+	}
+}
+
 // TestContentMemoRunsBounded: content with more runs than the memo holds is scanned by each
 // call instead, and the memo keeps no index of it.
 func TestContentMemoRunsBounded(t *testing.T) {
@@ -485,7 +504,7 @@ func TestContentMemoRunsBounded(t *testing.T) {
 			t.Fatal("the memo answered for content with more runs than it holds")
 		}
 	}
-	if d.runs[textruns.ASCII].index != nil {
+	if d.runs[textruns.ASCII] != nil {
 		t.Error("the memo kept an index past its bound")
 	}
 	if n, ok := d.Runs(textruns.ASCII, textruns.IndexFloor, content[:0], make([]byte, 64)); ok || n != 0 {
