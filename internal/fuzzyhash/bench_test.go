@@ -2,6 +2,7 @@ package fuzzyhash
 
 import (
 	"math/rand/v2"
+	"os"
 	"testing"
 )
 
@@ -19,6 +20,37 @@ func BenchmarkFuzzyHashes(b *testing.B) {
 		{"tlsh", func(d []byte) { TLSH(d) }},
 		{"tlsh_count_direct", func(d []byte) { tlshCount(d, new([256]uint32), nil) }},
 		{"tlsh_count_paired", func(d []byte) { tlshCountPaired(d, new([256]uint32)) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				bm.fn(data)
+			}
+		})
+	}
+}
+
+// BenchmarkFuzzyHashesFile: the digests of the file ATHENA_BENCH_FILE names (docs/benchmarks.md
+// uses the mesh's sample PEs and archive), ssdeep both ways: SSDeep (ssdeepNear, or ssdeepAll
+// when it declines) and ssdeepAll alone.
+func BenchmarkFuzzyHashesFile(b *testing.B) {
+	path := os.Getenv("ATHENA_BENCH_FILE")
+	if path == "" {
+		b.Skip("ATHENA_BENCH_FILE names no file")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	_, near := ssdeepNear(data, nil)
+	b.Logf("%s: %d bytes, ssdeepNear answers: %v", path, len(data), near)
+	for _, bm := range []struct {
+		name string
+		fn   func([]byte)
+	}{
+		{"ssdeep", func(d []byte) { SSDeep(d) }},
+		{"ssdeep_all", func(d []byte) { ssdeepAll(d, nil) }},
+		{"tlsh", func(d []byte) { TLSH(d) }},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
