@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"cmp"
 	"encoding/base64"
 	"errors"
 	"math"
@@ -186,9 +187,9 @@ func (e *jsonEncoder) mapValue(fd protoreflect.FieldDescriptor, m protoreflect.M
 			return 1
 		})
 	case protoreflect.Uint32Kind, protoreflect.Fixed32Kind, protoreflect.Uint64Kind, protoreflect.Fixed64Kind:
-		slices.SortFunc(keys, func(a, b protoreflect.MapKey) int { return cmpUint(a.Uint(), b.Uint()) })
+		slices.SortFunc(keys, func(a, b protoreflect.MapKey) int { return cmp.Compare(a.Uint(), b.Uint()) })
 	default:
-		slices.SortFunc(keys, func(a, b protoreflect.MapKey) int { return cmpInt(a.Int(), b.Int()) })
+		slices.SortFunc(keys, func(a, b protoreflect.MapKey) int { return cmp.Compare(a.Int(), b.Int()) })
 	}
 	e.buf = append(e.buf, '{')
 	for i, k := range keys {
@@ -205,26 +206,6 @@ func (e *jsonEncoder) mapValue(fd protoreflect.FieldDescriptor, m protoreflect.M
 	}
 	e.buf = append(e.buf, '}')
 	return nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func (e *jsonEncoder) singular(fd protoreflect.FieldDescriptor, v protoreflect.Value) error {

@@ -2,8 +2,9 @@ package fuzzyhash
 
 import (
 	"math/rand/v2"
-	"os"
 	"testing"
+
+	"github.com/athena-mesh/athena/internal/testutil"
 )
 
 func BenchmarkFuzzyHashes(b *testing.B) {
@@ -34,16 +35,9 @@ func BenchmarkFuzzyHashes(b *testing.B) {
 // uses the mesh's sample PEs and archive), ssdeep both ways: SSDeep (ssdeepNear, or ssdeepAll
 // when it declines) and ssdeepAll alone.
 func BenchmarkFuzzyHashesFile(b *testing.B) {
-	path := os.Getenv("ATHENA_BENCH_FILE")
-	if path == "" {
-		b.Skip("ATHENA_BENCH_FILE names no file")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := testutil.BenchFile(b)
 	_, near := ssdeepNear(data, nil)
-	b.Logf("%s: %d bytes, ssdeepNear answers: %v", path, len(data), near)
+	b.Logf("%d bytes, ssdeepNear answers: %v", len(data), near)
 	for _, bm := range []struct {
 		name string
 		fn   func([]byte)

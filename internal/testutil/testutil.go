@@ -34,3 +34,18 @@ func ModulesDir(tb testing.TB) string {
 	}
 	return dir
 }
+
+// BenchFile returns the contents of the file ATHENA_BENCH_FILE names, for benchmarks of real
+// samples (docs/benchmarks.md), and skips the benchmark when it names none.
+func BenchFile(tb testing.TB) []byte {
+	tb.Helper()
+	path := os.Getenv("ATHENA_BENCH_FILE")
+	if path == "" {
+		tb.Skip("ATHENA_BENCH_FILE names no file")
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return data
+}

@@ -1,22 +1,16 @@
 package textruns
 
 import (
-	"os"
 	"testing"
+
+	"github.com/athena-mesh/athena/internal/testutil"
 )
 
 // BenchmarkIndexFile: the runtime's indexes of the file ATHENA_BENCH_FILE names
 // (docs/benchmarks.md uses the mesh's sample PEs): ASCII, and both UTF-16LE alignments one
 // scan each and from one scan.
 func BenchmarkIndexFile(b *testing.B) {
-	path := os.Getenv("ATHENA_BENCH_FILE")
-	if path == "" {
-		b.Skip("ATHENA_BENCH_FILE names no file")
-	}
-	data, err := os.ReadFile(path)
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := testutil.BenchFile(b)
 	for _, bm := range []struct {
 		name string
 		fn   func()
