@@ -260,15 +260,14 @@ func (d *contentMemo) Runs(kind textruns.Kind, minLen int, in, out []byte) (int,
 		return 0, false
 	}
 	source := "memo"
-	y := yield.New(runtime.Gosched)
 	if k := kind.At(off); k == textruns.ASCII {
 		d.asciiOnce.Do(func() {
-			d.runs[k], _ = textruns.NewIndex(k, d.content, maxMemoRuns, y)
+			d.runs[k], _ = textruns.NewIndex(k, d.content, maxMemoRuns, yield.New(runtime.Gosched))
 			source = "index"
 		})
 	} else {
 		d.utf16Once.Do(func() {
-			d.runs[textruns.UTF16LEEven], d.runs[textruns.UTF16LEOdd] = textruns.NewUTF16Indexes(d.content, maxMemoRuns, y)
+			d.runs[textruns.UTF16LEEven], d.runs[textruns.UTF16LEOdd] = textruns.NewUTF16Indexes(d.content, maxMemoRuns, yield.New(runtime.Gosched))
 			source = "index"
 		})
 	}
