@@ -76,8 +76,8 @@ func SSDeepYielding(data []byte, y *yield.Point) string {
 	return ssdeepAll(data, y)
 }
 
-// ssdeepAll is SSDeep hashing every block size that can be chosen: any input, at about three
-// times the cost of ssdeepNear.
+// ssdeepAll is SSDeep hashing every block size that can be chosen: any input, at 1.2 to 1.7
+// times the cost of ssdeepNear (measured on the mesh's sample PEs and zip).
 func ssdeepAll(data []byte, y *yield.Point) string {
 	var (
 		blocks     [ssdeepNumBlocks]ssdeepBlock

@@ -178,21 +178,27 @@ func (d *contentMemo) Sum(alg uint32, in []byte) ([]byte, bool) {
 
 // rangeCounts answers athena.digest's byte counts of in, which the guest holds at off in its
 // copy of the content, from the content's prefix counts (bytecount.Prefix), after comparing the
-// bytes as Sum does. The first range to ask counts the content once, yielding as a digest
-// does. ok is false for a range under two of the prefix's blocks (counting it costs about as
+// bytes as Sum does. The content is counted once, by the first range to ask (yielding as a
+// digest does) or by the prefetch. ok is false for a range under two of the prefix's blocks (counting it costs about as
 // much) and for bytes that differ.
 func (d *contentMemo) rangeCounts(off int, in []byte) ([]byte, bool) {
 	if off < 0 || off+len(in) > len(d.content) || len(in) < 2*bytecount.PrefixBlock(len(d.content)) ||
 		!bytes.Equal(in, d.content[off:off+len(in)]) {
 		return nil, false
 	}
-	d.prefixOnce.Do(func() { d.prefix = bytecount.NewPrefix(d.content, yield.New(runtime.Gosched)) })
 	var counts [256]uint64
-	d.prefix.Add(&counts, off, off+len(in))
+	d.prefixed(yield.New(runtime.Gosched)).Add(&counts, off, off+len(in))
 	if d.counted != nil {
 		d.counted.WithLabelValues("range").Inc()
 	}
 	return bytecount.AppendCounts(make([]byte, 0, bytecount.EncodedSize), &counts), true
+}
+
+// prefixed returns the content's prefix counts, counting them first if nobody has, telling y
+// how far it got.
+func (d *contentMemo) prefixed(y *yield.Point) *bytecount.Prefix {
+	d.prefixOnce.Do(func() { d.prefix = bytecount.NewPrefix(d.content, y) })
+	return d.prefix
 }
 
 // callMemo is one call's view of the memo of its content: where the guest's copy of the
@@ -321,11 +327,16 @@ func (d *contentMemo) sum(alg uint32, source string) []byte {
 
 // prefetch computes algs, which are in the order the calls ask for them, from the last: a call
 // that starts before the prefetch is done computes the first ones itself meanwhile, and the
-// two meet without either waiting for the other. It stops early once the content is dropped.
+// two meet without either waiting for the other. Byte counts are prepared as the calls read
+// them, as prefix counts (rangeCounts). It stops early once the content is dropped.
 func (d *contentMemo) prefetch(algs []uint32) {
 	for i := len(algs) - 1; i >= 0; i-- {
 		if d.dropped.Load() {
 			return
+		}
+		if algs[i] == hostabi.DigestCounts {
+			d.prefixed(yield.New(prefetchYield))
+			continue
 		}
 		d.sum(algs[i], "prefetch")
 	}

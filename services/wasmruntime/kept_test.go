@@ -259,6 +259,13 @@ func TestKeptDigests(t *testing.T) {
 		t.Error("prefetch digested released content")
 	}
 
+	// Declared byte counts are prefetched as the prefix counts that calls read.
+	d = &contentMemo{content: content}
+	d.prefetch([]uint32{hostabi.DigestCounts})
+	if d.prefix == nil || d.algs[hostabi.DigestCounts].sum != nil {
+		t.Errorf("prefetched byte counts: prefix %v, whole-content sum %v; want only the prefix", d.prefix != nil, d.algs[hostabi.DigestCounts].sum != nil)
+	}
+
 	// A digest a call asks for is marked awaited, so that a prefetch computing it stops giving
 	// way; one only the prefetch computed is not.
 	d = &contentMemo{content: content}
