@@ -94,6 +94,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad log level", []string{"serve", "cache", "--log-level", "loud"}, 2, "--log-level"},
 		{"bad api keys", []string{"serve", "gateway", "--api-keys", "nocolon"}, 2, "tenant:key"},
 		{"serve extra args", []string{"serve", "cache", "extra"}, 2, "unexpected arguments"},
+		{"zero compile cache bound", []string{"serve", "wasmruntime", "--compile-cache-max-mib", "0"}, 2, "--compile-cache-max-mib 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

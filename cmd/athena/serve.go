@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/http/pprof"
@@ -24,6 +26,7 @@ type serveFlags struct {
 	orchestratorAddr, wasmruntimeAddr, cacheAddr     string
 	redisAddr, redisMaster, redisPassword, keyPrefix string
 	modulesDir, rulesDir, compileCacheDir            string
+	compileCacheMiB                                  int64
 	apiKeys                                          string
 	rateLimit                                        float64
 	maxBodyBytes                                     int64
@@ -49,6 +52,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.modulesDir, "modules-dir", defaultModulesDir(), "directory of analyzer modules (*.wasm)")
 	fs.StringVar(&f.rulesDir, "rules-dir", "", "directory of user YARA rulesets (*.yar), hot reloaded")
 	fs.StringVar(&f.compileCacheDir, "compile-cache-dir", "", "wazero compilation cache (default: the user cache dir)")
+	fs.Int64Var(&f.compileCacheMiB, "compile-cache-max-mib", 1024, "bound of the compilation cache in MiB: least recently used entries beyond it are removed at start (negative: no bound)")
 	fs.StringVar(&f.apiKeys, "api-keys", "", "API keys as tenant:key,tenant:key; empty disables authentication")
 	fs.Float64Var(&f.rateLimit, "rate-limit", 0, "requests per second per API key (0 = unlimited)")
 	fs.Int64Var(&f.maxBodyBytes, "max-body-bytes", 64<<20, "largest REST request body")
@@ -150,6 +154,9 @@ func (f *serveFlags) options(log *slog.Logger) (mesh.Options, error) {
 	if err != nil {
 		return mesh.Options{}, usageError{err}
 	}
+	if f.compileCacheMiB == 0 {
+		return mesh.Options{}, usageError{errors.New("--compile-cache-max-mib 0 would remove the whole compilation cache at every start; give a bound in MiB, or a negative number for none")}
+	}
 	var redis []string
 	for _, a := range strings.Split(f.redisAddr, ",") {
 		if a = strings.TrimSpace(a); a != "" {
@@ -160,7 +167,8 @@ func (f *serveFlags) options(log *slog.Logger) (mesh.Options, error) {
 		log.Warn("no API keys configured: the API is open to anyone who can reach it")
 	}
 	return mesh.Options{
-		ModulesDir: f.modulesDir, CompileCacheDir: f.compileCacheDir, RulesDir: f.rulesDir,
+		ModulesDir: f.modulesDir, CompileCacheDir: f.compileCacheDir, CompileCacheMaxBytes: compileCacheBytes(f.compileCacheMiB),
+		RulesDir:   f.rulesDir,
 		RedisAddrs: redis, RedisMaster: f.redisMaster, RedisPassword: f.redisPassword, KeyPrefix: f.keyPrefix,
 		CacheTTL: f.cacheTTL, APIKeys: keys, RatePerSecond: f.rateLimit, MaxBodyBytes: f.maxBodyBytes,
 		GracePeriod: f.gracePeriod, Logger: log, Registry: mesh.NewRegistry(),
@@ -213,4 +221,12 @@ func setGCPercent(p int) {
 	if _, set := os.LookupEnv("GOGC"); !set && p > 0 {
 		debug.SetGCPercent(p)
 	}
+}
+
+// compileCacheBytes is the --compile-cache-max-mib bound in bytes; negative stays "no bound".
+func compileCacheBytes(mib int64) int64 {
+	if mib < 0 {
+		return -1
+	}
+	return min(mib, math.MaxInt64>>20) << 20
 }

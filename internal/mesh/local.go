@@ -17,7 +17,7 @@ import (
 // reports are cached in memory. `athena analyze --local` uses it. close releases the runtime.
 func Local(ctx context.Context, o Options) (orch *orchestrator.Orchestrator, rt *wasmruntime.Runtime, close func(), err error) {
 	o.defaults()
-	rt, err = wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, PerModule: ModuleLimits(), Logger: o.Logger, Registerer: o.Registry, ReloadInterval: -1})
+	rt, err = wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, CacheMaxBytes: o.CompileCacheMaxBytes, PerModule: ModuleLimits(), Logger: o.Logger, Registerer: o.Registry, ReloadInterval: -1})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("wasmruntime: %w", err)
 	}

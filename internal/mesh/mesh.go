@@ -42,6 +42,9 @@ type Options struct {
 	ModulesDir string
 	// CompileCacheDir is the wazero compilation cache; "" is the user cache dir.
 	CompileCacheDir string
+	// CompileCacheMaxBytes bounds the compilation cache (wasmruntime.Config.CacheMaxBytes):
+	// 0 is 1 GiB, negative is no bound.
+	CompileCacheMaxBytes int64
 	// RulesDir holds user YARA rulesets (orchestrator).
 	RulesDir string
 	// RedisAddrs selects Redis for the cache (and the job queue); empty means in-memory.
@@ -150,7 +153,7 @@ func mirrorHealth(ctx context.Context, srv *grpcserver.Server, name string) {
 func ServeWasmRuntime(ctx context.Context, lis net.Listener, o Options) error {
 	o.defaults()
 	log := o.Logger.With("component", "wasmruntime")
-	rt, err := wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, PerModule: ModuleLimits(), Logger: log, Registerer: o.Registry})
+	rt, err := wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, CacheMaxBytes: o.CompileCacheMaxBytes, PerModule: ModuleLimits(), Logger: log, Registerer: o.Registry})
 	if err != nil {
 		return fmt.Errorf("wasmruntime: %w", err)
 	}

@@ -254,3 +254,30 @@ func TestUnenforcedEngineRefusesSamples(t *testing.T) {
 		t.Errorf("warnings = %v", w)
 	}
 }
+
+// TestNewPrunesCompileCache: a runtime starting on a compilation cache above its bound removes
+// the least recently used entries, then compiles and serves its modules as usual.
+func TestNewPrunesCompileCache(t *testing.T) {
+	if testEngine() != engineWazero {
+		t.Skip("only the wazero engine has an on-disk compilation cache")
+	}
+	cache := t.TempDir()
+	stale := filepath.Join(cache, "wazero-dev-amd64-linux", strings.Repeat("ab", 32))
+	if err := os.MkdirAll(filepath.Dir(stale), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(stale, make([]byte, 64<<10), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-48 * time.Hour)
+	if err := os.Chtimes(stale, old, old); err != nil {
+		t.Fatal(err)
+	}
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"conformance.wasm": conformanceWasm(t)}), func(c *Config) {
+		c.CacheDir, c.CacheMaxBytes = cache, 32<<10
+	})
+	if _, err := os.Stat(stale); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("stale cache entry: stat err = %v, want it removed", err)
+	}
+	wantStatus(t, invoke(t, r, "wat-conformance", nil), analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+}

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"log/slog"
 	"runtime"
 	"strings"
+	"time"
 
+	"github.com/athena-mesh/athena/internal/compilecache"
 	"github.com/athena-mesh/athena/internal/hostabi"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -28,11 +29,7 @@ type wazeroEngine struct {
 
 func newWazeroEngine(_ context.Context, cacheDir string) (*wazeroEngine, error) {
 	if cacheDir == "" {
-		base, err := os.UserCacheDir()
-		if err != nil {
-			base = os.TempDir()
-		}
-		cacheDir = filepath.Join(base, "athena", "wazero")
+		cacheDir = compilecache.Dir("wazero")
 	}
 	cache, err := wazero.NewCompilationCacheWithDir(cacheDir)
 	if err != nil {
@@ -314,4 +311,19 @@ func (w wazeroMemory) size() uint64 {
 		return 0
 	}
 	return uint64(w.m.Size())
+}
+
+// pruneCompileCache keeps the compilation cache at dir within maxBytes (compilecache.Prune)
+// before the engine opens it. It only saves disk, so failing is logged, not returned.
+func pruneCompileCache(log *slog.Logger, dir string, maxBytes int64) {
+	p, err := compilecache.Prune(dir, maxBytes, time.Now())
+	switch {
+	case err != nil:
+		log.Warn("compilation cache: prune failed", "dir", dir, "err", err)
+	case p.OverBudget:
+		log.Warn("compilation cache: above its bound after pruning (its entries are in use)",
+			"dir", dir, "bytes", p.KeptBytes, "removed_files", p.Files, "removed_bytes", p.Bytes)
+	case p.Files > 0:
+		log.Info("compilation cache: pruned", "dir", dir, "removed_files", p.Files, "removed_bytes", p.Bytes, "bytes", p.KeptBytes)
+	}
 }

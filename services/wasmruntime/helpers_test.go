@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/compilecache"
 	"github.com/athena-mesh/athena/internal/testutil"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"go.uber.org/goleak"
@@ -148,13 +149,7 @@ func modulesDir(t testing.TB, files map[string][]byte) string {
 // other: wazero keys it by module content and its own version, so a warm cache changes speed,
 // never results. `make test` warms it with a non-race run first, because compiling the
 // multi-megabyte Go guests inside a -race test binary takes minutes.
-func testCacheDir() string {
-	base, err := os.UserCacheDir()
-	if err != nil {
-		base = os.TempDir()
-	}
-	return filepath.Join(base, "athena", "wazero")
-}
+func testCacheDir() string { return compilecache.Dir("wazero") }
 
 // newRuntime starts a runtime on dir with a per-test compilation cache and closes it at cleanup.
 func newRuntime(t testing.TB, dir string, mod func(*Config)) *Runtime {

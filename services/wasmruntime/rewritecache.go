@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // rewriteVersion names the output of threadBranches, instrumentLoops and planSnapshot. Change
@@ -64,6 +65,8 @@ func (c rewriteCache) rewriteModule(wasm []byte, sum string) rewrite {
 		path = filepath.Join(c.dir, sum)
 		if b, err := os.ReadFile(path); err == nil {
 			if plan, err := decodePlan(b); err == nil {
+				// Marks the entry used, for the cache's pruning (compilecache.Prune).
+				_ = os.Chtimes(path, time.Now(), time.Time{})
 				return rewrite{wasm: plan.wasm, plan: plan}
 			}
 		}

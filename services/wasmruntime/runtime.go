@@ -21,6 +21,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/compilecache"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	modulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	wasmruntimev1 "github.com/athena-mesh/athena/proto/gen/athena/wasmruntime/v1"
@@ -58,6 +59,9 @@ type Config struct {
 	ModulesDir string
 	// CacheDir is wazero's on-disk compilation cache; "" means os.UserCacheDir()/athena/wazero.
 	CacheDir string
+	// CacheMaxBytes bounds CacheDir: New removes its least recently used entries beyond it
+	// (internal/compilecache). 0 means compilecache.DefaultMaxBytes (1 GiB); negative, no bound.
+	CacheMaxBytes int64
 	// Engine is "wazero" (default) or "wasmer" (build tag wasmer, cgo).
 	Engine string
 	// Limits are the defaults for every module.
@@ -179,6 +183,9 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 	if cfg.Engine == "" {
 		cfg.Engine = engineWazero
 	}
+	if cfg.CacheDir == "" {
+		cfg.CacheDir = compilecache.Dir("wazero")
+	}
 	cfg.Limits = cfg.Limits.withDefaults(Limits{
 		Timeout: DefaultTimeout, MemoryPages: DefaultMemoryPages, OutputBytes: DefaultOutputBytes,
 		LogBytes: DefaultLogBytes, MaxUses: DefaultMaxUses,
@@ -198,6 +205,9 @@ func New(ctx context.Context, cfg Config) (*Runtime, error) {
 		return nil, fmt.Errorf("wasm runtime: register metrics: %w", err)
 	}
 	kept.counted, kept.countedRuns = m.keptDigests, m.keptRuns
+	if cfg.Engine == engineWazero {
+		pruneCompileCache(cfg.Logger, cfg.CacheDir, cfg.CacheMaxBytes)
+	}
 	eng, err := newEngine(ctx, cfg.Engine, cfg.CacheDir)
 	if err != nil {
 		return nil, fmt.Errorf("wasm runtime: %w", err)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/athena-mesh/athena/internal/compilecache"
 	"github.com/athena-mesh/athena/internal/testutil"
 	hostmodulev1 "github.com/athena-mesh/athena/proto/gen/athena/module/v1"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
@@ -26,11 +27,9 @@ import (
 func NewRuntime(tb testing.TB, cfg wazero.RuntimeConfig, emit EmitFunc) wazero.Runtime {
 	tb.Helper()
 	ctx := context.Background()
-	if dir, err := os.UserCacheDir(); err == nil {
-		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wazero")); err == nil {
-			cfg = cfg.WithCompilationCache(cache)
-			tb.Cleanup(func() { cache.Close(ctx) })
-		}
+	if cache, _, err := compilecache.Open(compilecache.Dir("wazero"), 0); err == nil {
+		cfg = cfg.WithCompilationCache(cache)
+		tb.Cleanup(func() { cache.Close(ctx) })
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	tb.Cleanup(func() { rt.Close(ctx) })

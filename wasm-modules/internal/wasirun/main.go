@@ -14,9 +14,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/athena-mesh/athena/internal/compilecache"
 	"github.com/athena-mesh/athena/wasm-modules/guest/hosttest"
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
@@ -43,10 +43,8 @@ func run(path string, args []string) (int, error) {
 		return 1, err
 	}
 	cfg := wazero.NewRuntimeConfig()
-	if dir, err := os.UserCacheDir(); err == nil {
-		if cache, err := wazero.NewCompilationCacheWithDir(filepath.Join(dir, "athena", "wasirun")); err == nil {
-			cfg = cfg.WithCompilationCache(cache)
-		}
+	if cache, _, err := compilecache.Open(compilecache.Dir("wasirun"), 0); err == nil {
+		cfg = cfg.WithCompilationCache(cache)
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	defer rt.Close(ctx)
