@@ -55,11 +55,11 @@ type Pruned struct {
 }
 
 // Prune removes files under dir, least recently used first, until those left total at most
-// maxBytes; maxBytes 0 means DefaultMaxBytes and a negative one means no bound. Files
-// modified within minAge of now are never removed, except that temporary files a crashed
-// writer left (older than minAge) always are. Recency is the later of a file's modification
-// and access times: wazero only reads an entry it hits, and Linux's default relatime
-// updates the access time of a read file at least once a day. A missing dir is empty.
+// maxBytes; maxBytes 0 means DefaultMaxBytes and a negative one means no bound. Recency is
+// the later of a file's modification and access times (wazero only reads an entry it hits,
+// and Linux's default relatime updates the access time of a read file at least once a day),
+// and files used within minAge of now are never removed, except that temporary files a
+// crashed writer left (not modified for minAge) always are. A missing dir is empty.
 func Prune(dir string, maxBytes int64, now time.Time) (Pruned, error) {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxBytes
