@@ -117,7 +117,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			return err
 		}
 		defer func() { stop(); <-done }()
-		if err := waitReady(ctx, base); err != nil {
+		if err := waitReady(ctx, base, done); err != nil {
 			return err
 		}
 	}
@@ -298,7 +298,7 @@ func doJSON(c *http.Client, req *http.Request, key string, out any) error {
 	return json.Unmarshal(b, out)
 }
 
-func waitReady(ctx context.Context, base string) error {
+func waitReady(ctx context.Context, base string, done chan error) error {
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		resp, err := http.Get(base + "/readyz")
@@ -311,6 +311,11 @@ func waitReady(ctx context.Context, base string) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case err := <-done:
+			// A service failed after the listeners opened (a missing modules directory): the
+			// mesh is gone and will never be ready. The error goes back for whoever waits on done.
+			done <- err
+			return fmt.Errorf("in-process mesh: %w", err)
 		case <-time.After(100 * time.Millisecond):
 		}
 	}

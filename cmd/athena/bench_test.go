@@ -90,6 +90,16 @@ func TestBenchStagesFlags(t *testing.T) {
 	}
 }
 
+// A mesh that fails after its listeners opened (here: no modules directory) ends the
+// benchmark with its error instead of a wait for readiness that cannot come.
+func TestBenchReportsMeshFailure(t *testing.T) {
+	code, _, errOut := runCLI(t, "bench", "--mode", "stages", "--modules-dir", filepath.Join(t.TempDir(), "none"),
+		"--stage-sample", "x="+filepath.Join(t.TempDir(), "x"))
+	if code != 1 || !strings.Contains(errOut, "modules directory") {
+		t.Errorf("exit %d, stderr %q; want the runtime's error about its modules directory", code, errOut)
+	}
+}
+
 // The stages mode measures a sample over either front door of the in-process mesh and breaks
 // the traces of both down into stages (the root span of a gRPC analysis is the client's).
 func TestBenchStagesProtocols(t *testing.T) {
