@@ -23,9 +23,16 @@ import (
 // DefaultMaxBytes bounds a cache when the caller sets no bound: about four module sets.
 const DefaultMaxBytes int64 = 1 << 30
 
-// minAge protects entries written this recently: another process sharing the cache may be
-// writing them (a temporary file) or about to read what it just wrote.
-const minAge = 10 * time.Minute
+// recentUse protects entries used this recently. Recency is only known to about a day: wazero
+// reads an entry it hits without marking it, and Linux's default relatime moves a file's
+// access time only when it is a day old (or older than the last write). An entry a running
+// process reads — a test run's modules, the service's current set — must not go: compiling
+// it again takes seconds, and minutes inside a -race test binary.
+const recentUse = 24 * time.Hour
+
+// abandonedTemp is the age at which a temporary file is a crashed writer's leftover: wazero
+// writes an entry in well under a minute.
+const abandonedTemp = 10 * time.Minute
 
 // Dir is the default directory of the cache called name: <user cache dir>/athena/name, or
 // under the temporary directory when the user has no cache directory.
@@ -51,15 +58,15 @@ type Pruned struct {
 	Bytes      int64 // bytes removed
 	KeptBytes  int64 // bytes left under dir
 	KeptFiles  int
-	OverBudget bool // still above the bound: everything left is younger than minAge
+	OverBudget bool // still above the bound: everything left was used within recentUse
 }
 
 // Prune removes files under dir, least recently used first, until those left total at most
 // maxBytes; maxBytes 0 means DefaultMaxBytes and a negative one means no bound. Recency is
 // the later of a file's modification and access times (wazero only reads an entry it hits,
 // and Linux's default relatime updates the access time of a read file at least once a day),
-// and files used within minAge of now are never removed, except that temporary files a
-// crashed writer left (not modified for minAge) always are. A missing dir is empty.
+// and files used within recentUse of now are never removed; temporary files a crashed writer
+// left (not modified for abandonedTemp) always are. A missing dir is empty.
 func Prune(dir string, maxBytes int64, now time.Time) (Pruned, error) {
 	if maxBytes == 0 {
 		maxBytes = DefaultMaxBytes
@@ -89,7 +96,7 @@ func Prune(dir string, maxBytes int64, now time.Time) (Pruned, error) {
 			return nil // removed meanwhile
 		}
 		e := entry{path: path, size: info.Size(), used: lastUse(info)}
-		if isTemp(d.Name()) && now.Sub(info.ModTime()) > minAge {
+		if isTemp(d.Name()) && now.Sub(info.ModTime()) > abandonedTemp {
 			if os.Remove(path) == nil {
 				p.Files++
 				p.Bytes += e.size
@@ -107,7 +114,7 @@ func Prune(dir string, maxBytes int64, now time.Time) (Pruned, error) {
 		sort.Slice(entries, func(i, j int) bool { return entries[i].used.Before(entries[j].used) })
 		kept := entries[:0]
 		for _, e := range entries {
-			if total > maxBytes && now.Sub(e.used) > minAge && os.Remove(e.path) == nil {
+			if total > maxBytes && now.Sub(e.used) > recentUse && os.Remove(e.path) == nil {
 				total -= e.size
 				p.Files++
 				p.Bytes += e.size

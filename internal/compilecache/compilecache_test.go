@@ -39,7 +39,7 @@ func TestPruneRemovesLeastRecentlyUsedFirst(t *testing.T) {
 	// Written long ago but read yesterday: more recent than the entry below.
 	readLately := put(t, dir, "wazero-v-amd64-linux/bb", 400, now.Add(-9*day), now.Add(-day))
 	older := put(t, dir, "athena-rewrite-v2/cc", 400, now.Add(-3*day), now.Add(-3*day))
-	newest := put(t, dir, "wazero-v-amd64-linux/dd", 400, now.Add(-time.Hour), now.Add(-time.Hour))
+	newest := put(t, dir, "wazero-v-amd64-linux/dd", 400, now.Add(-2*day), now.Add(-2*day))
 
 	p, err := Prune(dir, 900, now)
 	if err != nil {
@@ -63,9 +63,9 @@ func TestPruneKeepsWhatFitsAndWhatIsFresh(t *testing.T) {
 	if p, err := Prune(dir, 200, now); err != nil || p.Files != 0 || !exists(a) || !exists(b) {
 		t.Fatalf("at the bound: Prune = %+v, %v; removed something", p, err)
 	}
-	// Over the bound, but the newer entries were written a moment ago (another process may be
-	// about to read them): only the old one goes, and the cache is reported over budget.
-	c := put(t, dir, "c", 100, now.Add(-time.Minute), now.Add(-time.Minute))
+	// Over the bound, but the newer entries were used within the day (a running process may be
+	// about to read them): only the old ones go, and the cache is reported over budget.
+	c := put(t, dir, "c", 100, now.Add(-9*24*time.Hour), now.Add(-20*time.Hour))
 	d := put(t, dir, "d", 100, now, now)
 	p, err := Prune(dir, 150, now)
 	if err != nil {
@@ -140,7 +140,7 @@ func TestOpenCompilesAfterPrune(t *testing.T) {
 	}
 	compile()
 	// Age what the first compile wrote so that the next Open may remove it.
-	old := time.Now().Add(-time.Hour)
+	old := time.Now().Add(-48 * time.Hour)
 	var files int
 	_ = filepathWalkFiles(dir, func(path string) {
 		files++
