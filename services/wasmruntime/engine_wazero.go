@@ -321,7 +321,7 @@ func pruneCompileCache(log *slog.Logger, dir string, maxBytes int64) {
 	case err != nil:
 		log.Warn("compilation cache: prune failed", "dir", dir, "err", err)
 	case p.OverBudget:
-		log.Warn("compilation cache: above its bound after pruning (its entries are in use)",
+		log.Warn("compilation cache: above its bound after pruning (what is left was used within the day)",
 			"dir", dir, "bytes", p.KeptBytes, "removed_files", p.Files, "removed_bytes", p.Bytes)
 	case p.Files > 0:
 		log.Info("compilation cache: pruned", "dir", dir, "removed_files", p.Files, "removed_bytes", p.Bytes, "bytes", p.KeptBytes)
