@@ -155,7 +155,7 @@ func ServeWasmRuntime(ctx context.Context, lis net.Listener, o Options) error {
 	log := o.Logger.With("component", "wasmruntime")
 	rt, err := wasmruntime.New(ctx, wasmruntime.Config{ModulesDir: o.ModulesDir, CacheDir: o.CompileCacheDir, CacheMaxBytes: o.CompileCacheMaxBytes, PerModule: ModuleLimits(), Logger: log, Registerer: o.Registry})
 	if err != nil {
-		return fmt.Errorf("wasmruntime: %w", err)
+		return err // "wasm runtime: …"; All adds the service's name
 	}
 	defer func() {
 		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), o.GracePeriod)
