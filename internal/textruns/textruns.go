@@ -77,28 +77,39 @@ func printableBits(w uint64) uint64 {
 	return (printableMask(w) >> 7) * 0x0102040810204080 >> 56
 }
 
-// runShifts are the shifts that leave bit k of a mask set when bits k to k+m-1 were (for m
-// from 1 to 8): r &= r>>s1; r &= r>>s2; r &= r>>s3, each doubling the run a bit vouches for,
-// the last only as far as m. An unused shift is 0, which changes nothing. Three fixed steps
-// instead of a loop of m-1 keep the scans' word loops free of branches but their exit.
-func runShifts(m int) (s1, s2, s3 uint) {
+// runStarts keeps, of a mask with bit k set where position k may begin a run, the bits
+// followed by m set bits in a row (for m from 1 to 8): r &= r>>s1; r &= r>>s2; r &= r>>s3,
+// each doubling the run a bit vouches for, the last only as far as m. An unused shift is 0,
+// which changes nothing. Three fixed steps instead of a loop of m-1 keep the scans' word loops
+// free of branches but their exit.
+type runStarts struct{ s1, s2, s3 uint }
+
+// newRunStarts returns the steps for runs of m positions, which lie stride bits apart in the
+// mask.
+func newRunStarts(m int, stride uint) runStarts {
 	have := 1
 	step := func() uint {
 		s := max(0, min(have, m-have))
 		have += s
-		return uint(s)
+		return stride * uint(s)
 	}
-	s1 = step()
-	s2 = step()
-	s3 = step()
-	return s1, s2, s3
+	s1 := step()
+	s2 := step()
+	return runStarts{s1, s2, step()}
+}
+
+// of returns the bits of r that begin a run.
+func (k runStarts) of(r uint64) uint64 {
+	r &= r >> (k.s1 & 63)
+	r &= r >> (k.s2 & 63)
+	return r & (r >> (k.s3 & 63))
 }
 
 // scanASCII looks for where min(minLen, 8) printable bytes in a row start, eight positions per
 // step: binaries are mostly short runs between other bytes, and visiting each of those costs
 // more than testing a word. It then finds the run's end a word at a time.
 func scanASCII(minLen int, b []byte, emit func(start, end int) bool) {
-	s1, s2, s3 := runShifts(min(minLen, 8))
+	starts := newRunStarts(min(minLen, 8), 1)
 	// Invariant: i is 0 or follows a byte that is not printable, so the first position in a
 	// word where min(minLen, 8) printable bytes start is where a run starts.
 	for i := 0; i < len(b); {
@@ -108,10 +119,7 @@ func scanASCII(minLen int, b []byte, emit func(start, end int) bool) {
 			for ; i+16 <= len(b); i += 8 {
 				cur := next
 				next = printableBits(binary.LittleEndian.Uint64(b[i+8:]))
-				r := cur | next<<8
-				r &= r >> (s1 & 63)
-				r &= r >> (s2 & 63)
-				r &= r >> (s3 & 63)
+				r := starts.of(cur | next<<8)
 				if r&0xff != 0 {
 					start = i + bits.TrailingZeros64(r)
 					break
@@ -162,7 +170,7 @@ func charBits(w uint64) uint64 {
 // min(minLen, 4) characters in a row start, four positions per step, as scanASCII does, then
 // finds the run's end a word at a time.
 func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
-	s1, s2, s3 := runShifts(min(minLen, 4))
+	starts := newRunStarts(min(minLen, 4), 1)
 	// Invariant: i is align or follows a pair that is not a character.
 	for i := align; i+1 < len(b); {
 		start := -1
@@ -171,10 +179,7 @@ func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
 			for ; i+16 <= len(b); i += 8 {
 				cur := next
 				next = charBits(binary.LittleEndian.Uint64(b[i+8:]))
-				r := cur | next<<4
-				r &= r >> (s1 & 63)
-				r &= r >> (s2 & 63)
-				r &= r >> (s3 & 63)
+				r := starts.of(cur | next<<4)
 				if r&0xf != 0 {
 					start = i + 2*bits.TrailingZeros64(r)
 					break
@@ -209,8 +214,7 @@ func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
 // other's characters would start are zeros), so one cursor serves both.
 func ScanUTF16LEBoth(minLen int, b []byte, emit func(kind Kind, start, end int) bool) {
 	minLen = max(minLen, 1)
-	s1, s2, s3 := runShifts(min(minLen, 4))
-	s1, s2, s3 = 2*s1, 2*s2, 2*s3 // one kind's characters are two positions apart
+	starts := newRunStarts(min(minLen, 4), 2) // one kind's characters are two positions apart
 	// Invariant: no run of at least min(minLen, 4) characters starts before i unless it was
 	// handled, so the first such start at or after i is where a run starts.
 	for i := 0; i+1 < len(b); {
@@ -220,10 +224,7 @@ func ScanUTF16LEBoth(minLen int, b []byte, emit func(kind Kind, start, end int) 
 			for ; i+17 <= len(b); i += 8 {
 				cur := next
 				next = charStarts(b, i+8)
-				r := cur | next<<8
-				r &= r >> (s1 & 63)
-				r &= r >> (s2 & 63)
-				r &= r >> (s3 & 63)
+				r := starts.of(cur | next<<8)
 				if r&0xff != 0 {
 					start = i + bits.TrailingZeros64(r)
 					break

@@ -150,15 +150,12 @@ func FuzzScan(f *testing.F) {
 	})
 }
 
-// TestRunShifts: the three shifts leave exactly the starts of m set bits in a row.
-func TestRunShifts(t *testing.T) {
+// TestRunStarts: the three steps leave exactly the starts of m set bits in a row.
+func TestRunStarts(t *testing.T) {
 	for m := 1; m <= 8; m++ {
-		s1, s2, s3 := runShifts(m)
+		starts := newRunStarts(m, 1)
 		for x := uint64(0); x < 1<<12; x++ {
-			r := x
-			r &= r >> s1
-			r &= r >> s2
-			r &= r >> s3
+			r := starts.of(x)
 			var want uint64
 			for k := 0; k < 12; k++ {
 				if x>>k&(1<<m-1) == 1<<m-1 {
