@@ -224,9 +224,11 @@ type ssdeepRoller struct {
 // roll hashes win[ssdeepWindow:] (win's first ssdeepWindow bytes are the rolling window)
 // into the rolling hash and the first n (2 or 4) lane words up to and including the first
 // byte at which a block size of mask+1 or more may trigger (the caller checks which), and
-// returns that byte's index in win, or len(win) when none does. It is a function of its own so that its loop keeps every value in a
-// register: inlined in SSDeepYielding, the compiler spilled the rolling hash to the stack and
-// each byte waited on a store and a load (≈ 15 cycles a byte against ≈ 6).
+// returns that byte's index in win, or len(win) when none does. It is a function of its own
+// so that its loop keeps every value in a register: inlined in SSDeepYielding, the compiler
+// spilled the rolling hash to the stack and each byte waited on a store and a load (≈ 15
+// cycles a byte against ≈ 6). The two- and four-word loops are written out apart for the same
+// reason: a loop over a slice of words would keep them in memory.
 func (r *ssdeepRoller) roll(win []byte, mask uint64, n int) int {
 	h1, h2, h3 := r.h1, r.h2, r.h3
 	j := ssdeepWindow

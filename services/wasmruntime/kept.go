@@ -179,8 +179,8 @@ func (d *contentMemo) Sum(alg uint32, in []byte) ([]byte, bool) {
 // rangeCounts answers athena.digest's byte counts of in, which the guest holds at off in its
 // copy of the content, from the content's prefix counts (bytecount.Prefix), after comparing the
 // bytes as Sum does. The content is counted once, by the first range to ask (yielding as a
-// digest does) or by the prefetch. ok is false for a range under two of the prefix's blocks (counting it costs about as
-// much) and for bytes that differ.
+// digest does) or by the prefetch. ok is false for bytes that differ and for a range under two
+// of the prefix's blocks (counting it costs about as much).
 func (d *contentMemo) rangeCounts(off int, in []byte) ([]byte, bool) {
 	if off < 0 || off+len(in) > len(d.content) || len(in) < 2*bytecount.PrefixBlock(len(d.content)) ||
 		!bytes.Equal(in, d.content[off:off+len(in)]) {
