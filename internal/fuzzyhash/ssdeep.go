@@ -227,8 +227,8 @@ type ssdeepRoller struct {
 // returns that byte's index in win, or len(win) when none does. It is a function of its own
 // so that its loop keeps every value in a register: inlined in SSDeepYielding, the compiler
 // spilled the rolling hash to the stack and each byte waited on a store and a load (≈ 15
-// cycles a byte against ≈ 6). The two- and four-word loops are written out apart for the same
-// reason: a loop over a slice of words would keep them in memory.
+// cycles a byte against ≈ 6). The two- and four-word loops are written out apart so that each
+// holds its lane words in locals, which the compiler keeps in registers.
 func (r *ssdeepRoller) roll(win []byte, mask uint64, n int) int {
 	h1, h2, h3 := r.h1, r.h2, r.h3
 	j := ssdeepWindow
