@@ -166,6 +166,19 @@ func charBits(w uint64) uint64 {
 	return (charMask(w) >> 7) * (1<<45 | 1<<30 | 1<<15 | 1) >> 45 & 0xf
 }
 
+// utf16RunEnd returns where the run of UTF-16LE characters at start ends, a word at a time
+// while four characters fill it.
+func utf16RunEnd(b []byte, start int) int {
+	i := start
+	for i+8 <= len(b) && charMask(binary.LittleEndian.Uint64(b[i:])) == 0x0080008000800080 {
+		i += 8
+	}
+	for i+1 < len(b) && b[i+1] == 0 && Printable(b[i]) {
+		i += 2
+	}
+	return i
+}
+
 // scanUTF16LE finds the runs of characters at offsets align, align+2, ... It looks for where
 // min(minLen, 4) characters in a row start, four positions per step, as scanASCII does, then
 // finds the run's end a word at a time.
@@ -195,13 +208,7 @@ func scanUTF16LE(align, minLen int, b []byte, emit func(start, end int) bool) {
 			}
 			start = i
 		}
-		i = start
-		for i+8 <= len(b) && charMask(binary.LittleEndian.Uint64(b[i:])) == 0x0080008000800080 {
-			i += 8
-		}
-		for i+1 < len(b) && b[i+1] == 0 && Printable(b[i]) {
-			i += 2
-		}
+		i = utf16RunEnd(b, start)
 		if (i-start)/2 >= minLen && !emit(start, i) {
 			return
 		}
@@ -240,13 +247,7 @@ func ScanUTF16LEBoth(minLen int, b []byte, emit func(kind Kind, start, end int) 
 			}
 			start = i
 		}
-		i = start
-		for i+8 <= len(b) && charMask(binary.LittleEndian.Uint64(b[i:])) == 0x0080008000800080 {
-			i += 8
-		}
-		for i+1 < len(b) && b[i+1] == 0 && Printable(b[i]) {
-			i += 2
-		}
+		i = utf16RunEnd(b, start)
 		if (i-start)/2 >= minLen && !emit(UTF16LEEven+Kind(start&1), start, i) {
 			return
 		}
