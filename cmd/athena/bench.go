@@ -169,7 +169,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if err != nil {
 				return err
 			}
-			err = benchStages(ctx, stdout, send, rec, name, *stageProtocol, content, *runs, *warmup, *timeline)
+			err = benchStages(ctx, stdout, send, rec, name, *stageProtocol, content, *runs, *warmup, *timeline, *url == "")
 			stop()
 			if err != nil {
 				return fmt.Errorf("%s: %w", name, err)

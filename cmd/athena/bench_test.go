@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,9 @@ func TestBenchStagesProtocols(t *testing.T) {
 			}
 			if !strings.Contains(out, "2 uncached analyses over "+protocol) {
 				t.Errorf("output lacks the %s summary line:\n%s", protocol, out)
+			}
+			if !regexp.MustCompile(`process CPU [0-9.]+s and [0-9]+ page faults per analysis`).MatchString(out) {
+				t.Errorf("summary line lacks the CPU time and page faults per analysis:\n%s", out)
 			}
 			if !strings.Contains(out, "orchestrator (hashing, routing, merging)") || strings.Contains(out, "no complete traces") {
 				t.Errorf("no stage breakdown over %s:\n%s", protocol, out)

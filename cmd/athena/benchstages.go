@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -322,7 +323,7 @@ func recordSpans(rec *spanRecorder) func() {
 // benchStages analyzes content uncached runs times, one at a time, and prints the latency
 // percentiles, the CPU time the process spent per analysis and the stage breakdown of the
 // recorded traces.
-func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanRecorder, name, protocol string, content []byte, runs, warmup int, timeline bool) error {
+func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanRecorder, name, protocol string, content []byte, runs, warmup int, timeline, inProcess bool) error {
 	for range warmup {
 		if _, err := send(ctx); err != nil {
 			return fmt.Errorf("warm-up: %w", err)
@@ -330,7 +331,7 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 	}
 	time.Sleep(200 * time.Millisecond) // let the warm-up's last spans end before forgetting them
 	rec.take()
-	cpu0 := cpuTime()
+	u0 := usageNow()
 	lat := make([]time.Duration, 0, runs)
 	var tree treeCount
 	var reportBytes int
@@ -348,16 +349,22 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 		tree.add(report)
 		reportBytes += len(b)
 	}
-	cpu := cpuTime() - cpu0
+	u := usageNow().minus(u0)
 	time.Sleep(200 * time.Millisecond)
 	totals := newStageTotals()
 	spans := rec.take()
 	totals.add(spans)
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
-	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses over %s, one at a time: p50 %s, p95 %s, max %s; process CPU %.3fs per analysis\n",
+	faults := u.faults / int64(runs)
+	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses over %s, one at a time: p50 %s, p95 %s, max %s; process CPU %.3fs and %d page faults per analysis\n",
 		name, len(content), runs, protocol, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
-		cpu.Seconds()/float64(runs))
+		u.cpu.Seconds()/float64(runs), faults)
+	if inProcess && faults >= growingFaults {
+		fmt.Fprintf(w, "  the mesh was still growing its memory: each analysis touched %.1f MiB for the first time, paid in system time;\n"+
+			"  a fresh process does so for its first few dozen analyses of a large sample, so more --warmup measures the steady state\n",
+			float64(faults*int64(os.Getpagesize()))/(1<<20))
+	}
 	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable), %d KiB of report JSON\n",
 		float64(tree.analyzed)/float64(runs), float64(tree.skipped)/float64(runs), float64(tree.cut)/float64(runs), reportBytes/runs>>10)
 	totals.print(w)
@@ -476,13 +483,29 @@ func postRaw(ctx context.Context, c *http.Client, url, key string, body []byte) 
 	return b, nil
 }
 
-// cpuTime is the user+system CPU time of this process so far.
-func cpuTime() time.Duration {
+// growingFaults is the number of page faults per analysis (a megabyte of 4 KiB pages) above
+// which the stages mode says that the in-process mesh was still growing its memory.
+const growingFaults = 256
+
+// processUsage is what this process used: user+system CPU time, and minor page faults — first
+// touches of memory that the process had not used before (its heap and the guests' memories
+// growing), which cost system time.
+type processUsage struct {
+	cpu    time.Duration
+	faults int64
+}
+
+// usageNow is this process's usage so far.
+func usageNow() processUsage {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
+		return processUsage{}
 	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	return processUsage{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), faults: int64(ru.Minflt)}
+}
+
+func (u processUsage) minus(v processUsage) processUsage {
+	return processUsage{cpu: u.cpu - v.cpu, faults: u.faults - v.faults}
 }
 
 // stageSend analyzes the stages mode's sample once, uncached, and returns the report as JSON.
