@@ -55,7 +55,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var stageSamples stringList
 	fs.Var(&stageSamples, "stage-sample", "stages mode: NAME=FILE, a sample to analyze uncached (repeatable)")
 	runs := fs.Int("runs", 5, "stages mode: analyses per sample")
-	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first")
+	warmup := fs.Int("warmup", 1, "stages mode: uncounted analyses per sample first (a fresh in-process mesh's first few dozen analyses of a large sample are slower: its memory is still growing)")
 	stageProtocol := fs.String("stage-protocol", "rest", "stages mode: how the samples are sent, rest (POST /v1/analyses) or grpc (AnalysisService/Analyze, as the CLI does)")
 	timeline := fs.Bool("timeline", false, "stages mode: also print the spans of the median and the slowest analysis, in ms from their start")
 	gcPercent := fs.Int("gc-percent", defaultGCPercent, "in-process mesh: Go GC target percentage when GOGC is unset, as serve sets it")

@@ -321,8 +321,9 @@ func recordSpans(rec *spanRecorder) func() {
 }
 
 // benchStages analyzes content uncached runs times, one at a time, and prints the latency
-// percentiles, the CPU time the process spent per analysis and the stage breakdown of the
-// recorded traces.
+// percentiles, the CPU time and page faults of this process per analysis and the stage
+// breakdown of the recorded traces. inProcess says the mesh is this process, whose page faults
+// then tell whether its memory was still growing during the runs.
 func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanRecorder, name, protocol string, content []byte, runs, warmup int, timeline, inProcess bool) error {
 	for range warmup {
 		if _, err := send(ctx); err != nil {
