@@ -46,10 +46,9 @@ func Dir(name string) string {
 
 // Open prunes dir to maxBytes (Prune) and returns a wazero compilation cache on it. A cache
 // that cannot be pruned is still opened: pruning only saves disk.
-func Open(dir string, maxBytes int64) (wazero.CompilationCache, Pruned, error) {
-	p, _ := Prune(dir, maxBytes, time.Now())
-	c, err := wazero.NewCompilationCacheWithDir(dir)
-	return c, p, err
+func Open(dir string, maxBytes int64) (wazero.CompilationCache, error) {
+	_, _ = Prune(dir, maxBytes, time.Now())
+	return wazero.NewCompilationCacheWithDir(dir)
 }
 
 // Pruned is what a Prune removed and what it left.

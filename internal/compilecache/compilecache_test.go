@@ -122,7 +122,7 @@ func TestOpenCompilesAfterPrune(t *testing.T) {
 		10, 6, 1, 4, 0, 0x41, 7, 0x0b}
 	compile := func() {
 		t.Helper()
-		cache, _, err := Open(dir, 1)
+		cache, err := Open(dir, 1)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -27,10 +27,8 @@ type wazeroEngine struct {
 	rewrites rewriteCache
 }
 
+// newWazeroEngine opens the compilation cache at cacheDir, which New defaults and prunes.
 func newWazeroEngine(_ context.Context, cacheDir string) (*wazeroEngine, error) {
-	if cacheDir == "" {
-		cacheDir = compilecache.Dir("wazero")
-	}
 	cache, err := wazero.NewCompilationCacheWithDir(cacheDir)
 	if err != nil {
 		return nil, fmt.Errorf("wazero compilation cache %s: %w", cacheDir, err)

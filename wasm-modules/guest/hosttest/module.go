@@ -27,7 +27,7 @@ import (
 func NewRuntime(tb testing.TB, cfg wazero.RuntimeConfig, emit EmitFunc) wazero.Runtime {
 	tb.Helper()
 	ctx := context.Background()
-	if cache, _, err := compilecache.Open(compilecache.Dir("wazero"), 0); err == nil {
+	if cache, err := compilecache.Open(compilecache.Dir("wazero"), 0); err == nil {
 		cfg = cfg.WithCompilationCache(cache)
 		tb.Cleanup(func() { cache.Close(ctx) })
 	}

@@ -43,7 +43,7 @@ func run(path string, args []string) (int, error) {
 		return 1, err
 	}
 	cfg := wazero.NewRuntimeConfig()
-	if cache, _, err := compilecache.Open(compilecache.Dir("wasirun"), 0); err == nil {
+	if cache, err := compilecache.Open(compilecache.Dir("wasirun"), 0); err == nil {
 		cfg = cfg.WithCompilationCache(cache)
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
