@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/athena-mesh/athena/internal/grpcserver"
 	"github.com/athena-mesh/athena/internal/telemetry"
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
@@ -93,10 +94,10 @@ func (g *guard) check(ctx context.Context) (context.Context, error) {
 }
 
 // clientAddr identifies an unauthenticated caller for rate limiting. REST calls reach the gRPC
-// server over the gateway's own connection (loopback, or a Unix socket in `serve all`), so for
-// them the peer is the gateway itself; grpc-gateway appends the HTTP client's address to
-// x-forwarded-for, and only that last entry is trusted (earlier ones are whatever the client
-// sent).
+// API in process (grpcserver.Server.Local) or, for streams, over the gateway's own connection
+// (loopback, or a Unix socket in `serve all`), so for them the peer is the gateway itself;
+// grpc-gateway appends the HTTP client's address to x-forwarded-for, and only that last entry
+// is trusted (earlier ones are whatever the client sent).
 func clientAddr(ctx context.Context, md metadata.MD) string {
 	p, ok := peer.FromContext(ctx)
 	if !ok {
@@ -106,7 +107,7 @@ func clientAddr(ctx context.Context, md metadata.MD) string {
 	if h, _, err := net.SplitHostPort(host); err == nil {
 		host = h
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || p.Addr.Network() == "unix" {
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() || p.Addr.Network() == "unix" || p.Addr == grpcserver.InProcess {
 		if xff := md.Get("x-forwarded-for"); len(xff) > 0 {
 			parts := strings.Split(xff[len(xff)-1], ",")
 			if last := strings.TrimSpace(parts[len(parts)-1]); last != "" {

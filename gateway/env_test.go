@@ -139,7 +139,8 @@ func (f *fakeOrch) ValidateRules(_ context.Context, req *orchestratorv1.Validate
 }
 
 // env is a gateway wired as in production, but over bufconn: fake orchestrator ← gateway
-// gRPC server ← generated client, and the REST handler dialing the gateway's own listener.
+// gRPC server ← generated client, and the REST handler calling the gateway's gRPC API in
+// process, its streams over a connection to the gateway's own listener.
 type env struct {
 	orch   *fakeOrch
 	srv    interface{ SetServing(bool) }
@@ -188,7 +189,7 @@ func newEnv(t *testing.T, cfg Config, maxBody int64) *env {
 	e.conn = bufDial(t, gwLis)
 	e.client = analysisv1.NewAnalysisServiceClient(e.conn)
 	h, err := NewHTTPHandler(context.Background(), HTTPConfig{
-		Self: bufDial(t, gwLis),
+		Self: gw.Local(bufDial(t, gwLis)),
 		Ready: func(context.Context) error {
 			if !e.ready.Load() {
 				return status.Error(codes.Unavailable, "orchestrator NOT_SERVING")

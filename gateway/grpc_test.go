@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athena-mesh/athena/internal/grpcserver"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -245,8 +246,8 @@ func TestHealth(t *testing.T) {
 }
 
 // TestClientAddr: the rate limit's key is the peer's address, or, for REST calls (which reach
-// the gRPC API from the gateway itself, over loopback or the Unix socket of `serve all`), the
-// last x-forwarded-for entry grpc-gateway appended.
+// the gRPC API from the gateway itself: in process, or over loopback or the Unix socket of
+// `serve all`), the last x-forwarded-for entry grpc-gateway appended.
 func TestClientAddr(t *testing.T) {
 	xff := metadata.Pairs("x-forwarded-for", "6.6.6.6, 203.0.113.7")
 	for _, tc := range []struct {
@@ -258,6 +259,7 @@ func TestClientAddr(t *testing.T) {
 		{"remote peer", &net.TCPAddr{IP: net.ParseIP("198.51.100.2"), Port: 4000}, xff, "198.51.100.2"},
 		{"loopback peer", &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 4000}, xff, "203.0.113.7"},
 		{"unix socket peer", &net.UnixAddr{Name: "@", Net: "unix"}, xff, "203.0.113.7"},
+		{"in-process peer", grpcserver.InProcess, xff, "203.0.113.7"},
 		{"loopback without header", &net.TCPAddr{IP: net.ParseIP("127.0.0.1"), Port: 4000}, metadata.MD{}, "127.0.0.1"},
 	} {
 		ctx := peer.NewContext(context.Background(), &peer.Peer{Addr: tc.addr})

@@ -30,9 +30,11 @@ import (
 
 // HTTPConfig configures the REST side of the gateway.
 type HTTPConfig struct {
-	// Self is a client connection to the gateway's own gRPC listener, instrumented with
-	// otelgrpc, so REST calls pass the same interceptors and appear in the same trace.
-	Self *grpc.ClientConn
+	// Self is a connection to the gateway's own gRPC API, so REST calls pass the same
+	// interceptors (keys, rate limits, deadlines, metrics) and appear in the same trace: the
+	// gRPC server's Local connection, which runs unary calls in process and streams over a
+	// connection to its listener.
+	Self grpc.ClientConnInterface
 	// Ready reports whether every service the gateway depends on is SERVING.
 	Ready func(context.Context) error
 	// Gatherer serves /metrics.
@@ -176,10 +178,10 @@ func NewHTTPHandler(ctx context.Context, cfg HTTPConfig) (http.Handler, error) {
 			runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 		}),
 	)
-	if err := analysisv1.RegisterAnalysisServiceHandler(ctx, gw, cfg.Self); err != nil {
+	client := analysisv1.NewAnalysisServiceClient(cfg.Self)
+	if err := analysisv1.RegisterAnalysisServiceHandlerClient(ctx, gw, client); err != nil {
 		return nil, fmt.Errorf("register REST handlers: %w", err)
 	}
-	client := analysisv1.NewAnalysisServiceClient(cfg.Self)
 
 	mux := http.NewServeMux()
 	mux.Handle("/v1/", gw)

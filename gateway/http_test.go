@@ -3,6 +3,7 @@ package gateway
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -11,6 +12,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 )
 
 // do sends a request and returns the status and body.
@@ -360,6 +363,25 @@ func TestRESTUploadAndAuth(t *testing.T) {
 	}
 	if code, _ := do(t, "GET", base+"/healthz", ""); code != 200 {
 		t.Errorf("/healthz needs no key, got %d", code)
+	}
+}
+
+// TestRESTRateLimit: REST calls, which reach the gRPC API in process, pass its rate limit: the
+// third is refused with 429, while a gRPC client, another caller, still has its burst
+// (TestClientAddr: REST callers are told apart by their HTTP address).
+func TestRESTRateLimit(t *testing.T) {
+	e := newEnv(t, Config{RatePerSecond: 0.001, Burst: 2}, 0)
+	for i := range 2 {
+		if code, body := do(t, "POST", e.http.URL+"/v1/analyses", analyzeBody("x")); code != 200 {
+			t.Fatalf("REST call %d within the burst: %d %s", i, code, body)
+		}
+	}
+	code, body := do(t, "POST", e.http.URL+"/v1/analyses", analyzeBody("x"))
+	if code != 429 || !strings.Contains(string(body), "rate limit") {
+		t.Errorf("third REST call: %d %s; want 429 about the rate limit", code, body)
+	}
+	if _, err := e.client.Analyze(context.Background(), &analysisv1.AnalyzeRequest{Sample: sampleIn("x")}); err != nil {
+		t.Errorf("a gRPC client after the REST client's burst: %v; want its own burst", err)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"runtime/debug"
+	"sync"
 	"time"
 
 	"github.com/athena-mesh/athena/internal/telemetry"
@@ -61,6 +62,10 @@ type Server struct {
 	name   string
 	log    *slog.Logger
 	grace  time.Duration
+	// unary is the chain of unary interceptors, for Local calls.
+	unary   grpc.UnaryServerInterceptor
+	localMu sync.RWMutex
+	local   map[string]localMethod // by full method name
 }
 
 // New builds a Server. Register services on it, then call Serve.
@@ -89,9 +94,27 @@ func New(o Options) *Server {
 	hs := health.NewServer()
 	hs.SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
 	hs.SetServingStatus(o.Name, healthpb.HealthCheckResponse_NOT_SERVING)
-	healthpb.RegisterHealthServer(gs, hs)
+	s := &Server{Server: gs, Health: hs, name: o.Name, log: o.Logger, grace: o.GracePeriod, unary: chainUnary(unary), local: map[string]localMethod{}}
+	healthpb.RegisterHealthServer(s, hs)
 	reflection.Register(gs)
-	return &Server{Server: gs, Health: hs, name: o.Name, log: o.Logger, grace: o.GracePeriod}
+	return s
+}
+
+// chainUnary is the interceptors as one, the first outermost, as grpc.ChainUnaryInterceptor
+// runs them.
+func chainUnary(ints []grpc.UnaryServerInterceptor) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		return chainFrom(ints, 0, info, handler)(ctx, req)
+	}
+}
+
+func chainFrom(ints []grpc.UnaryServerInterceptor, i int, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) grpc.UnaryHandler {
+	if i == len(ints) {
+		return handler
+	}
+	return func(ctx context.Context, req any) (any, error) {
+		return ints[i](ctx, req, info, chainFrom(ints, i+1, info, handler))
+	}
 }
 
 // SetServing marks the server and its named service SERVING or NOT_SERVING.

@@ -335,9 +335,10 @@ func depsServing(ctx context.Context, deps []dep) error {
 }
 
 // ServeGateway runs the gateway's gRPC API on grpcLis and REST on httpLis until ctx is done.
-// REST calls go through the gRPC API (its interceptors: keys, rate limits, deadlines) over a
-// connection to selfLis when it is not nil (`serve all` gives it a Unix socket), else to
-// grpcLis. On shutdown readiness drops first, then HTTP and gRPC drain within the grace period.
+// REST calls go through the gRPC API (its interceptors: keys, rate limits, deadlines): unary
+// ones in process, streams over a connection to selfLis when it is not nil (`serve all` gives
+// it a Unix socket), else to grpcLis. On shutdown readiness drops first, then HTTP and gRPC
+// drain within the grace period.
 func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options, orchestratorAddr string, selfLis net.Listener) error {
 	o.defaults()
 	log := o.Logger.With("component", "gateway")
@@ -360,7 +361,7 @@ func ServeGateway(ctx context.Context, grpcLis, httpLis net.Listener, o Options,
 	defer self.Close()
 	orchDep := dep{orchConn, orchestratorv1.OrchestratorService_ServiceDesc.ServiceName}
 	handler, err := gateway.NewHTTPHandler(ctx, gateway.HTTPConfig{
-		Self:         self,
+		Self:         srv.Local(self),
 		Ready:        func(ctx context.Context) error { return depsServing(ctx, []dep{orchDep}) },
 		Gatherer:     o.Registry,
 		Registerer:   o.Registry,
@@ -414,7 +415,7 @@ type Addrs struct {
 
 // All runs the four services in one process until ctx is done. The gateway listens on HTTP and
 // GRPC (loopback ports when empty); the services behind it, and the gateway's own REST-to-gRPC
-// connection, talk over Unix sockets in a private directory unless their addresses are given:
+// connection (streams), talk over Unix sockets in a private directory unless their addresses are given:
 // on loopback TCP a large message now and then stalled for 20–150 ms (a segment lost and sent
 // again), which showed as the slowest analyses (docs/benchmarks.md). ready is called with the
 // bound addresses (dial targets) once every listener is open. Shutdown goes from the edge
