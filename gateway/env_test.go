@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/athena-mesh/athena/internal/grpcserver"
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
 	orchestratorv1 "github.com/athena-mesh/athena/proto/gen/athena/orchestrator/v1"
 	"github.com/prometheus/client_golang/prometheus"
@@ -143,7 +144,7 @@ func (f *fakeOrch) ValidateRules(_ context.Context, req *orchestratorv1.Validate
 // process, its streams over a connection to the gateway's own listener.
 type env struct {
 	orch   *fakeOrch
-	srv    interface{ SetServing(bool) }
+	srv    *grpcserver.Server
 	conn   *grpc.ClientConn
 	client analysisv1.AnalysisServiceClient
 	http   *httptest.Server
@@ -151,7 +152,7 @@ type env struct {
 	reg    *prometheus.Registry
 }
 
-func bufDial(t *testing.T, lis *bufconn.Listener) *grpc.ClientConn {
+func bufDial(t testing.TB, lis *bufconn.Listener) *grpc.ClientConn {
 	t.Helper()
 	conn, err := grpc.NewClient("passthrough:///bufnet",
 		grpc.WithContextDialer(func(ctx context.Context, _ string) (net.Conn, error) { return lis.DialContext(ctx) }),
@@ -163,7 +164,7 @@ func bufDial(t *testing.T, lis *bufconn.Listener) *grpc.ClientConn {
 	return conn
 }
 
-func newEnv(t *testing.T, cfg Config, maxBody int64) *env {
+func newEnv(t testing.TB, cfg Config, maxBody int64) *env {
 	t.Helper()
 	e := &env{orch: &fakeOrch{}, ready: &atomic.Bool{}, reg: prometheus.NewRegistry()}
 
