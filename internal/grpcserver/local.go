@@ -2,7 +2,7 @@ package grpcserver
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"net"
 	"strings"
 	"sync"
@@ -23,6 +23,9 @@ import (
 // InProcess is the peer address of the calls a Local connection makes: the server's own
 // process, as a loopback or Unix-socket peer is for calls over a socket.
 var InProcess net.Addr = inProcessAddr{}
+
+// inProcessPeer is the peer of those calls, as the handler and the grpc.Peer option see it.
+var inProcessPeer = peer.Peer{Addr: InProcess, LocalAddr: InProcess}
 
 type inProcessAddr struct{}
 
@@ -76,7 +79,8 @@ func (c *localConn) Invoke(ctx context.Context, method string, args, reply any, 
 	// The handler sees what a server would: the caller's outgoing metadata as incoming, and
 	// none of it as its own outgoing metadata.
 	ctx = metadata.NewIncomingContext(metadata.NewOutgoingContext(ctx, metadata.MD{}), md)
-	ctx = peer.NewContext(ctx, &peer.Peer{Addr: InProcess, LocalAddr: InProcess})
+	p := inProcessPeer
+	ctx = peer.NewContext(ctx, &p)
 	ts := &localTransportStream{method: method}
 	ctx = grpc.NewContextWithServerTransportStream(ctx, ts)
 	service, name, _ := strings.Cut(strings.TrimPrefix(method, "/"), "/")
@@ -103,7 +107,7 @@ func (c *localConn) Invoke(ctx context.Context, method string, args, reply any, 
 		case grpc.TrailerCallOption:
 			*o.TrailerAddr = ts.trailer
 		case grpc.PeerCallOption:
-			*o.PeerAddr = peer.Peer{Addr: InProcess, LocalAddr: InProcess}
+			*o.PeerAddr = inProcessPeer
 		}
 	}
 	return err
@@ -169,7 +173,7 @@ func (t *localTransportStream) SetHeader(md metadata.MD) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.sent {
-		return fmt.Errorf("grpc: SetHeader after the header was sent")
+		return errors.New("grpc: SetHeader after the header was sent")
 	}
 	t.header = metadata.Join(t.header, md)
 	return nil
