@@ -8,6 +8,11 @@ import (
 	"net"
 	"testing"
 
+	"go.opentelemetry.io/otel"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -199,5 +204,40 @@ func TestHandOver(t *testing.T) {
 	}
 	if err := handOver(empty, "not a message"); status.Code(err) != codes.Internal {
 		t.Errorf("a string for a message: %v, want Internal", err)
+	}
+}
+
+// TestLocalSpan: each in-process call is a server span named as otelgrpc names one, inside the
+// caller's trace, marked as an error when the server failed and not when the caller asked for
+// something that is not there.
+func TestLocalSpan(t *testing.T) {
+	spans := tracetest.NewSpanRecorder()
+	prev := otel.GetTracerProvider()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
+	t.Cleanup(func() { otel.SetTracerProvider(prev) })
+
+	var calls []seen
+	s := newLocalServer(t, &calls)
+	health := healthpb.NewHealthClient(s.Local(nil))
+	ctx, parent := otel.Tracer("test").Start(context.Background(), "caller")
+	_, _ = health.Check(ctx, &healthpb.HealthCheckRequest{Service: "no such service"})
+	_, _ = health.Check(metadata.AppendToOutgoingContext(ctx, "do", "panic"), &healthpb.HealthCheckRequest{Service: "test"})
+	parent.End()
+
+	ended := spans.Ended()
+	if len(ended) != 3 {
+		t.Fatalf("%d spans ended, want the two calls' and the caller's", len(ended))
+	}
+	for i, want := range []otelcodes.Code{otelcodes.Unset, otelcodes.Error} {
+		sp := ended[i]
+		if sp.Name() != "grpc.health.v1.Health/Check" || sp.SpanKind() != trace.SpanKindServer {
+			t.Errorf("span %d: %q of kind %v, want a server span grpc.health.v1.Health/Check", i, sp.Name(), sp.SpanKind())
+		}
+		if sp.Parent().SpanID() != parent.SpanContext().SpanID() {
+			t.Errorf("span %d is not the caller's child", i)
+		}
+		if sp.Status().Code != want {
+			t.Errorf("span %d: status %v, want %v (NotFound is the caller's fault, Internal the server's)", i, sp.Status().Code, want)
+		}
 	}
 }
