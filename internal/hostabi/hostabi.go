@@ -12,6 +12,7 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
+	"sync"
 
 	"github.com/athena-mesh/athena/internal/bytecount"
 	"github.com/athena-mesh/athena/internal/fuzzyhash"
@@ -123,13 +124,19 @@ func SumYielding(alg uint32, data []byte, y *yield.Point) []byte {
 // Known holds what a host found in the bytes a call analyzes before the call asked (or for
 // another call over the same bytes). Sum returns alg's digest of in, which lies at ptr in the
 // guest's memory, when it has one for exactly these bytes (ok false otherwise; the digest may
-// be empty, as a TLSH is for uniform input). Runs writes to out what textruns.Encode(kind,
+// be empty, as a TLSH is for uniform input); a digest it makes on asking, it may append to out,
+// which has room for any. Runs writes to out what textruns.Encode(kind,
 // minLen, in, out) would write and returns how many runs, when it holds the runs of these
 // bytes (ok false otherwise).
 type Known interface {
-	Sum(alg, ptr uint32, in []byte) (sum []byte, ok bool)
+	Sum(alg, ptr uint32, in, out []byte) (sum []byte, ok bool)
 	Runs(kind textruns.Kind, minLen int, in, out []byte) (n int, ok bool)
 }
+
+// sumBufs hold a digest between its computation and its copy to the guest, room for the longest
+// (byte counts, 2 KiB): a guest asks for the byte counts of hundreds of windows of one sample,
+// and a buffer on the stack escapes through the digester's func value.
+var sumBufs = sync.Pool{New: func() any { return new([bytecount.EncodedSize]byte) }}
 
 // Digest is athena.digest(alg, ptr, len, out): it writes the digest of [ptr, ptr+n) to out
 // and returns its length, taken from known when it has it (known may be nil). The input is
@@ -152,12 +159,13 @@ func Digest(mem Memory, alg, ptr, n, out uint32, known Known, yieldFn func()) in
 	if !ok {
 		return DigestErrOutput
 	}
+	buf := sumBufs.Get().(*[bytecount.EncodedSize]byte)
+	defer sumBufs.Put(buf)
 	sum, ok := []byte(nil), false
 	if known != nil {
-		sum, ok = known.Sum(alg, ptr, in)
+		sum, ok = known.Sum(alg, ptr, in, buf[:0])
 	}
 	if !ok {
-		var buf [bytecount.EncodedSize]byte // the longest answer
 		sum = d.sum(in, buf[:0], yield.New(yieldFn))
 	}
 	if len(sum) > d.room {

@@ -176,12 +176,12 @@ func (d *contentMemo) Sum(alg uint32, in []byte) ([]byte, bool) {
 	return d.sum(alg, "call"), true
 }
 
-// rangeCounts answers athena.digest's byte counts of in, which the guest holds at off in its
-// copy of the content, from the content's prefix counts (bytecount.Prefix), after comparing the
-// bytes as Sum does. The content is counted once, by the first range to ask (yielding as a
-// digest does) or by the prefetch. ok is false for bytes that differ and for a range under two
-// of the prefix's blocks (counting it costs about as much).
-func (d *contentMemo) rangeCounts(off int, in []byte) ([]byte, bool) {
+// rangeCounts appends athena.digest's byte counts of in, which the guest holds at off in its
+// copy of the content, to out, from the content's prefix counts (bytecount.Prefix), after
+// comparing the bytes as Sum does. The content is counted once, by the first range to ask
+// (yielding as a digest does) or by the prefetch. ok is false for bytes that differ and for a
+// range under two of the prefix's blocks (counting it costs about as much).
+func (d *contentMemo) rangeCounts(off int, in, out []byte) ([]byte, bool) {
 	if off < 0 || off+len(in) > len(d.content) || len(in) < 2*bytecount.PrefixBlock(len(d.content)) ||
 		!bytes.Equal(in, d.content[off:off+len(in)]) {
 		return nil, false
@@ -191,7 +191,7 @@ func (d *contentMemo) rangeCounts(off int, in []byte) ([]byte, bool) {
 	if d.counted != nil {
 		d.counted.WithLabelValues("range").Inc()
 	}
-	return bytecount.AppendCounts(make([]byte, 0, bytecount.EncodedSize), &counts), true
+	return bytecount.AppendCounts(out, &counts), true
 }
 
 // prefixed returns the content's prefix counts, counting them first if nobody has, telling y
@@ -213,12 +213,12 @@ type callMemo struct {
 // Sum answers athena.digest over the whole content from the memo (contentMemo.Sum), and the
 // byte counts of the content or of a range inside the guest's copy of it from the prefix
 // counts, which the ranges build anyway.
-func (c *callMemo) Sum(alg, ptr uint32, in []byte) ([]byte, bool) {
+func (c *callMemo) Sum(alg, ptr uint32, in, out []byte) ([]byte, bool) {
 	switch {
 	case alg == hostabi.DigestCounts && len(in) == len(c.content):
-		return c.rangeCounts(0, in)
+		return c.rangeCounts(0, in, out)
 	case alg == hostabi.DigestCounts && c.located && ptr >= c.at:
-		return c.rangeCounts(int(ptr-c.at), in)
+		return c.rangeCounts(int(ptr-c.at), in, out)
 	case len(in) == len(c.content):
 		return c.contentMemo.Sum(alg, in)
 	}

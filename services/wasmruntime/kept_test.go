@@ -346,7 +346,7 @@ func TestKeptRangeCounts(t *testing.T) {
 	if off := int(c.at) - 4096; !c.located || off < 0 || off+len(content) > len(enc) || !bytes.Equal(enc[off:off+len(content)], content) {
 		t.Fatalf("located %v at %d: not the content's place in the request", c.located, c.at)
 	}
-	if _, ok := c.Sum(hostabi.DigestCounts, c.at-1, content[:2*block]); ok {
+	if _, ok := c.Sum(hostabi.DigestCounts, c.at-1, content[:2*block], nil); ok {
 		t.Error("answered a range that starts before the content")
 	}
 	short, _ := proto.Marshal(&modulev1.AnalyzeRequest{Content: content[:100]})
