@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -126,5 +127,24 @@ func TestBenchStagesProtocols(t *testing.T) {
 				t.Errorf("no stage breakdown over %s:\n%s", protocol, out)
 			}
 		})
+	}
+}
+
+// The tree count reads nested reports out of the report JSON: analyzed and skipped artifacts
+// at every depth, and module runs cut short.
+func TestTreeCount(t *testing.T) {
+	const report = `{"id":"a","modules":[{"name":"crypto","status":"MODULE_STATUS_OK"},{"name":"sandbox","status":"MODULE_STATUS_DEADLINE_EXCEEDED"}],
+		"artifacts":[
+			{"sha256":"1","report":{"modules":[{"status":"MODULE_STATUS_UNAVAILABLE"}],"artifacts":[{"sha256":"3","skipReason":"depth"}]}},
+			{"sha256":"2","skipReason":"cycle"},
+			{"sha256":"4","report":{"verdict":"VERDICT_CLEAN"}}]}`
+	var r treeReport
+	if err := json.Unmarshal([]byte(report), &r); err != nil {
+		t.Fatal(err)
+	}
+	var tc treeCount
+	tc.add(&r)
+	if tc != (treeCount{analyzed: 2, skipped: 2, cut: 2}) {
+		t.Errorf("got %+v, want 2 analyzed, 2 skipped, 2 cut", tc)
 	}
 }
