@@ -2,6 +2,7 @@ package gateway
 
 import (
 	"context"
+	"crypto/sha256"
 	"io"
 	"log/slog"
 	"net"
@@ -29,6 +30,7 @@ type fakeOrch struct {
 	mu      sync.Mutex
 	tenants []string
 	calls   int
+	got     map[[32]byte]int // the SHA-256 of each analyzed sample's content, counted
 }
 
 const knownID = "0123456789abcdef0123456789abcdef"
@@ -64,6 +66,12 @@ func report(s *analysisv1.SampleInput) *analysisv1.Report {
 
 func (f *fakeOrch) Analyze(_ context.Context, req *orchestratorv1.AnalyzeRequest) (*orchestratorv1.AnalyzeResponse, error) {
 	f.record(req.Tenant)
+	f.mu.Lock()
+	if f.got == nil {
+		f.got = map[[32]byte]int{}
+	}
+	f.got[sha256.Sum256(req.GetSample().GetContent())]++
+	f.mu.Unlock()
 	if req.GetSample().GetFilename() == "internal-error" {
 		return nil, status.Error(codes.Internal, "scripted failure")
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -89,6 +90,7 @@ type onePassJSON struct{ *runtime.JSONPb }
 func (m onePassJSON) NewDecoder(r io.Reader) runtime.Decoder {
 	return runtime.DecoderFunc(func(v any) error {
 		b, err := readBody(r)
+		defer putBody(b) // every decoder below copies what it keeps
 		if err != nil {
 			return err
 		}
@@ -126,6 +128,29 @@ var protojsonDefaults = protojson.MarshalOptions{EmitDefaultValues: true}
 // client cannot make the gateway reserve more than this before sending it.
 const preallocMax = 8 << 20
 
+// bodyBufs holds request body buffers (*[]byte) for reuse. A body is dead once decoded, and
+// the body of an analysis request is the gateway's largest allocation (1.6 MB for a 1.2 MB
+// sample): reusing it makes the process collect garbage less often.
+var bodyBufs sync.Pool
+
+// getBody returns an empty buffer with room for n bytes, reused when the pool has one.
+func getBody(n int) []byte {
+	if p, _ := bodyBufs.Get().(*[]byte); p != nil && cap(*p) >= n {
+		return (*p)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+// putBody gives b back for reuse once nothing refers to it; buffers larger than any up-front
+// allocation (bodies that grew past preallocMax) are left to the collector.
+func putBody(b []byte) {
+	if cap(b) == 0 || cap(b) > preallocMax+1 {
+		return
+	}
+	b = b[:0]
+	bodyBufs.Put(&b)
+}
+
 // readBody is io.ReadAll, reading a body of declared length into one buffer of that size
 // instead of growing one through a dozen copies (a 2 MB analysis request).
 func readBody(r io.Reader) ([]byte, error) {
@@ -133,7 +158,7 @@ func readBody(r io.Reader) ([]byte, error) {
 	if !ok || lb.size <= 0 {
 		return io.ReadAll(r)
 	}
-	b := make([]byte, 0, min(lb.size, preallocMax)+1) // +1: EOF is seen without growing
+	b := getBody(int(min(lb.size, preallocMax)) + 1) // +1: EOF is seen without growing
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]

@@ -4,13 +4,16 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
@@ -420,6 +423,7 @@ func TestRESTWatchJob(t *testing.T) {
 // TestReadBody: reading into a buffer sized from the declared length gives the bytes
 // io.ReadAll gives, whatever the declaration says, and still stops at the reading limit.
 func TestReadBody(t *testing.T) {
+	bodyBufs = sync.Pool{}                                 // no buffer of an earlier test: the sizes below are fresh allocations
 	body := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
 	for _, tc := range []struct {
 		name     string
@@ -452,4 +456,66 @@ func TestReadBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRESTBodyReuse: request bodies are read into reused buffers; samples of mixed sizes
+// posted at once, large ones (decoded apart from the body) and small ones (decoded by
+// protojson), each reach the orchestrator byte for byte.
+func TestRESTBodyReuse(t *testing.T) {
+	e := newEnv(t, Config{}, 0)
+	sizes := []int{300 << 10, 100, 1 << 20, 70 << 10, 5, 600 << 10, 2000, 64<<10 + 3}
+	want := map[[32]byte]int{}
+	var samples [][]byte
+	for round := range 3 {
+		for i, n := range sizes {
+			b := make([]byte, n)
+			for k := range b {
+				b[k] = byte(k*7 + i*31 + round*101 + k>>9)
+			}
+			samples = append(samples, b)
+			want[sha256.Sum256(b)]++
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, len(samples))
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < len(samples); i += 4 {
+				body := fmt.Sprintf(`{"sample":{"content":%q,"filename":"s%d"}}`, base64.StdEncoding.EncodeToString(samples[i]), i)
+				resp, err := http.Post(e.http.URL+"/v1/analyses", "application/json", strings.NewReader(body))
+				if err != nil {
+					errs <- err
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					errs <- fmt.Errorf("sample %d: HTTP %d", i, resp.StatusCode)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	e.orch.mu.Lock()
+	defer e.orch.mu.Unlock()
+	if !maps.Equal(e.orch.got, want) {
+		t.Errorf("the orchestrator got %d distinct contents, %d of them sent; want the %d sent, each as often", len(e.orch.got), countIn(e.orch.got, want), len(want))
+	}
+}
+
+// countIn counts the keys of got that are in want.
+func countIn(got, want map[[32]byte]int) int {
+	n := 0
+	for k := range got {
+		if _, ok := want[k]; ok {
+			n++
+		}
+	}
+	return n
 }
