@@ -46,7 +46,32 @@ type HTTPConfig struct {
 	MaxBodyBytes int64
 }
 
-type bodyState struct{ exceeded atomic.Bool }
+// bodyState is one request's body as the handlers see it: whether it went past the limit,
+// and the buffers of content decoded from it.
+type bodyState struct {
+	exceeded atomic.Bool
+	decoded  [][]byte // buffers of content decoded from the body (buffer), for release
+}
+
+// buffer returns n bytes for content decoded from the body, given back for reuse by release
+// once the request has been answered (nothing keeps a request's sample past its answer: the
+// handlers pass it on in gRPC messages, which copy it). A nil state allocates.
+func (st *bodyState) buffer(n int) []byte {
+	if st == nil {
+		return make([]byte, n)
+	}
+	b := contentBufs.get(n)[:n]
+	st.decoded = append(st.decoded, b)
+	return b
+}
+
+// release gives back the buffers of content decoded from the body.
+func (st *bodyState) release() {
+	for _, b := range st.decoded {
+		contentBufs.put(b)
+	}
+	st.decoded = nil
+}
 
 type bodyStateKey struct{}
 
@@ -90,7 +115,7 @@ type onePassJSON struct{ *runtime.JSONPb }
 func (m onePassJSON) NewDecoder(r io.Reader) runtime.Decoder {
 	return runtime.DecoderFunc(func(v any) error {
 		b, err := readBody(r)
-		defer putBody(b) // every decoder below copies what it keeps
+		defer bodyBufs.put(b) // every decoder below copies what it keeps
 		if err != nil {
 			return err
 		}
@@ -98,7 +123,11 @@ func (m onePassJSON) NewDecoder(r io.Reader) runtime.Decoder {
 			return io.EOF // as JSONPb's decoder: the generated handlers accept an empty body
 		}
 		if req, ok := v.(sampleRequest); ok {
-			return unmarshalSampleRequest(m.UnmarshalOptions, b, req)
+			var st *bodyState
+			if lb, ok := r.(*limitedBody); ok {
+				st = lb.state
+			}
+			return unmarshalSampleRequest(m.UnmarshalOptions, b, req, st)
 		}
 		if msg, ok := v.(proto.Message); ok {
 			return m.UnmarshalOptions.Unmarshal(b, msg)
@@ -128,27 +157,36 @@ var protojsonDefaults = protojson.MarshalOptions{EmitDefaultValues: true}
 // client cannot make the gateway reserve more than this before sending it.
 const preallocMax = 8 << 20
 
-// bodyBufs holds request body buffers (*[]byte) for reuse. A body is dead once decoded, and
-// the body of an analysis request is the gateway's largest allocation (1.6 MB for a 1.2 MB
-// sample): reusing it makes the process collect garbage less often.
-var bodyBufs sync.Pool
+// A request body is dead once decoded, and a sample decoded from one once the request has
+// been answered; for a 1.2 MB sample they are the gateway's largest allocations (1.6 and
+// 1.2 MB). Reusing them makes the process collect garbage less often.
+var (
+	bodyBufs    = bufPool{max: preallocMax + 1}
+	contentBufs = bufPool{max: preallocMax}
+)
 
-// getBody returns an empty buffer with room for n bytes, reused when the pool has one.
-func getBody(n int) []byte {
-	if p, _ := bodyBufs.Get().(*[]byte); p != nil && cap(*p) >= n {
+// bufPool holds byte buffers (*[]byte) of up to max bytes for reuse.
+type bufPool struct {
+	p   sync.Pool
+	max int
+}
+
+// get returns an empty buffer with room for n bytes, reused when the pool has one.
+func (bp *bufPool) get(n int) []byte {
+	if p, _ := bp.p.Get().(*[]byte); p != nil && cap(*p) >= n {
 		return (*p)[:0]
 	}
 	return make([]byte, 0, n)
 }
 
-// putBody gives b back for reuse once nothing refers to it; buffers larger than any up-front
-// allocation (bodies that grew past preallocMax) are left to the collector.
-func putBody(b []byte) {
-	if cap(b) == 0 || cap(b) > preallocMax+1 {
+// put gives b back for reuse once nothing refers to it; buffers larger than max (a body that
+// grew past preallocMax, a sample decoded from one) are left to the collector.
+func (bp *bufPool) put(b []byte) {
+	if cap(b) == 0 || cap(b) > bp.max {
 		return
 	}
 	b = b[:0]
-	bodyBufs.Put(&b)
+	bp.p.Put(&b)
 }
 
 // readBody is io.ReadAll, reading a body of declared length into one buffer of that size
@@ -158,7 +196,7 @@ func readBody(r io.Reader) ([]byte, error) {
 	if !ok || lb.size <= 0 {
 		return io.ReadAll(r)
 	}
-	b := getBody(int(min(lb.size, preallocMax)) + 1) // +1: EOF is seen without growing
+	b := bodyBufs.get(int(min(lb.size, preallocMax)) + 1) // +1: EOF is seen without growing
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]
@@ -243,6 +281,7 @@ func NewHTTPHandler(ctx context.Context, cfg HTTPConfig) (http.Handler, error) {
 		st := &bodyState{}
 		r.Body = &limitedBody{r: r.Body, left: limit, state: st, size: r.ContentLength}
 		mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), bodyStateKey{}, st)))
+		st.release() // not deferred: after a panic, the collector takes the buffers
 	})
 	h = metrics.wrap(mux, h)
 	return otelhttp.NewHandler(h, "gateway.http", otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string {

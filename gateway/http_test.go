@@ -12,11 +12,16 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/http/httptest"
+	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	analysisv1 "github.com/athena-mesh/athena/proto/gen/athena/analysis/v1"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
 )
 
 // do sends a request and returns the status and body.
@@ -423,7 +428,7 @@ func TestRESTWatchJob(t *testing.T) {
 // TestReadBody: reading into a buffer sized from the declared length gives the bytes
 // io.ReadAll gives, whatever the declaration says, and still stops at the reading limit.
 func TestReadBody(t *testing.T) {
-	bodyBufs = sync.Pool{}                                 // no buffer of an earlier test: the sizes below are fresh allocations
+	bodyBufs = bufPool{max: preallocMax + 1}               // no buffer of an earlier test: the sizes below are fresh allocations
 	body := bytes.Repeat([]byte("0123456789abcdef"), 4096) // 64 KiB
 	for _, tc := range []struct {
 		name     string
@@ -466,7 +471,7 @@ func TestRESTBodyReuse(t *testing.T) {
 	sizes := []int{300 << 10, 100, 1 << 20, 70 << 10, 5, 600 << 10, 2000, 64<<10 + 3}
 	want := map[[32]byte]int{}
 	var samples [][]byte
-	for round := range 3 {
+	for round := range 8 {
 		for i, n := range sizes {
 			b := make([]byte, n)
 			for k := range b {
@@ -518,4 +523,75 @@ func countIn(got, want map[[32]byte]int) int {
 		}
 	}
 	return n
+}
+
+// TestRESTContentLifetime: a sample decoded into a reused buffer stays its request's until the
+// request has been answered. While one request waits on its way to the gateway's API, another
+// of the same size runs to its end; the first still reaches the orchestrator intact.
+func TestRESTContentLifetime(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1)) // one P: the pool hands back what was put last
+	e := newEnv(t, Config{}, 0)
+	held, gate := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	self := gatedConn{ClientConnInterface: e.srv.Local(e.conn), hold: func() {
+		if calls.Add(1) == 1 {
+			close(held)
+			<-gate
+		}
+	}}
+	h, err := NewHTTPHandler(context.Background(), HTTPConfig{Self: self, Ready: func(context.Context) error { return nil }, Registerer: prometheus.NewRegistry()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	sample := func(seed byte) []byte {
+		b := make([]byte, 1<<20)
+		for i := range b {
+			b[i] = byte(i>>3) ^ seed
+		}
+		return b
+	}
+	post := func(content []byte) error {
+		body := fmt.Sprintf(`{"sample":{"content":%q}}`, base64.StdEncoding.EncodeToString(content))
+		resp, err := http.Post(srv.URL+"/v1/analyses", "application/json", strings.NewReader(body))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("HTTP %d", resp.StatusCode)
+		}
+		return nil
+	}
+	first, second := sample(1), sample(2)
+	done := make(chan error, 1)
+	go func() { done <- post(first) }()
+	<-held
+	if err := post(second); err != nil {
+		t.Fatal(err)
+	}
+	close(gate)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := map[[32]byte]int{sha256.Sum256(first): 1, sha256.Sum256(second): 1}
+	e.orch.mu.Lock()
+	defer e.orch.mu.Unlock()
+	if !maps.Equal(e.orch.got, want) {
+		t.Errorf("the orchestrator got %d distinct contents, %d of them sent; want both samples once", len(e.orch.got), countIn(e.orch.got, want))
+	}
+}
+
+// gatedConn calls hold before each Analyze call it passes on.
+type gatedConn struct {
+	grpc.ClientConnInterface
+	hold func()
+}
+
+func (g gatedConn) Invoke(ctx context.Context, method string, args, reply any, opts ...grpc.CallOption) error {
+	if method == analysisv1.AnalysisService_Analyze_FullMethodName {
+		g.hold()
+	}
+	return g.ClientConnInterface.Invoke(ctx, method, args, reply, opts...)
 }

@@ -33,19 +33,20 @@ type sampleRequest interface {
 	GetSample() *analysisv1.SampleInput
 }
 
-// unmarshalSampleRequest is opts.Unmarshal(body, req), faster for large samples.
-func unmarshalSampleRequest(opts protojson.UnmarshalOptions, body []byte, req sampleRequest) error {
-	return liftSample(opts, body, req, liftMinBytes, splitDecodeMin)
+// unmarshalSampleRequest is opts.Unmarshal(body, req), faster for large samples. A lifted
+// content is decoded into a buffer from st (bodyState.buffer; nil st: a new one).
+func unmarshalSampleRequest(opts protojson.UnmarshalOptions, body []byte, req sampleRequest, st *bodyState) error {
+	return liftSample(opts, body, req, liftMinBytes, splitDecodeMin, st)
 }
 
-// liftSample lifts content strings of at least minLen bytes, and decodes those of at least
-// splitMin in two halves at once.
-func liftSample(opts protojson.UnmarshalOptions, body []byte, req sampleRequest, minLen, splitMin int) error {
+// liftSample lifts content strings of at least minLen bytes, into a buffer from st, and
+// decodes those of at least splitMin in two halves at once.
+func liftSample(opts protojson.UnmarshalOptions, body []byte, req sampleRequest, minLen, splitMin int, st *bodyState) error {
 	start, end, ok := sampleContent(body)
 	if !ok || end-start < minLen {
 		return opts.Unmarshal(body, req)
 	}
-	content, ok := decodeBytesField(body[start:end], splitMin)
+	content, ok := decodeBytesField(body[start:end], splitMin, st)
 	if !ok {
 		return opts.Unmarshal(body, req) // protojson words the error
 	}
@@ -61,7 +62,7 @@ func liftSample(opts protojson.UnmarshalOptions, body []byte, req sampleRequest,
 // decodeBytesField decodes a JSON string's contents as protojson decodes a bytes field:
 // standard base64, URL-safe when it holds '-' or '_', padding optional. Raw newlines, which
 // the base64 decoder would skip but JSON forbids in a string, are refused.
-func decodeBytesField(s []byte, splitMin int) ([]byte, bool) {
+func decodeBytesField(s []byte, splitMin int, st *bodyState) ([]byte, bool) {
 	if bytes.IndexByte(s, '\n') >= 0 || bytes.IndexByte(s, '\r') >= 0 {
 		return nil, false
 	}
@@ -69,7 +70,7 @@ func decodeBytesField(s []byte, splitMin int) ([]byte, bool) {
 	if len(s)%4 != 0 {
 		std, url = std.WithPadding(base64.NoPadding), url.WithPadding(base64.NoPadding)
 	}
-	out := make([]byte, std.DecodedLen(len(s)))
+	out := st.buffer(std.DecodedLen(len(s)))
 	// Standard first: a URL-safe string fails it, and only then is worth scanning for '-_'.
 	n, err := decodeBase64(std, out, s, splitMin)
 	if err != nil && bytes.ContainsAny(s, "-_") {

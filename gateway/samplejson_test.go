@@ -69,7 +69,7 @@ func TestSampleRequestMatchesProtojson(t *testing.T) {
 func compareWithProtojson(t *testing.T, body []byte, got, want sampleRequest, minLen, splitMin int) {
 	t.Helper()
 	opts := protojson.UnmarshalOptions{}
-	gerr := liftSample(opts, body, got, minLen, splitMin)
+	gerr := liftSample(opts, body, got, minLen, splitMin, nil)
 	werr := opts.Unmarshal(body, want)
 	switch {
 	case (gerr == nil) != (werr == nil):
@@ -110,7 +110,7 @@ func BenchmarkSampleBody(b *testing.B) {
 		b.Run(c.name, func(b *testing.B) {
 			b.SetBytes(int64(len(body)))
 			for b.Loop() {
-				if err := liftSample(opts, body, &analysisv1.AnalyzeRequest{}, c.min, c.split); err != nil {
+				if err := liftSample(opts, body, &analysisv1.AnalyzeRequest{}, c.min, c.split, nil); err != nil {
 					b.Fatal(err)
 				}
 			}
