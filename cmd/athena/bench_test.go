@@ -123,6 +123,9 @@ func TestBenchStagesProtocols(t *testing.T) {
 			if !regexp.MustCompile(`process CPU [0-9.]+s and [0-9]+ page faults per analysis`).MatchString(out) {
 				t.Errorf("summary line lacks the CPU time and page faults per analysis:\n%s", out)
 			}
+			if !regexp.MustCompile(`the mesh allocated [0-9.]+ MB per analysis and collected its garbage [0-9]+ times in the 2\n`).MatchString(out) {
+				t.Errorf("no allocation and collection line for the in-process mesh:\n%s", out)
+			}
 			if !strings.Contains(out, "orchestrator (hashing, routing, merging)") || strings.Contains(out, "no complete traces") {
 				t.Errorf("no stage breakdown over %s:\n%s", protocol, out)
 			}

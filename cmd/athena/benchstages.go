@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"sync"
@@ -361,6 +362,10 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 	fmt.Fprintf(w, "\n%s: %d bytes, %d uncached analyses over %s, one at a time: p50 %s, p95 %s, max %s; process CPU %.3fs and %d page faults per analysis\n",
 		name, len(content), runs, protocol, pct(.5).Round(time.Millisecond), pct(.95).Round(time.Millisecond), lat[len(lat)-1].Round(time.Millisecond),
 		u.cpu.Seconds()/float64(runs), faults)
+	if inProcess {
+		fmt.Fprintf(w, "  the mesh allocated %.1f MB per analysis and collected its garbage %d times in the %d\n",
+			float64(u.allocated)/float64(runs)/1e6, u.collections, runs)
+	}
 	if inProcess && faults >= growingFaults {
 		fmt.Fprintf(w, "  the mesh was still growing its memory: each analysis touched %.1f MiB for the first time, paid in system time;\n"+
 			"  a fresh process does so for its first few dozen analyses of a large sample, so more --warmup measures the steady state\n",
@@ -493,6 +498,8 @@ const growingFaults = 256
 type processUsage struct {
 	cpu    time.Duration
 	faults int64
+	// allocated and collections are the Go heap's bytes allocated and garbage collections.
+	allocated, collections uint64
 }
 
 // usageNow is this process's usage so far.
@@ -501,11 +508,15 @@ func usageNow() processUsage {
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return processUsage{}
 	}
-	return processUsage{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), faults: int64(ru.Minflt)}
+	m := []metrics.Sample{{Name: "/gc/heap/allocs:bytes"}, {Name: "/gc/cycles/total:gc-cycles"}}
+	metrics.Read(m)
+	return processUsage{cpu: time.Duration(ru.Utime.Nano() + ru.Stime.Nano()), faults: int64(ru.Minflt),
+		allocated: m[0].Value.Uint64(), collections: m[1].Value.Uint64()}
 }
 
 func (u processUsage) minus(v processUsage) processUsage {
-	return processUsage{cpu: u.cpu - v.cpu, faults: u.faults - v.faults}
+	return processUsage{cpu: u.cpu - v.cpu, faults: u.faults - v.faults,
+		allocated: u.allocated - v.allocated, collections: u.collections - v.collections}
 }
 
 // stageSend analyzes the stages mode's sample once, uncached, and returns the report as JSON.
