@@ -281,3 +281,38 @@ func TestNewPrunesCompileCache(t *testing.T) {
 	}
 	wantStatus(t, invoke(t, r, "wat-conformance", nil), analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
 }
+
+// TestGoGuestRequestBuffer: a Go guest writes the next request into the buffer of its last one
+// when it fits (wasm-modules/guest), and each call still sees exactly its own content: after a
+// call that changed its copy, after a larger request, and past the largest buffer kept (8 MiB).
+func TestGoGuestRequestBuffer(t *testing.T) {
+	r := newRuntime(t, modulesDir(t, map[string][]byte{"probe.wasm": probeWasm(t)}), func(c *Config) { c.PoolSize = 1 })
+	call := func(n int, seed byte) string {
+		t.Helper()
+		content := make([]byte, n)
+		for i := range content {
+			content[i] = byte(i*13) ^ seed ^ byte(i>>11)
+		}
+		// The guest inverts its copy of the content after hashing it.
+		resp := invoke(t, r, "probe", &modulev1.AnalyzeRequest{Content: content, Options: map[string]string{"mode": "where", "flip": "1"}})
+		wantStatus(t, resp, analysisv1.ModuleStatus_MODULE_STATUS_OK, "")
+		notes := resp.GetResponse().GetNotes()
+		sum := sha256.Sum256(content)
+		if len(notes) != 2 || notes[0] != hex.EncodeToString(sum[:]) {
+			t.Fatalf("%d bytes (seed %d): the guest hashed other bytes: notes %q", n, seed, notes)
+		}
+		return notes[1]
+	}
+	first := call(1<<20, 1)
+	if again := call(1<<20, 2); again != first {
+		t.Errorf("a request of the same size went to %s, not to the last one's buffer at %s", again, first)
+	}
+	if smaller := call(100<<10, 3); smaller != first {
+		t.Errorf("a smaller request went to %s, not to the last one's buffer at %s", smaller, first)
+	}
+	call(1<<20+5, 4) // larger: a new buffer
+	call(9<<20, 5)   // above the largest kept
+	call(9<<20, 6)   // so this one has a new buffer too
+	call(1<<20, 7)   // and so does this one
+	call(1<<10, 8)   // which is kept for this one
+}

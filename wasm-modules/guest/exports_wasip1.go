@@ -18,7 +18,16 @@ var (
 	inputs = map[uint32][]byte{}
 	// output holds the last result until the next call replaces it.
 	output []byte
+	// spare is the buffer of the last request analyzed, which the host gave to the guest with
+	// the call (ABI.md), for the next athena_alloc that fits in it. A request is mostly its
+	// sample: allocating a megabyte anew for each call made a guest collect its garbage every
+	// few calls. Nothing keeps a request's bytes past its call (the response is a copy).
+	spare []byte
 )
+
+// spareMax is the largest request buffer kept for reuse: one large sample does not hold its
+// size in the instance's memory for the instance's life.
+const spareMax = 8 << 20
 
 // Register installs the module's analyzer. Call it from a package-level variable initializer in
 // the module's main package: a wasip1 reactor runs initializers in _initialize but never main.
@@ -50,7 +59,14 @@ func athenaAlloc(size uint32) uint32 {
 	if size == 0 {
 		size = 1
 	}
-	buf := make([]byte, size)
+	var buf []byte
+	if uint32(cap(spare)) >= size {
+		buf = spare[:size] // the host writes all of it: no clearing needed
+	}
+	spare = nil // taken, or too small and garbage before the new buffer is allocated
+	if buf == nil {
+		buf = make([]byte, size)
+	}
 	ptr := uint32(uintptr(unsafe.Pointer(&buf[0])))
 	inputs[ptr] = buf
 	return ptr
@@ -74,7 +90,11 @@ func athenaAnalyze(ptr, length uint32) uint64 {
 	if registered == nil {
 		return publish(errorResponse(errNotRegistered))
 	}
-	return publish(Handle(registered, buf[:length]))
+	out := Handle(registered, buf[:length])
+	if cap(buf) <= spareMax {
+		spare = buf[:0]
+	}
+	return publish(out)
 }
 
 func publish(b []byte) uint64 {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/athena-mesh/athena/internal/textruns"
 	"github.com/athena-mesh/athena/wasm-modules/guest"
@@ -94,6 +95,21 @@ func (probe) Analyze(req *modulev1.AnalyzeRequest) (*modulev1.AnalyzeResponse, e
 	case "digest":
 		sum := sha256.Sum256(req.Content)
 		return &modulev1.AnalyzeResponse{Notes: []string{hex.EncodeToString(sum[:])}}, nil
+	case "where":
+		// The SHA-256 of the content, and where it lies in the guest's memory (the guest reads
+		// it in place in the request buffer): shows which calls reused a buffer. With "flip",
+		// the guest's copy is changed after hashing.
+		sum := sha256.Sum256(req.Content)
+		addr := 0
+		if len(req.Content) > 0 {
+			addr = int(uintptr(unsafe.Pointer(&req.Content[0])))
+			if req.Options["flip"] != "" {
+				for i := range req.Content {
+					req.Content[i] ^= 0xff
+				}
+			}
+		}
+		return &modulev1.AnalyzeResponse{Notes: []string{hex.EncodeToString(sum[:]), strconv.Itoa(addr)}}, nil
 	case "host-digests":
 		// The host's digests of the content (or, with "flip", of the content with its first
 		// byte changed in the guest's copy): hex, one note per algorithm.
