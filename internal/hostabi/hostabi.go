@@ -124,10 +124,9 @@ func SumYielding(alg uint32, data []byte, y *yield.Point) []byte {
 // Known holds what a host found in the bytes a call analyzes before the call asked (or for
 // another call over the same bytes). Sum returns alg's digest of in, which lies at ptr in the
 // guest's memory, when it has one for exactly these bytes (ok false otherwise; the digest may
-// be empty, as a TLSH is for uniform input); a digest it makes on asking, it may append to out,
-// which has room for any. Runs writes to out what textruns.Encode(kind,
-// minLen, in, out) would write and returns how many runs, when it holds the runs of these
-// bytes (ok false otherwise).
+// be empty, as a TLSH is for uniform input); a digest it makes on asking it may append to out,
+// which has room for any. Runs writes to out what textruns.Encode(kind, minLen, in, out) would
+// write and returns how many runs, when it holds the runs of these bytes (ok false otherwise).
 type Known interface {
 	Sum(alg, ptr uint32, in, out []byte) (sum []byte, ok bool)
 	Runs(kind textruns.Kind, minLen int, in, out []byte) (n int, ok bool)
