@@ -365,11 +365,11 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 	if inProcess {
 		fmt.Fprintf(w, "  the mesh allocated %.1f MB per analysis and collected its garbage %d times in the %d\n",
 			float64(u.allocated)/float64(runs)/1e6, u.collections, runs)
-	}
-	if inProcess && faults >= growingFaults {
-		fmt.Fprintf(w, "  the mesh was still growing its memory: each analysis touched %.1f MiB for the first time, paid in system time;\n"+
-			"  a fresh process does so for its first few dozen analyses of a large sample, so more --warmup measures the steady state\n",
-			float64(faults*int64(os.Getpagesize()))/(1<<20))
+		if faults >= growingFaults {
+			fmt.Fprintf(w, "  the mesh was still growing its memory: each analysis touched %.1f MiB for the first time, paid in system time;\n"+
+				"  a fresh process does so for its first few dozen analyses of a large sample, so more --warmup measures the steady state\n",
+				float64(faults*int64(os.Getpagesize()))/(1<<20))
+		}
 	}
 	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable), %d KiB of report JSON\n",
 		float64(tree.analyzed)/float64(runs), float64(tree.skipped)/float64(runs), float64(tree.cut)/float64(runs), reportBytes/runs>>10)

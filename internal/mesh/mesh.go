@@ -417,9 +417,10 @@ type Addrs struct {
 // GRPC (loopback ports when empty); the services behind it, and the gateway's own REST-to-gRPC
 // connection (its streams), talk over Unix sockets in a private directory unless their
 // addresses are given: on loopback TCP a large message now and then stalled for 20–150 ms (a
-// segment lost and sent again), which showed as the slowest analyses (docs/benchmarks.md). ready is called with the
-// bound addresses (dial targets) once every listener is open. Shutdown goes from the edge
-// inwards: the gateway drains first, then the orchestrator, then the wasmruntime and cache.
+// segment lost and sent again), which showed as the slowest analyses (docs/benchmarks.md).
+// ready is called with the bound addresses (dial targets) once every listener is open.
+// Shutdown goes from the edge inwards: the gateway drains first, then the orchestrator, then
+// the wasmruntime and cache.
 func All(ctx context.Context, o Options, a Addrs, ready func(Addrs)) error {
 	o.defaults()
 	sockets, err := os.MkdirTemp("", "athena-mesh-")
