@@ -54,11 +54,12 @@ test-deps: ## install the Debian packages the tests need, when missing
 
 .PHONY: test
 test: test-deps build ## run every test (starts a throwaway redis-server unless REDIS_ADDR is set)
-	@# Compile every module into the shared wazero cache with a test binary built without -race
-	@# first: inside a -race binary the compiler itself is instrumented and takes minutes per
-	@# module. (Test binaries report wazero's version as "dev", so they use their own cache
-	@# subdirectory; warming it with bin/athena would not help them.)
+	@# Compile every module into the shared wazero cache without -race first: inside a -race
+	@# binary the compiler itself is instrumented and takes minutes per module. wazero keys its
+	@# cache by its version, which most test binaries report as "dev" (warmed by a test binary
+	@# built without -race) and the CLI's tests as the released one (warmed by bin/athena).
 	$(GO) test -count=1 -run '^TestRoutesMatchBuiltModules$$' ./services/orchestrator >/dev/null
+	$(BIN)/athena modules --local --modules-dir $(MODULES) >/dev/null
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd wasm-modules && $(GO) test -race -count=1 -timeout 20m ./...
 	@# The guest SDK's host paths (athena.digest, athena.text_runs, athena.window_filter) run only inside WASM.
