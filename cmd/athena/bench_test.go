@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -149,5 +150,26 @@ func TestTreeCount(t *testing.T) {
 	tc.add(&r)
 	if tc != (treeCount{analyzed: 2, skipped: 2, cut: 2}) {
 		t.Errorf("got %+v, want 2 analyzed, 2 skipped, 2 cut", tc)
+	}
+}
+
+// A long stages run reports the p95 of each block of consecutive analyses, in the order they
+// ran, so that a slowdown in its course shows; a partial block at the end is left out.
+func TestBlockP95s(t *testing.T) {
+	var lat []time.Duration
+	for i := range 20 { // 20..1 ms: the block is sorted before its p95 is read
+		lat = append(lat, time.Duration(20-i)*time.Millisecond)
+	}
+	for i := range 20 {
+		lat = append(lat, time.Duration(100+i)*time.Millisecond)
+	}
+	lat = append(lat, time.Second) // a partial third block
+	got := blockP95s(lat, 20)
+	want := []time.Duration{20 * time.Millisecond, 119 * time.Millisecond}
+	if !slices.Equal(got, want) {
+		t.Errorf("blockP95s = %v, want %v", got, want)
+	}
+	if got := blockP95s(lat[:19], 20); len(got) != 0 {
+		t.Errorf("fewer latencies than a block: %v, want none", got)
 	}
 }

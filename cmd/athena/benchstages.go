@@ -352,6 +352,7 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 		reportBytes += len(b)
 	}
 	u := usageNow().minus(u0)
+	blocks := blockP95s(lat, stabilityBlock)
 	time.Sleep(200 * time.Millisecond)
 	totals := newStageTotals()
 	spans := rec.take()
@@ -371,6 +372,13 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 				float64(faults*int64(os.Getpagesize()))/(1<<20))
 		}
 	}
+	if len(blocks) > 1 {
+		fmt.Fprintf(w, "  p95 of each %d analyses in turn:", stabilityBlock)
+		for _, d := range blocks {
+			fmt.Fprintf(w, " %d", d.Round(time.Millisecond).Milliseconds())
+		}
+		fmt.Fprintln(w, " ms")
+	}
 	fmt.Fprintf(w, "  per analysis: %.1f artifacts analyzed, %.1f skipped, %.1f module runs cut short (deadline or unavailable), %d KiB of report JSON\n",
 		float64(tree.analyzed)/float64(runs), float64(tree.skipped)/float64(runs), float64(tree.cut)/float64(runs), reportBytes/runs>>10)
 	totals.print(w)
@@ -378,6 +386,22 @@ func benchStages(ctx context.Context, w io.Writer, send stageSend, rec *spanReco
 		printTimeline(w, spans)
 	}
 	return nil
+}
+
+// stabilityBlock is how many consecutive analyses of a long stages run get a p95 of their
+// own: whether the tail holds over minutes, or the process (or the machine) slows down.
+const stabilityBlock = 500
+
+// blockP95s returns the p95 of each whole block of n consecutive latencies, in order of
+// measurement (a partial last block is left out).
+func blockP95s(lat []time.Duration, n int) []time.Duration {
+	var out []time.Duration
+	for b := 0; b+n <= len(lat); b += n {
+		blk := slices.Clone(lat[b : b+n])
+		slices.Sort(blk)
+		out = append(out, blk[n*95/100])
+	}
+	return out
 }
 
 // printTimeline writes the spans of the analyses whose wall times are the median and the
