@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -22,11 +23,12 @@ type pooled struct {
 	stdout *boundedBuffer
 	stderr *boundedBuffer
 	uses   int
+	limit  int // calls it serves before it is recycled (useLimit); 0: no limit
 }
 
 // pool holds up to size instances of one compiled module. It keeps one idle instance ready
 // ahead of need (a background filler replaces it as soon as it is taken), grows on demand up to
-// size, and recycles instances after a failure or maxUses calls.
+// size, and recycles instances after a failure or at most maxUses calls (useLimit).
 type pool struct {
 	name     string
 	compiled compiledModule
@@ -126,7 +128,7 @@ func (p *pool) release() { p.live.Add(-1); p.gauge() }
 func (p *pool) create(parent context.Context) (*pooled, error) {
 	ctx, cancel := context.WithTimeout(parent, p.initTime)
 	defer cancel()
-	pi := &pooled{stdout: newBoundedBuffer(p.logBytes), stderr: newBoundedBuffer(p.logBytes)}
+	pi := &pooled{stdout: newBoundedBuffer(p.logBytes), stderr: newBoundedBuffer(p.logBytes), limit: useLimit(p.maxUses)}
 	inst, err := p.compiled.instantiate(ctx, pi.stdout, pi.stderr)
 	if err != nil {
 		return nil, err
@@ -175,12 +177,24 @@ func (p *pool) acquire(ctx context.Context) (*pooled, error) {
 	}
 }
 
-// put returns an instance after a call. A failed instance, or one that served maxUses calls,
+// useLimit is how many calls a new instance serves: maxUses less up to a quarter, at random.
+// A fresh instance pays for its first touch of every page its guest uses, in page faults (about
+// 20,000 per analysis of a 1 MB PE over all modules, ~100 ms on this project's machine), and
+// every module is called once per analysis: with one fixed limit, all of them were recycled
+// by the same analysis, which paid the whole cost at once (docs/benchmarks.md).
+func useLimit(maxUses int) int {
+	if maxUses <= 0 {
+		return 0
+	}
+	return maxUses - rand.IntN(maxUses/4+1)
+}
+
+// put returns an instance after a call. A failed instance, or one that served its limit of calls,
 // is closed and replaced ahead of need.
 func (p *pool) put(pi *pooled, healthy bool) {
 	defer func() { <-p.slots }()
 	pi.uses++
-	if !healthy || (p.maxUses > 0 && pi.uses >= p.maxUses) {
+	if !healthy || (pi.limit > 0 && pi.uses >= pi.limit) {
 		p.discard(pi)
 		p.wake()
 		return

@@ -75,3 +75,24 @@ func TestPoolConcurrency(t *testing.T) {
 		t.Errorf("pool grew to %d live instances, size %d", m, size)
 	}
 }
+
+// Each instance draws its own call limit between three quarters of MaxUses and MaxUses, so
+// that modules called once per analysis each are not all recycled by the same analysis.
+func TestUseLimit(t *testing.T) {
+	seen := map[int]bool{}
+	for range 2000 {
+		n := useLimit(1000)
+		if n < 750 || n > 1000 {
+			t.Fatalf("useLimit(1000) = %d, want 750..1000", n)
+		}
+		seen[n] = true
+	}
+	if len(seen) < 100 {
+		t.Errorf("useLimit(1000) drew only %d distinct limits in 2000 draws", len(seen))
+	}
+	for _, tc := range [][2]int{{0, 0}, {-1, 0}, {1, 1}, {2, 2}, {3, 3}} {
+		if got := useLimit(tc[0]); got != tc[1] {
+			t.Errorf("useLimit(%d) = %d, want %d", tc[0], got, tc[1])
+		}
+	}
+}

@@ -100,7 +100,9 @@ type Limits struct {
 	OutputBytes int64
 	// LogBytes caps captured stdout and stderr, each.
 	LogBytes int64
-	// MaxUses recycles an instance after that many calls.
+	// MaxUses recycles an instance after at most that many calls: each instance draws its
+	// own limit between three quarters of it and all of it, so that modules called together
+	// are not recycled together.
 	MaxUses int
 }
 

@@ -1088,7 +1088,9 @@ type ModuleLimits struct {
 	LogBytes int64 `protobuf:"varint,4,opt,name=log_bytes,json=logBytes,proto3" json:"log_bytes,omitempty"`
 	// pool_size is the maximum number of instances.
 	PoolSize int32 `protobuf:"varint,5,opt,name=pool_size,json=poolSize,proto3" json:"pool_size,omitempty"`
-	// max_uses recycles an instance after that many calls.
+	// max_uses recycles an instance after at most that many calls: each instance draws its own
+	// limit between three quarters of it and all of it, so that modules called together are not
+	// recycled together.
 	MaxUses int32 `protobuf:"varint,6,opt,name=max_uses,json=maxUses,proto3" json:"max_uses,omitempty"`
 	// deadline_enforced is false when the engine cannot interrupt a running guest.
 	DeadlineEnforced bool `protobuf:"varint,7,opt,name=deadline_enforced,json=deadlineEnforced,proto3" json:"deadline_enforced,omitempty"`
