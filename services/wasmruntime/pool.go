@@ -178,8 +178,8 @@ func (p *pool) acquire(ctx context.Context) (*pooled, error) {
 }
 
 // useLimit is how many calls a new instance serves: maxUses less up to a quarter, at random.
-// A fresh instance pays for its first touch of every page its guest uses, in page faults (about
-// 20,000 per analysis of a 1 MB PE over all modules, ~100 ms on this project's machine), and
+// A fresh instance pays for its first touch of every page its guest uses, in page faults
+// (about 20,000 over the modules' calls on a 1 MB PE, ~100 ms on the project's machine), and
 // every module is called once per analysis: with one fixed limit, all of them were recycled
 // by the same analysis, which paid the whole cost at once (docs/benchmarks.md).
 func useLimit(maxUses int) int {
